@@ -1,0 +1,81 @@
+//! # `xchat-spec`: the executable specification of XCHAT-1
+//!
+//! This crate is the source of truth for the XCHAT-1 protocol and for every
+//! cryptographic primitive it uses. It is written to be *read* next to the
+//! standards it cites (and, later, next to `SPEC.md`), to be *run* as the
+//! oracle for test vectors, differential tests and fuzzing, and to be
+//! *extracted* by [hax](https://github.com/cryspen/hax) for proofs.
+//!
+//! ## The subset this crate is written in
+//!
+//! The rules below make the code short, pure and extractable. They are not a
+//! style guide: `cargo xtask subset` checks every file in `spec/src` and CI
+//! fails on any violation, naming the file and line.
+//!
+//! * No dependencies. `hax-lib` is only visible to the hax toolchain
+//!   (`cfg(hax)`); contracts are written as
+//!   `#[cfg_attr(hax, hax_lib::requires(pre_f(..)))]`, and each predicate
+//!   `pre_f` is an ordinary `fn .. -> bool` that the tests call.
+//! * `#![forbid(unsafe_code)]`. Every function is a pure function of its
+//!   arguments: no I/O, clocks, environment, `static`s, interior mutability,
+//!   trait objects or closures. Randomness is an explicit byte input.
+//! * Loops are `for i in a..b`; no `while`, `loop` or iterator chains.
+//! * State is passed by value and returned: no `&mut` in signatures.
+//! * Failures are `Result<_, Error>` with the small [`Error`] enum; nothing
+//!   here calls `unwrap`, `expect` or `panic!`.
+//! * Every `as` cast carries a `// cast:` comment (same line or the line
+//!   above) that says why it cannot lose information, or why losing it is
+//!   what the standard asks for.
+//!
+//! ## Not constant time
+//!
+//! Constant-time execution is **not** a goal of this crate. It branches and
+//! indexes on secret data wherever that makes the code read like the
+//! standard (field inversion, rejection sampling, comparisons of tags). It
+//! must never be used to protect real secrets; the optimized `impl/` crate
+//! is the one applications link, and it is tested byte for byte against this
+//! one.
+//!
+//! ## Modules
+//!
+//! One module per primitive, named after its standard:
+//!
+//! | module | standard |
+//! |---|---|
+//! | [`sha2`] | FIPS 180-4 (SHA-256, SHA-512) |
+//! | [`hmac`] | RFC 2104 (HMAC-SHA-256, HMAC-SHA-512) |
+//! | [`hkdf`] | RFC 5869 (HKDF-SHA-256, HKDF-SHA-512) |
+//! | [`chacha20`] | RFC 8439 section 2.1-2.4 |
+//! | [`poly1305`] | RFC 8439 section 2.5-2.6 |
+//! | [`chacha20poly1305`] | RFC 8439 section 2.8 |
+//! | [`xchacha20poly1305`] | draft-irtf-cfrg-xchacha-03 (HChaCha20, XChaCha20-Poly1305) |
+//! | [`field25519`] | arithmetic in GF(2^255 - 19) (RFC 7748 section 4.1) |
+//! | [`x25519`] | RFC 7748 section 5 |
+//! | [`edwards25519`] | the twisted Edwards curve and its scalars (RFC 8032 section 5.1) |
+//! | [`ed25519`] | RFC 8032 section 5.1 with a strict verification policy |
+//! | [`sha3`] | FIPS 202 (SHA3-256, SHA3-512, SHAKE128, SHAKE256) |
+//! | [`ml_kem`] | FIPS 203 (ML-KEM-768) |
+#![forbid(unsafe_code)]
+// The subset writes every loop as `for i in a..b` over explicit indices, as
+// the standards do; clippy's iterator suggestions are exactly what it rules out.
+#![allow(clippy::needless_range_loop, clippy::manual_memcpy)]
+
+pub mod error;
+pub use error::Error;
+
+pub mod sha2;
+pub mod hmac;
+pub mod hkdf;
+
+pub mod chacha20;
+pub mod poly1305;
+pub mod chacha20poly1305;
+pub mod xchacha20poly1305;
+
+pub mod field25519;
+pub mod x25519;
+pub mod edwards25519;
+pub mod ed25519;
+
+pub mod sha3;
+pub mod ml_kem;

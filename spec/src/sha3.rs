@@ -1,0 +1,1 @@
+//! (being written; see lib.rs for the module's standard)
