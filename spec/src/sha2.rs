@@ -69,9 +69,7 @@ fn pad(msg: &[u8], block_len: usize, len_field: usize) -> Vec<u8> {
     let mut padded = msg.to_vec();
     padded.push(0x80);
     let fill = (block_len + block_len - (msg.len() + 1 + len_field) % block_len) % block_len;
-    for _ in 0..fill {
-        padded.push(0);
-    }
+    padded.resize(padded.len() + fill, 0);
     // cast: usize is at most 64 bits on every target Rust supports, so the
     // byte length fits; a message of 2^61 bytes or more cannot exist in memory.
     let bit_len = (msg.len() as u128) * 8;
