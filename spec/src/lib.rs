@@ -63,19 +63,19 @@
 pub mod error;
 pub use error::Error;
 
-pub mod sha2;
-pub mod hmac;
 pub mod hkdf;
+pub mod hmac;
+pub mod sha2;
 
 pub mod chacha20;
-pub mod poly1305;
 pub mod chacha20poly1305;
+pub mod poly1305;
 pub mod xchacha20poly1305;
 
+pub mod ed25519;
+pub mod edwards25519;
 pub mod field25519;
 pub mod x25519;
-pub mod edwards25519;
-pub mod ed25519;
 
-pub mod sha3;
 pub mod ml_kem;
+pub mod sha3;

@@ -141,7 +141,10 @@ impl WycheproofCase<'_> {
         format!(
             "tcId {} ({:?}, {:?})",
             self.tc_id,
-            self.case.get("comment").and_then(|c| c.as_str()).unwrap_or(""),
+            self.case
+                .get("comment")
+                .and_then(|c| c.as_str())
+                .unwrap_or(""),
             self.flags
         )
     }
