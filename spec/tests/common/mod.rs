@@ -27,7 +27,7 @@ pub fn read_text(rel: &str) -> String {
 /// Decodes lowercase or uppercase hex; panics (the test fails) on bad input.
 pub fn hex(s: &str) -> Vec<u8> {
     let s = s.trim();
-    assert!(s.len() % 2 == 0, "odd-length hex: {s:?}");
+    assert!(s.len().is_multiple_of(2), "odd-length hex: {s:?}");
     (0..s.len() / 2)
         .map(|i| {
             u8::from_str_radix(&s[2 * i..2 * i + 2], 16)
@@ -141,7 +141,10 @@ impl WycheproofCase<'_> {
         format!(
             "tcId {} ({:?}, {:?})",
             self.tc_id,
-            self.case.get("comment").and_then(|c| c.as_str()).unwrap_or(""),
+            self.case
+                .get("comment")
+                .and_then(|c| c.as_str())
+                .unwrap_or(""),
             self.flags
         )
     }
