@@ -141,7 +141,7 @@ pub fn rnd(a: State, ir: usize) -> State {
 }
 
 /// Keccak-p[1600, 24], FIPS 202 section 3.3 (Algorithm 7) with b = 1600 and
-/// n_r = 24, so that the rounds are ir = 0..23 (this is Keccak-f[1600],
+/// n_r = 24, so that the rounds are ir = 0..23 (this is `Keccak-f[1600]`,
 /// section 3.4).
 pub fn keccak_p1600(a: State) -> State {
     let mut s = a;
@@ -236,7 +236,7 @@ fn sponge(rate: usize, suffix: u8, msg: &[u8], out_len: usize) -> Vec<u8> {
     out
 }
 
-/// SHA3-256(M) = KECCAK[512](M || 01, 256), FIPS 202 section 6.1.
+/// `SHA3-256(M) = KECCAK[512](M || 01, 256)`, FIPS 202 section 6.1.
 pub fn sha3_256(msg: &[u8]) -> [u8; SHA3_256_LEN] {
     let out = sponge(SHA3_256_RATE, SHA3_SUFFIX, msg, SHA3_256_LEN);
     let mut digest = [0u8; SHA3_256_LEN];
@@ -246,7 +246,7 @@ pub fn sha3_256(msg: &[u8]) -> [u8; SHA3_256_LEN] {
     digest
 }
 
-/// SHA3-512(M) = KECCAK[1024](M || 01, 512), FIPS 202 section 6.1.
+/// `SHA3-512(M) = KECCAK[1024](M || 01, 512)`, FIPS 202 section 6.1.
 pub fn sha3_512(msg: &[u8]) -> [u8; SHA3_512_LEN] {
     let out = sponge(SHA3_512_RATE, SHA3_SUFFIX, msg, SHA3_512_LEN);
     let mut digest = [0u8; SHA3_512_LEN];
@@ -256,13 +256,13 @@ pub fn sha3_512(msg: &[u8]) -> [u8; SHA3_512_LEN] {
     digest
 }
 
-/// SHAKE128(M, d) = KECCAK[256](M || 1111, d), FIPS 202 section 6.2, with
+/// `SHAKE128(M, d) = KECCAK[256](M || 1111, d)`, FIPS 202 section 6.2, with
 /// d = 8 * `out_len` bits.
 pub fn shake128(msg: &[u8], out_len: usize) -> Vec<u8> {
     sponge(SHAKE128_RATE, SHAKE_SUFFIX, msg, out_len)
 }
 
-/// SHAKE256(M, d) = KECCAK[512](M || 1111, d), FIPS 202 section 6.2, with
+/// `SHAKE256(M, d) = KECCAK[512](M || 1111, d)`, FIPS 202 section 6.2, with
 /// d = 8 * `out_len` bits.
 pub fn shake256(msg: &[u8], out_len: usize) -> Vec<u8> {
     sponge(SHAKE256_RATE, SHAKE_SUFFIX, msg, out_len)

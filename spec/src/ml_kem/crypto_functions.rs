@@ -6,11 +6,12 @@
 use crate::sha3::{sha3_256, sha3_512, shake256};
 
 /// PRF_eta(s, b) = SHAKE256(s || b, 8 * 64 * eta), FIPS 203 section 4.1
-/// (equation 4.3): 64 eta bytes.
+/// (equation 4.3): 64 eta bytes. FIPS 203 uses eta in {2, 3}; a larger
+/// eta is capped at 3 only so that the function is total.
 pub fn prf(eta: usize, s: &[u8; 32], b: u8) -> Vec<u8> {
     let mut input = s.to_vec();
     input.push(b);
-    shake256(&input, 64 * eta)
+    shake256(&input, 64 * eta.min(3))
 }
 
 /// H(s) = SHA3-256(s), FIPS 203 section 4.1 (equation 4.4).

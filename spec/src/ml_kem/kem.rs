@@ -16,7 +16,7 @@ use crate::Error;
 
 /// The encapsulation key checks of FIPS 203, section 7.2: (1) type check,
 /// `ek` has 384k + 32 bytes, else [`Error::InvalidLength`]; (2) modulus
-/// check, ByteEncode_12(ByteDecode_12(ek[0:384k])) = ek[0:384k], i.e. every
+/// check, `ByteEncode_12(ByteDecode_12(ek[0:384k])) = ek[0:384k]`, i.e. every
 /// encoded coefficient is below q, else [`Error::InvalidEncapsulationKey`].
 pub fn check_encapsulation_key(ek: &[u8]) -> Result<(), Error> {
     if ek.len() != EK_LEN {
@@ -36,7 +36,7 @@ pub fn check_encapsulation_key(ek: &[u8]) -> Result<(), Error> {
 /// The decapsulation input checks of FIPS 203, section 7.3: (1) ciphertext
 /// type check, `c` has 32 (d_u k + d_v) bytes; (2) decapsulation key type
 /// check, `dk` has 768k + 96 bytes (both else [`Error::InvalidLength`]);
-/// (3) hash check, H(dk[384k : 768k + 32]) = dk[768k + 32 : 768k + 64],
+/// (3) hash check, `H(dk[384k : 768k + 32]) = dk[768k + 32 : 768k + 64]`,
 /// the stored hash of the encapsulation key, else
 /// [`Error::InvalidDecapsulationKey`].
 pub fn check_decapsulation_inputs(dk: &[u8], c: &[u8]) -> Result<(), Error> {

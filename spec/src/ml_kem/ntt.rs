@@ -92,7 +92,7 @@ pub fn base_case_multiply(a0: u16, a1: u16, b0: u16, b1: u16, gamma: u16) -> (u1
 }
 
 /// MultiplyNTTs, FIPS 203 Algorithm 11: the product in T_q, i.e. 128
-/// products of degree-one polynomials, the i-th modulo X^2 - GAMMAS[i].
+/// products of degree-one polynomials, the i-th modulo `X^2 - GAMMAS[i]`.
 pub fn multiply_ntts(f_hat: &Poly, g_hat: &Poly) -> Poly {
     let mut h_hat = [0u16; N];
     for i in 0..128 {

@@ -1,7 +1,7 @@
 //! The ML-KEM-768 parameter set, FIPS 203 section 8 (Table 2), and the
 //! sizes of keys, ciphertext and shared secret it implies (Table 3).
 
-/// n: the degree of the polynomials of R_q = Z_q[X]/(X^n + 1)
+/// n: the degree of the polynomials of `R_q = Z_q[X]/(X^n + 1)`
 /// (FIPS 203, section 2.4.4).
 pub const N: usize = 256;
 /// q: the prime modulus 3329 = 2^8 * 13 + 1 (FIPS 203, section 2.4.4).

@@ -12,7 +12,7 @@
 //! Appendix B allows for an implementation that bounds it, where the
 //! probability that 280 iterations (560 candidates, 840 XOF bytes, exactly
 //! 5 SHAKE128 blocks) accept fewer than 256 coefficients is given as less
-//! than 2^-261. Once 256 coefficients are accepted the remaining
+//! than 2^-261 (indeed P(Binomial(560, 3329/4096) < 256) = 2^-261.2). Once 256 coefficients are accepted the remaining
 //! iterations do nothing, so for every input on which the unbounded loop
 //! stops within 280 iterations the output is exactly that of Algorithm 7.
 //!
