@@ -218,3 +218,29 @@ impl Tally {
         self.checked
     }
 }
+
+/// Parses a KAT `.rsp` file whose records are not separated by blank lines
+/// (the pq-crystals style `count = 0`, `z = ..`, ... `count = 1`, ...): a
+/// record starts at each `start_key = ..` line. `#` lines are comments and
+/// blank lines are ignored.
+pub fn rsp_by_start_key(rel: &str, start_key: &str) -> Vec<RspRecord> {
+    let text = read_text(rel);
+    let mut records = Vec::new();
+    let mut current = RspRecord::new();
+    for line in text.lines().map(str::trim) {
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if let Some((k, v)) = line.split_once('=') {
+            let k = k.trim();
+            if k == start_key && !current.is_empty() {
+                records.push(std::mem::take(&mut current));
+            }
+            current.insert(k.to_string(), v.trim().to_string());
+        }
+    }
+    if !current.is_empty() {
+        records.push(current);
+    }
+    records
+}
