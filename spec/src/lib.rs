@@ -79,3 +79,16 @@ pub mod x25519;
 
 pub mod ml_kem;
 pub mod sha3;
+
+pub mod encoding;
+pub mod handle;
+pub mod identity;
+pub mod bundle;
+pub mod handshake;
+pub mod ratchet;
+pub mod padding;
+pub mod content;
+pub mod envelope;
+pub mod attachment;
+pub mod fingerprint;
+pub mod session;
