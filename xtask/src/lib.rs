@@ -1,0 +1,4 @@
+//! Project tasks (`cargo xtask ...`). The library part holds the checks so
+//! that they can be tested; `main.rs` only dispatches subcommands.
+
+pub mod subset;
