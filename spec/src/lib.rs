@@ -81,6 +81,7 @@ pub mod ml_kem;
 pub mod sha3;
 
 pub mod encoding;
+pub mod suite;
 pub mod handle;
 pub mod identity;
 pub mod bundle;

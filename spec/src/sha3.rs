@@ -178,6 +178,12 @@ fn pad(msg: &[u8], rate: usize, suffix: u8) -> Vec<u8> {
     padded
 }
 
+/// Whether `squeeze` may resume at `offset` with `rate`: a valid rate
+/// ([`pre_sponge`]) and an offset within the current block.
+pub fn pre_squeeze(rate: usize, offset: usize) -> bool {
+    pre_sponge(rate) && offset <= rate
+}
+
 /// The absorbing phase of SPONGE[f, pad, r] (FIPS 202, section 4,
 /// Algorithm 8, steps 1-6) with f = Keccak-p[1600, 24]: XOR each padded
 /// block into the first `rate` bytes of the state and permute.
@@ -211,7 +217,7 @@ pub fn absorb(rate: usize, suffix: u8, msg: &[u8]) -> State {
 /// have already been output. Returns the new state and offset and `n`
 /// further output bytes; the state is permuted each time a whole block has
 /// been read.
-#[cfg_attr(hax, hax_lib::requires(pre_sponge(rate) && offset <= rate))]
+#[cfg_attr(hax, hax_lib::requires(pre_squeeze(rate, offset)))]
 pub fn squeeze(s: State, offset: usize, rate: usize, n: usize) -> (State, usize, Vec<u8>) {
     let mut state = s;
     let mut off = offset;

@@ -6,7 +6,7 @@ mod common;
 
 use common::{hex, rsp, to_hex, yaml, ystr, RspRecord, Tally};
 use xchat_spec::sha3::{
-    pre_sponge, sha3_256, sha3_512, shake128, shake256, Shake128, SHAKE128_RATE,
+    pre_sponge, pre_squeeze, sha3_256, sha3_512, shake128, shake256, Shake128, SHAKE128_RATE,
 };
 
 /// The message of a CAVP record: `Len` is in bits and `Len = 0` comes with
@@ -246,4 +246,8 @@ fn pre_sponge_predicate() {
     assert!(!pre_sponge(0));
     assert!(!pre_sponge(137));
     assert!(!pre_sponge(200));
+    assert!(pre_squeeze(SHAKE128_RATE, 0));
+    assert!(pre_squeeze(SHAKE128_RATE, SHAKE128_RATE));
+    assert!(!pre_squeeze(SHAKE128_RATE, SHAKE128_RATE + 1));
+    assert!(!pre_squeeze(137, 0));
 }
