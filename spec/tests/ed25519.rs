@@ -345,22 +345,3 @@ fn constants_and_scalars() {
     t.check();
     t.finish(1);
 }
-
-/// Timing of sign and verify (not an assertion). Run with
-/// `cargo test --release -p xchat-spec --test ed25519 -- --ignored --show-output timing`.
-#[test]
-#[ignore]
-fn timing_ed25519() {
-    let (seed, pk, msg, sig) = rfc_test_1();
-    let n = 100;
-    let start = std::time::Instant::now();
-    for _ in 0..n {
-        assert_eq!(sign(&seed, &msg), sig);
-    }
-    println!("ed25519 sign: {:?} per call", start.elapsed() / n);
-    let start = std::time::Instant::now();
-    for _ in 0..n {
-        assert_eq!(verify(&pk, &msg, &sig), Ok(()));
-    }
-    println!("ed25519 verify: {:?} per call", start.elapsed() / n);
-}

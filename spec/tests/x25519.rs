@@ -124,18 +124,3 @@ fn wycheproof_x25519() {
     assert!(zero_shared > 0);
     t.finish(518);
 }
-
-/// Timing of one X25519 (not an assertion). Run with
-/// `cargo test --release -p xchat-spec --test x25519 -- --ignored --show-output timing`.
-#[test]
-#[ignore]
-fn timing_x25519() {
-    let n = 200;
-    let mut k = BASE_POINT;
-    let start = std::time::Instant::now();
-    for _ in 0..n {
-        k = x25519(&k, &BASE_POINT);
-    }
-    let per = start.elapsed() / n;
-    println!("x25519: {per:?} per call ({})", to_hex(&k));
-}

@@ -1,22 +1,29 @@
 //! `cargo xtask <subcommand>`: project tasks.
 //!
 //! * `subset [SPEC_DIR]`: check that the spec crate (default `spec`, from the
-//!   workspace root) is written in the subset described in CONVENTIONS.md.
+//!   workspace root) is written in the subset its crate docs describe.
+//! * `trace`: check that every requirement of SPEC.md is cited by the spec
+//!   code and by a test, and print the traceability matrix.
+//! * `speed`: time the spec's primitives (a report, not a test).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use xtask::subset;
+use xtask::{speed, subset, trace};
 
-const USAGE: &str = "usage: cargo xtask subset [SPEC_DIR]\n\n\
+const USAGE: &str = "usage: cargo xtask <subset [SPEC_DIR] | trace | speed>\n\n\
     subset   check spec/src/**/*.rs and spec/Cargo.toml against the spec subset rules\n\
-    \x20        (SPEC_DIR defaults to `spec` in the workspace root)";
+    \x20        (SPEC_DIR defaults to `spec` in the workspace root)\n\
+    trace    check that every SPEC.md requirement is cited in spec/src and spec/tests\n\
+    speed    print the median time of each spec primitive (release build)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
         ["subset"] => run_subset(None),
         ["subset", dir] => run_subset(Some(dir)),
+        ["trace"] => run_trace(),
+        ["speed"] => run_speed(),
         _ => {
             eprintln!("{USAGE}");
             ExitCode::from(2)
@@ -52,4 +59,89 @@ fn run_subset(dir: Option<&str>) -> ExitCode {
     } else {
         ExitCode::FAILURE
     }
+}
+
+/// The workspace root: the parent of this crate's directory.
+fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// `(path relative to the root, text)` of every `.rs` file under `dir`.
+fn rust_files(root: &Path, rel: &str) -> std::io::Result<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    let mut stack = vec![rel.to_string()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(root.join(&dir))? {
+            let entry = entry?;
+            let name = format!("{dir}/{}", entry.file_name().to_string_lossy());
+            if entry.file_type()?.is_dir() {
+                stack.push(name);
+            } else if name.ends_with(".rs") {
+                out.push((name.clone(), std::fs::read_to_string(entry.path())?));
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+fn run_trace() -> ExitCode {
+    let root = workspace_root();
+    let inputs = std::fs::read_to_string(root.join("SPEC.md")).and_then(|spec_md| {
+        Ok((spec_md, rust_files(&root, "spec/src")?, rust_files(&root, "spec/tests")?))
+    });
+    let (spec_md, sources, tests) = match inputs {
+        Ok(i) => i,
+        Err(e) => {
+            eprintln!("trace: cannot read SPEC.md or spec/: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let report = trace::check(&spec_md, &sources, &tests);
+    println!("| requirement | SPEC.md | implemented in | tested in |");
+    println!("|---|---|---|---|");
+    for (id, line) in &report.defined {
+        let first = |at: &std::collections::BTreeMap<String, Vec<trace::Site>>| match at.get(id) {
+            Some(sites) if sites.len() > 1 => format!("{} (+{})", sites[0], sites.len() - 1),
+            Some(sites) => sites[0].to_string(),
+            None => "MISSING".to_string(),
+        };
+        println!(
+            "| {id} | {line} | {} | {} |",
+            first(&report.implemented_at),
+            first(&report.tested_at)
+        );
+    }
+    for id in report.missing_impl() {
+        println!("trace: {id} is not cited by any file in spec/src");
+    }
+    for id in report.missing_test() {
+        println!("trace: {id} is not cited by any test in spec/tests");
+    }
+    for id in &report.duplicates {
+        println!("trace: {id} is defined more than once in SPEC.md");
+    }
+    for (id, site) in &report.undefined {
+        println!("trace: {site}: {id} is cited but not defined in SPEC.md");
+    }
+    println!(
+        "trace: {} requirements, {}",
+        report.defined.len(),
+        if report.ok() { "all traced" } else { "FAILED" }
+    );
+    if report.ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+fn run_speed() -> ExitCode {
+    println!("(release profile, which keeps overflow checks on; compare ratios within one run)");
+    println!("| spec operation | median per call |");
+    println!("|---|---|");
+    for m in speed::run(1) {
+        println!("| {} | {} |", m.name, speed::human(m.median_ns));
+    }
+    ExitCode::SUCCESS
 }
