@@ -1,1 +1,258 @@
-//! (being written; see SPEC.md)
+//! Message contents (SPEC.md section 11): a UTF-8 text or a pointer to an
+//! encrypted attachment (section 13), and the strict UTF-8 check of
+//! RFC 3629 ("UTF-8, a transformation format of ISO 10646", November 2003),
+//! section 4.
+//!
+//! ```text
+//! Content = u8(0x01) || u32(len(t)) || t                                   -- text
+//!         | u8(0x02) || u8(kind) || key (32) || u64(length) || digest (32) -- attachment
+//! ```
+//!
+//! A content has no version byte of its own: it only travels padded
+//! (section 10) inside a message whose version byte is `0x01`.
+
+use crate::attachment::MAX_ATTACHMENT_LEN;
+use crate::encoding::{expect_end, read_array32, read_bytes, read_u32, read_u64, read_u8, u32_be};
+use crate::Error;
+
+/// Content tag of a text (SPEC.md section 11).
+pub const TAG_TEXT: u8 = 0x01;
+/// Content tag of an attachment pointer (SPEC.md section 11).
+pub const TAG_ATTACHMENT: u8 = 0x02;
+
+/// Largest text, in bytes: `2^32 - 6`, so that the whole content
+/// (`5 + len(t)` bytes) fits the `u32` length field of the padding
+/// (SPEC.md sections 10 and 11).
+pub const MAX_TEXT_LEN: usize = 0xFFFF_FFFA;
+
+/// Length of an encoded attachment pointer content: tag, kind, key,
+/// length, digest (SPEC.md section 11).
+pub const ATTACHMENT_CONTENT_LEN: usize = 1 + 1 + 32 + 8 + 32;
+
+/// The kind of an attachment (SPEC.md section 11).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MediaKind {
+    /// `0x01`
+    Photo,
+    /// `0x02`
+    Gif,
+    /// `0x03`
+    File,
+}
+
+/// What a receiver needs to fetch and open an attachment (SPEC.md sections
+/// 11 and 13): its kind, key, plaintext length and the SHA-256 of its
+/// ciphertext.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AttachmentPointer {
+    pub kind: MediaKind,
+    pub key: [u8; 32],
+    pub length: u64,
+    pub digest: [u8; 32],
+}
+
+/// A message content (SPEC.md section 11).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Content {
+    /// A text, valid UTF-8 (RFC 3629).
+    Text(Vec<u8>),
+    /// A pointer to an attachment.
+    Attachment(AttachmentPointer),
+}
+
+/// The byte of a media kind (SPEC.md section 11).
+pub fn kind_byte(kind: MediaKind) -> u8 {
+    match kind {
+        MediaKind::Photo => 0x01,
+        MediaKind::Gif => 0x02,
+        MediaKind::File => 0x03,
+    }
+}
+
+/// The media kind of a byte; every other value is reserved and rejected
+/// with `Malformed` (SPEC.md section 11, REQ-CONTENT-001).
+pub fn kind_of_byte(b: u8) -> Result<MediaKind, Error> {
+    match b {
+        0x01 => Ok(MediaKind::Photo),
+        0x02 => Ok(MediaKind::Gif),
+        0x03 => Ok(MediaKind::File),
+        _ => Err(Error::Malformed),
+    }
+}
+
+/// Precondition of [`encode`]: a text is valid UTF-8 and at most
+/// [`MAX_TEXT_LEN`] bytes; a pointer's length is at most
+/// [`MAX_ATTACHMENT_LEN`] (SPEC.md section 11).
+pub fn pre_encode(c: &Content) -> bool {
+    match c {
+        Content::Text(t) => t.len() <= MAX_TEXT_LEN && is_utf8(t),
+        Content::Attachment(p) => p.length <= MAX_ATTACHMENT_LEN,
+    }
+}
+
+/// Encodes a content (SPEC.md section 11, REQ-CONTENT-001). Outside
+/// [`pre_encode`] it writes what it is given, except that a text too long
+/// for the `u32` length field gives the empty vector; [`decode`] rejects
+/// every such encoding.
+#[cfg_attr(hax, hax_lib::requires(pre_encode(c)))]
+pub fn encode(c: &Content) -> Vec<u8> {
+    match c {
+        Content::Text(t) => match u32::try_from(t.len()) {
+            Ok(n) => {
+                let mut out = Vec::with_capacity(5 + t.len());
+                out.push(TAG_TEXT);
+                out.extend_from_slice(&u32_be(n));
+                out.extend_from_slice(t);
+                out
+            }
+            Err(_) => Vec::new(),
+        },
+        Content::Attachment(p) => {
+            let mut out = Vec::with_capacity(ATTACHMENT_CONTENT_LEN);
+            out.push(TAG_ATTACHMENT);
+            out.push(kind_byte(p.kind));
+            out.extend_from_slice(&p.key);
+            out.extend_from_slice(&p.length.to_be_bytes());
+            out.extend_from_slice(&p.digest);
+            out
+        }
+    }
+}
+
+/// Reads the body of a text content from `pos` (SPEC.md section 11).
+fn read_text(input: &[u8], pos: usize) -> Result<Content, Error> {
+    let (n, pos) = read_u32(input, pos)?;
+    let n = match usize::try_from(n) {
+        Ok(n) => n,
+        Err(_) => return Err(Error::Malformed),
+    };
+    let (t, pos) = read_bytes(input, pos, n)?;
+    expect_end(input, pos)?;
+    if is_utf8(&t) {
+        Ok(Content::Text(t))
+    } else {
+        Err(Error::Malformed)
+    }
+}
+
+/// Reads the body of an attachment pointer content from `pos` (SPEC.md
+/// section 11).
+fn read_pointer(input: &[u8], pos: usize) -> Result<Content, Error> {
+    let (kind, pos) = read_u8(input, pos)?;
+    let kind = kind_of_byte(kind)?;
+    let (key, pos) = read_array32(input, pos)?;
+    let (length, pos) = read_u64(input, pos)?;
+    let (digest, pos) = read_array32(input, pos)?;
+    expect_end(input, pos)?;
+    if length <= MAX_ATTACHMENT_LEN {
+        Ok(Content::Attachment(AttachmentPointer {
+            kind,
+            key,
+            length,
+            digest,
+        }))
+    } else {
+        Err(Error::Malformed)
+    }
+}
+
+/// Decodes a content strictly (SPEC.md section 11, REQ-CONTENT-001).
+///
+/// Errors: [`Error::Malformed`] for an unknown tag or kind, a text length
+/// that does not match the bytes that follow, a text that is not valid
+/// UTF-8, an attachment length above [`MAX_ATTACHMENT_LEN`], or any
+/// truncation or trailing byte.
+pub fn decode(input: &[u8]) -> Result<Content, Error> {
+    let (tag, pos) = read_u8(input, 0)?;
+    if tag == TAG_TEXT {
+        read_text(input, pos)
+    } else if tag == TAG_ATTACHMENT {
+        read_pointer(input, pos)
+    } else {
+        Err(Error::Malformed)
+    }
+}
+
+/// The UTF-8 reader's state between bytes: how many `UTF8-tail` bytes the
+/// current character still needs, the range the next one must lie in, and
+/// whether everything so far was valid.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Utf8State {
+    need: u8,
+    lo: u8,
+    hi: u8,
+    ok: bool,
+}
+
+/// `UTF8-tail = %x80-BF` (RFC 3629 section 4).
+const TAIL_LO: u8 = 0x80;
+const TAIL_HI: u8 = 0xBF;
+
+/// The state after a lead byte `b`, RFC 3629 section 4:
+///
+/// ```text
+/// UTF8-1 = %x00-7F
+/// UTF8-2 = %xC2-DF UTF8-tail
+/// UTF8-3 = %xE0 %xA0-BF UTF8-tail / %xE1-EC 2( UTF8-tail ) /
+///          %xED %x80-9F UTF8-tail / %xEE-EF 2( UTF8-tail )
+/// UTF8-4 = %xF0 %x90-BF 2( UTF8-tail ) / %xF1-F3 3( UTF8-tail ) /
+///          %xF4 %x80-8F 2( UTF8-tail )
+/// ```
+///
+/// The narrowed second-byte ranges exclude overlong forms (`E0`, `F0`),
+/// the surrogates U+D800-DFFF (`ED`) and code points above U+10FFFF (`F4`);
+/// `C0`, `C1` and `F5`-`FF` never appear.
+fn utf8_lead(b: u8) -> Utf8State {
+    let (need, lo, hi, ok) = match b {
+        0x00..=0x7F => (0, TAIL_LO, TAIL_HI, true),
+        0xC2..=0xDF => (1, TAIL_LO, TAIL_HI, true),
+        0xE0 => (2, 0xA0, TAIL_HI, true),
+        0xE1..=0xEC => (2, TAIL_LO, TAIL_HI, true),
+        0xED => (2, TAIL_LO, 0x9F, true),
+        0xEE..=0xEF => (2, TAIL_LO, TAIL_HI, true),
+        0xF0 => (3, 0x90, TAIL_HI, true),
+        0xF1..=0xF3 => (3, TAIL_LO, TAIL_HI, true),
+        0xF4 => (3, TAIL_LO, 0x8F, true),
+        _ => (0, TAIL_LO, TAIL_HI, false),
+    };
+    Utf8State { need, lo, hi, ok }
+}
+
+/// One byte of input: a lead byte if no character is open, else the next
+/// byte of the open character, which must lie in `lo..=hi`; the bytes
+/// after the second of a character are plain `UTF8-tail`s.
+fn utf8_step(state: Utf8State, b: u8) -> Utf8State {
+    if state.need == 0 {
+        let next = utf8_lead(b);
+        Utf8State {
+            need: next.need,
+            lo: next.lo,
+            hi: next.hi,
+            ok: state.ok && next.ok,
+        }
+    } else {
+        Utf8State {
+            need: state.need - 1,
+            lo: TAIL_LO,
+            hi: TAIL_HI,
+            ok: state.ok && state.lo <= b && b <= state.hi,
+        }
+    }
+}
+
+/// Whether `bytes` is `UTF8-octets = *( UTF8-char )`, RFC 3629 section 4
+/// (SPEC.md section 11, REQ-CONTENT-001): strict, so overlong encodings,
+/// surrogates (U+D800-DFFF), code points above U+10FFFF, stray tail bytes
+/// and truncated characters are all rejected.
+pub fn is_utf8(bytes: &[u8]) -> bool {
+    let mut state = Utf8State {
+        need: 0,
+        lo: TAIL_LO,
+        hi: TAIL_HI,
+        ok: true,
+    };
+    for i in 0..bytes.len() {
+        state = utf8_step(state, bytes[i]);
+    }
+    state.ok && state.need == 0
+}
