@@ -162,6 +162,32 @@ pub fn find_pqpk(store: &PrekeyStore, pqpk_id: u32) -> Option<PqPrekeySecret> {
     found
 }
 
+/// The store after a successful first message (SPEC.md section 8, responder
+/// step 6; REQ-HS-004): the one-time prekey `opk_id` (if any) is deleted, and
+/// the PQ prekey `pqpk_id` too if it is one-time. Last-resort PQ prekeys and
+/// the signed prekey stay.
+pub fn consume(store: &PrekeyStore, opk_id: Option<u32>, pqpk_id: u32) -> PrekeyStore {
+    let mut opks = Vec::new();
+    for i in 0..store.opks.len() {
+        if Some(store.opks[i].0) != opk_id {
+            opks.push(store.opks[i]);
+        }
+    }
+    let mut pqpks = Vec::new();
+    for i in 0..store.pqpks.len() {
+        let pq = &store.pqpks[i];
+        if pq.id != pqpk_id || pq.kind == PqKind::LastResort {
+            pqpks.push(pq.clone());
+        }
+    }
+    PrekeyStore {
+        spk_id: store.spk_id,
+        spk_secret: store.spk_secret,
+        opks,
+        pqpks,
+    }
+}
+
 /// Builds and signs the bundle that offers the store's signed prekey, the
 /// one-time prekey `opk_id` (if given) and the PQ prekey `pqpk_id`; an id
 /// the store does not hold is `UnknownPrekey` (SPEC.md section 7).

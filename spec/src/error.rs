@@ -42,6 +42,9 @@ pub enum Error {
     UnknownPrekey,
     /// Protocol: the message was already decrypted (SPEC.md REQ-RATCHET-006).
     Replay,
+    /// Protocol: a ratchet message, or a repeated prekey message, for which
+    /// the receiver has no session (SPEC.md section 15).
+    UnknownSession,
     /// Protocol: more than `MAX_SKIP` message keys would be skipped
     /// (SPEC.md REQ-RATCHET-004).
     TooManySkipped,

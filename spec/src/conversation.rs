@@ -1,0 +1,243 @@
+//! A session between two parties and the full send / receive pipeline
+//! (SPEC.md section 15): content, padding, the handshake or the ratchet,
+//! and the sealed-sender envelope.
+//!
+//! Every function takes the current state by reference and returns the new
+//! state only on success, so a failed receive changes nothing (SPEC.md
+//! REQ-SESSION-002).
+
+use crate::bundle::{Bundle, PrekeyStore};
+use crate::content::{self, Content};
+use crate::encoding::VERSION;
+use crate::handle::Handle;
+use crate::handshake::{self, PrekeyHeader, PREKEY_PREFIX};
+use crate::identity::{IdentityPublic, IdentitySecret};
+use crate::ratchet::{self, RatchetState, MSG_PREKEY, MSG_RATCHET};
+use crate::{envelope, padding, Error};
+
+/// One party's state of a session with one peer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Session {
+    /// The peer's identity, authenticated by the handshake.
+    pub peer: IdentityPublic,
+    /// The session's associated data `AD` (SPEC.md section 8, step 6).
+    pub ad: [u8; 32],
+    /// The Double Ratchet state (SPEC.md section 9).
+    pub ratchet: RatchetState,
+    /// The initiator's handshake header, repeated on every message until the
+    /// responder's first message decrypts (SPEC.md REQ-HS-005).
+    pub pending: Option<PrekeyHeader>,
+    /// The handshake's ephemeral key `EK`: it names the session in prekey
+    /// messages (SPEC.md REQ-HS-005).
+    pub ek: [u8; 32],
+}
+
+/// Starts a session as the initiator from the bundle the directory returned
+/// for the handle `peer` (SPEC.md section 8; REQ-HS-001, REQ-HS-002).
+pub fn start(
+    me: &IdentitySecret,
+    peer: &Handle,
+    peer_bundle: &Bundle,
+    ek_secret: &[u8; 32],
+    kem_m: &[u8; 32],
+    ratchet_secret: &[u8; 32],
+) -> Result<Session, Error> {
+    let (ratchet, header, ad) =
+        handshake::initiate(me, peer, peer_bundle, ek_secret, kem_m, ratchet_secret)?;
+    Ok(Session {
+        peer: peer_bundle.identity.clone(),
+        ad,
+        ratchet,
+        ek: header.ek,
+        pending: Some(header),
+    })
+}
+
+/// Encrypts one padded plaintext: a prekey message while the handshake is
+/// unanswered, a ratchet message afterwards (SPEC.md sections 8 and 9.4;
+/// REQ-HS-005).
+pub fn encrypt(
+    session: &Session,
+    plaintext: &[u8],
+    header_nonce: &[u8; 24],
+) -> Result<(Session, Vec<u8>), Error> {
+    let mut next = session.clone();
+    let message = match &session.pending {
+        Some(header) => {
+            let (ratchet, body) = ratchet::encrypt(
+                &session.ratchet,
+                &session.ad,
+                &PREKEY_PREFIX,
+                plaintext,
+                header_nonce,
+            )?;
+            next.ratchet = ratchet;
+            handshake::encode_prekey_message(header, &body)
+        }
+        None => {
+            let (ratchet, message) =
+                ratchet::encrypt_message(&session.ratchet, &session.ad, plaintext, header_nonce)?;
+            next.ratchet = ratchet;
+            message
+        }
+    };
+    Ok((next, message))
+}
+
+/// The message type of an encoded prekey or ratchet message: its second
+/// byte, after checking the version (SPEC.md sections 8, 9.4; REQ-ENC-003).
+pub fn message_type(message: &[u8]) -> Result<u8, Error> {
+    if message.len() < 2 {
+        Err(Error::Malformed)
+    } else if message[0] != VERSION {
+        Err(Error::UnsupportedVersion)
+    } else if message[1] == MSG_PREKEY || message[1] == MSG_RATCHET {
+        Ok(message[1])
+    } else {
+        Err(Error::Malformed)
+    }
+}
+
+/// Decrypts one message of an existing session (SPEC.md sections 8, 9.5;
+/// REQ-HS-005): a ratchet message, or a repeated prekey message whose `EK`
+/// names this session. A successful decryption of a ratchet message ends the
+/// initiator's prekey phase.
+pub fn decrypt(
+    session: &Session,
+    message: &[u8],
+    ratchet_secret: &[u8; 32],
+) -> Result<(Session, Vec<u8>), Error> {
+    let mut next = session.clone();
+    let plaintext = if message_type(message)? == MSG_PREKEY {
+        let (header, body) = handshake::decode_prekey_message(message)?;
+        if header.ek != session.ek || header.initiator != session.peer {
+            return Err(Error::UnknownSession);
+        }
+        let (ratchet, plaintext) = ratchet::decrypt(
+            &session.ratchet,
+            &session.ad,
+            &PREKEY_PREFIX,
+            &body,
+            ratchet_secret,
+        )?;
+        next.ratchet = ratchet;
+        plaintext
+    } else {
+        let (ratchet, plaintext) =
+            ratchet::decrypt_message(&session.ratchet, &session.ad, message, ratchet_secret)?;
+        next.ratchet = ratchet;
+        next.pending = None;
+        plaintext
+    };
+    Ok((next, plaintext))
+}
+
+/// Accepts a session as the responder from its first prekey message (SPEC.md
+/// section 8; REQ-HS-003, REQ-HS-004). Returns the session, the prekey store
+/// without the consumed one-time prekeys, and the first plaintext.
+pub fn accept(
+    me: &IdentitySecret,
+    store: &PrekeyStore,
+    message: &[u8],
+    ratchet_secret: &[u8; 32],
+) -> Result<(Session, PrekeyStore, Vec<u8>), Error> {
+    let accepted = handshake::respond(me, store, message, ratchet_secret)?;
+    let session = Session {
+        peer: accepted.header.initiator.clone(),
+        ad: accepted.ad,
+        ratchet: accepted.state,
+        pending: None,
+        ek: accepted.header.ek,
+    };
+    Ok((session, accepted.store, accepted.plaintext))
+}
+
+/// Sends one content: encode (section 11), pad (section 10), encrypt
+/// (sections 8-9) and seal (section 12) to the peer's mailbox (SPEC.md
+/// section 15; REQ-SESSION-001).
+pub fn send(
+    me: &IdentitySecret,
+    session: &Session,
+    content: &Content,
+    mailbox: &[u8; 16],
+    header_nonce: &[u8; 24],
+    ephemeral: &[u8; 32],
+) -> Result<(Session, Vec<u8>), Error> {
+    let padded = padding::pad(&content::encode(content));
+    let (next, message) = encrypt(session, &padded, header_nonce)?;
+    let sealed = envelope::seal(me, &session.peer.dh_pub, mailbox, &message, ephemeral)?;
+    Ok((next, sealed))
+}
+
+/// What a successful receive yields.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Received {
+    /// The session after this message (new if the message started it).
+    pub session: Session,
+    /// The prekey store (one-time prekeys consumed if a session started).
+    pub store: PrekeyStore,
+    /// The authenticated sender.
+    pub sender: IdentityPublic,
+    /// The decrypted content.
+    pub content: Content,
+}
+
+/// Receives one envelope at `mailbox` (SPEC.md section 15; REQ-SESSION-001,
+/// REQ-SESSION-002, REQ-ENV-004): opens the envelope, checks the sender is
+/// the session's peer (or, for a new session, the handshake's initiator),
+/// decrypts with the session or accepts a new one, unpads and decodes.
+/// On any error nothing changes: `session` and `store` are only borrowed.
+pub fn receive(
+    me: &IdentitySecret,
+    mailbox: &[u8; 16],
+    session: Option<&Session>,
+    store: &PrekeyStore,
+    sealed: &[u8],
+    ratchet_secret: &[u8; 32],
+) -> Result<Received, Error> {
+    let (sender, message) = envelope::open(me, mailbox, sealed)?;
+    let kind = message_type(&message)?;
+    let existing = match session {
+        Some(s) => {
+            let same_handshake = kind == MSG_RATCHET || prekey_names_session(&message, s)?;
+            if same_handshake {
+                Some(s)
+            } else {
+                None
+            }
+        }
+        None => None,
+    };
+    let (next, next_store, padded) = match existing {
+        Some(s) => {
+            if s.peer != sender {
+                return Err(Error::AuthenticationFailed);
+            }
+            let (next, padded) = decrypt(s, &message, ratchet_secret)?;
+            (next, store.clone(), padded)
+        }
+        None => {
+            if kind != MSG_PREKEY {
+                return Err(Error::UnknownSession);
+            }
+            let (next, next_store, padded) = accept(me, store, &message, ratchet_secret)?;
+            if next.peer != sender {
+                return Err(Error::AuthenticationFailed);
+            }
+            (next, next_store, padded)
+        }
+    };
+    let content = content::decode(&padding::unpad(&padded)?)?;
+    Ok(Received {
+        session: next,
+        store: next_store,
+        sender,
+        content,
+    })
+}
+
+/// Whether a prekey message carries the handshake of `session` (same `EK`).
+fn prekey_names_session(message: &[u8], session: &Session) -> Result<bool, Error> {
+    let (header, _) = handshake::decode_prekey_message(message)?;
+    Ok(header.ek == session.ek)
+}
