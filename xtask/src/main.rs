@@ -4,6 +4,8 @@
 //!   workspace root) is written in the subset its crate docs describe.
 //! * `trace`: check that every requirement of SPEC.md is cited by the spec
 //!   code and by a test, and print the traceability matrix.
+//! * `check`: `subset`, then `trace` (the main job: is the spec still in its
+//!   subset, and is every requirement implemented and tested?).
 //! * `speed`: time the spec's primitives (a report, not a test).
 
 use std::path::{Path, PathBuf};
@@ -11,7 +13,8 @@ use std::process::ExitCode;
 
 use xtask::{speed, subset, trace};
 
-const USAGE: &str = "usage: cargo xtask <subset [SPEC_DIR] | trace | speed>\n\n\
+const USAGE: &str = "usage: cargo xtask <check | subset [SPEC_DIR] | trace | speed>\n\n\
+    check    subset, then trace; exit 1 if either fails\n\
     subset   check spec/src/**/*.rs and spec/Cargo.toml against the spec subset rules\n\
     \x20        (SPEC_DIR defaults to `spec` in the workspace root)\n\
     trace    check that every SPEC.md requirement is cited in spec/src and spec/tests\n\
@@ -23,6 +26,15 @@ fn main() -> ExitCode {
         ["subset"] => run_subset(None),
         ["subset", dir] => run_subset(Some(dir)),
         ["trace"] => run_trace(),
+        ["check"] => {
+            let subset = run_subset(None);
+            let trace = run_trace();
+            if subset == ExitCode::SUCCESS && trace == ExitCode::SUCCESS {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }
         ["speed"] => run_speed(),
         _ => {
             eprintln!("{USAGE}");
