@@ -220,11 +220,13 @@ pub fn receive(
             if kind != MSG_PREKEY {
                 return Err(Error::UnknownSession);
             }
-            let (next, next_store, padded) = accept(me, store, &message, ratchet_secret)?;
-            if next.peer != sender {
+            // The sender check comes before the handshake, so its error does
+            // not depend on the prekey store (SPEC.md section 15, step 4).
+            let (header, _) = handshake::decode_prekey_message(&message)?;
+            if header.initiator != sender {
                 return Err(Error::AuthenticationFailed);
             }
-            (next, next_store, padded)
+            accept(me, store, &message, ratchet_secret)?
         }
     };
     let content = content::decode(&padding::unpad(&padded)?)?;
@@ -236,8 +238,9 @@ pub fn receive(
     })
 }
 
-/// Whether a prekey message carries the handshake of `session` (same `EK`).
+/// Whether a prekey message names `session`: the same `EK` and, as its
+/// initiator, the session's peer (SPEC.md section 15, step 3).
 fn prekey_names_session(message: &[u8], session: &Session) -> Result<bool, Error> {
     let (header, _) = handshake::decode_prekey_message(message)?;
-    Ok(header.ek == session.ek)
+    Ok(header.ek == session.ek && header.initiator == session.peer)
 }

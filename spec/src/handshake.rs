@@ -14,7 +14,7 @@ use crate::encoding::{
 };
 use crate::handle::{enc_handle, Handle};
 use crate::identity::{self, IdentityPublic, IdentitySecret};
-use crate::ratchet::{self, RatchetState, MSG_PREKEY};
+use crate::ratchet::{self, RatchetState, ENC_HEADER_LEN, MSG_PREKEY, TAG_LEN};
 use crate::suite::{dh, kdf, key_at, public_key, LABEL_ASSOCIATED_DATA, LABEL_HANDSHAKE};
 use crate::{encoding, ml_kem, sha2, Error};
 
@@ -195,6 +195,9 @@ pub fn encode_prekey_message(header: &PrekeyHeader, body: &[u8]) -> Vec<u8> {
 
 /// Strictly decodes a prekey message into its header and ratchet body
 /// (SPEC.md section 8; REQ-ENC-003). The identity is decoded, not verified.
+/// The body is the rest of the message; one shorter than an encrypted
+/// header and a tag (`81 + 16` bytes, SPEC.md section 9.4) is `Malformed`
+/// here, so every length error is found before any cryptographic check.
 pub fn decode_prekey_message(message: &[u8]) -> Result<(PrekeyHeader, Vec<u8>), Error> {
     let pos = read_version(message, 0)?;
     let (kind, pos) = read_u8(message, pos)?;
@@ -216,6 +219,9 @@ pub fn decode_prekey_message(message: &[u8]) -> Result<(PrekeyHeader, Vec<u8>), 
     let (ek, pos) = read_x25519(message, pos)?;
     let (ct, pos) = read_bytes(message, pos, ml_kem::CT_LEN)?;
     let body_len = message.len() - pos;
+    if body_len < ENC_HEADER_LEN + TAG_LEN {
+        return Err(Error::Malformed);
+    }
     let (body, end) = read_bytes(message, pos, body_len)?;
     expect_end(message, end)?;
     let header = PrekeyHeader {

@@ -241,12 +241,12 @@ fn send(
         session,
         content,
         recipient_mailbox,
-        &draw24(seed, purpose, 2 * sender.draws),
-        &draw(seed, purpose, 2 * sender.draws + 1),
+        &draw24(seed, purpose, sender.draws.wrapping_mul(2)),
+        &draw(seed, purpose, sender.draws.wrapping_mul(2).wrapping_add(1)),
     )?;
     let mut next = sender.clone();
     next.session = Some(session);
-    next.draws = sender.draws + 1;
+    next.draws = sender.draws.wrapping_add(1);
     Ok((next, sealed))
 }
 
@@ -272,7 +272,7 @@ fn receive(
     let mut next = recipient.clone();
     next.session = Some(received.session);
     next.store = received.store;
-    next.draws = recipient.draws + 1;
+    next.draws = recipient.draws.wrapping_add(1);
     Ok((next, received.content))
 }
 
