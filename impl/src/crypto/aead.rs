@@ -1,0 +1,103 @@
+//! AEAD_CHACHA20_POLY1305 (RFC 8439 section 2.8) and
+//! AEAD_XChaCha20_Poly1305 (draft-irtf-cfrg-xchacha-03 section 2.3), through
+//! RustCrypto `chacha20poly1305`; mirrors `xchat_spec::chacha20poly1305`
+//! and `xchat_spec::xchacha20poly1305`.
+//!
+//! The sealed form is the ciphertext followed by the 16-byte tag, as in the
+//! spec. [`open`] and [`xopen`] report the spec's errors in the spec's
+//! order: [`Error::InvalidLength`] for an input shorter than a tag or a
+//! ciphertext longer than [`MAX_PLAINTEXT_LEN`], then
+//! [`Error::AuthenticationFailed`]; the tag is compared in constant time and
+//! nothing is decrypted unless it verifies.
+
+use chacha20poly1305::aead::{AeadInOut, KeyInit};
+use chacha20poly1305::{ChaCha20Poly1305, Tag, XChaCha20Poly1305};
+
+use crate::Error;
+
+/// Key length in bytes (RFC 8439 section 2.8).
+pub const KEY_LEN: usize = 32;
+/// Nonce length of ChaCha20-Poly1305 (RFC 8439 section 2.8).
+pub const NONCE_LEN: usize = 12;
+/// Nonce length of XChaCha20-Poly1305 (draft-irtf-cfrg-xchacha-03 section 2.3).
+pub const XNONCE_LEN: usize = 24;
+/// Tag length in bytes (RFC 8439 section 2.8).
+pub const TAG_LEN: usize = 16;
+/// Largest plaintext, RFC 8439 section 2.8: 2^38 - 64 bytes.
+pub const MAX_PLAINTEXT_LEN: u64 = (1 << 38) - 64;
+
+/// Whether `len` bytes are within [`MAX_PLAINTEXT_LEN`].
+fn len_allowed(len: usize) -> bool {
+    u64::try_from(len).is_ok_and(|n| n <= MAX_PLAINTEXT_LEN)
+}
+
+/// Encrypts `pt` into a fresh `ciphertext || tag` vector with `cipher`.
+fn seal_with<C: AeadInOut<TagSize = chacha20poly1305::consts::U16>>(
+    cipher: &C,
+    nonce: &chacha20poly1305::aead::Nonce<C>,
+    aad: &[u8],
+    pt: &[u8],
+) -> Vec<u8> {
+    let mut out = Vec::with_capacity(pt.len().saturating_add(TAG_LEN));
+    out.extend_from_slice(pt);
+    match cipher.encrypt_inout_detached(nonce, aad, out.as_mut_slice().into()) {
+        Ok(tag) => {
+            out.extend_from_slice(&tag);
+            out
+        }
+        // Only a plaintext beyond the RFC 8439 limit fails (the spec's
+        // `pre_seal`); an empty output is what every `open` rejects.
+        Err(_) => Vec::new(),
+    }
+}
+
+/// Checks the lengths and the tag of `ciphertext || tag`, then decrypts.
+fn open_with<C: AeadInOut<TagSize = chacha20poly1305::consts::U16>>(
+    cipher: &C,
+    nonce: &chacha20poly1305::aead::Nonce<C>,
+    aad: &[u8],
+    sealed: &[u8],
+) -> Result<Vec<u8>, Error> {
+    let ct_len = sealed
+        .len()
+        .checked_sub(TAG_LEN)
+        .ok_or(Error::InvalidLength)?;
+    if !len_allowed(ct_len) {
+        return Err(Error::InvalidLength);
+    }
+    let (ct, tag) = sealed.split_at(ct_len);
+    let tag = Tag::try_from(tag).map_err(|_| Error::InvalidLength)?;
+    let mut out = ct.to_vec();
+    cipher
+        .decrypt_inout_detached(nonce, aad, out.as_mut_slice().into(), &tag)
+        .map_err(|_| Error::AuthenticationFailed)?;
+    Ok(out)
+}
+
+/// AEAD_CHACHA20_POLY1305 encryption, RFC 8439 section 2.8 (`AEAD(k, n,
+/// ad, p)` of SPEC.md section 3): the ciphertext followed by the tag.
+///
+/// Precondition (the spec's `pre_seal`): `pt` has at most
+/// [`MAX_PLAINTEXT_LEN`] bytes; beyond it the result is empty, which
+/// [`open`] rejects.
+pub fn seal(key: &[u8; 32], nonce: &[u8; 12], aad: &[u8], pt: &[u8]) -> Vec<u8> {
+    seal_with(&ChaCha20Poly1305::new(key.into()), nonce.into(), aad, pt)
+}
+
+/// AEAD_CHACHA20_POLY1305 decryption, RFC 8439 section 2.8 (`AEAD-OPEN`
+/// of SPEC.md section 3), with the errors of the module documentation.
+pub fn open(key: &[u8; 32], nonce: &[u8; 12], aad: &[u8], ct: &[u8]) -> Result<Vec<u8>, Error> {
+    open_with(&ChaCha20Poly1305::new(key.into()), nonce.into(), aad, ct)
+}
+
+/// AEAD_XChaCha20_Poly1305 encryption, draft-irtf-cfrg-xchacha-03 section
+/// 2.3 (`XAEAD` of SPEC.md section 3), with the precondition of [`seal`].
+pub fn xseal(key: &[u8; 32], nonce: &[u8; 24], aad: &[u8], pt: &[u8]) -> Vec<u8> {
+    seal_with(&XChaCha20Poly1305::new(key.into()), nonce.into(), aad, pt)
+}
+
+/// AEAD_XChaCha20_Poly1305 decryption, draft-irtf-cfrg-xchacha-03 section
+/// 2.3, with the errors of the module documentation.
+pub fn xopen(key: &[u8; 32], nonce: &[u8; 24], aad: &[u8], ct: &[u8]) -> Result<Vec<u8>, Error> {
+    open_with(&XChaCha20Poly1305::new(key.into()), nonce.into(), aad, ct)
+}
