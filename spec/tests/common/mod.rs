@@ -1,7 +1,8 @@
 //! Shared support for the known-answer tests: locating and parsing the
 //! external vector files in `vectors/external/` (see its MANIFEST.md), hex
-//! decoding, the case tally every test reports, and typed loaders for the
-//! files that several test targets read (also `impl/tests/crypto_diff.rs`).
+//! decoding, the case tally every test reports, typed loaders for the files
+//! that several test targets read (also `impl/tests/crypto_diff.rs`), and
+//! the protocol tests' fixtures (`fixtures`).
 //!
 //! Each test file includes this with `mod common;` and uses only what it
 //! needs, hence the `dead_code` allowance.
@@ -9,6 +10,8 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+
+pub mod fixtures;
 
 /// Path of a file under `vectors/external/`.
 pub fn external(rel: &str) -> PathBuf {
