@@ -4,51 +4,23 @@
 
 mod common;
 
+use common::fixtures::{identity_of, store_of, SHAPES};
 use common::{json, Tally, Verdict};
 use xchat_spec::bundle::{
-    decode, encode, generate_pq_prekey, kind_byte, make_bundle, pqpk_message, sign_pqpk, sign_spk,
-    spk_message, verify, Bundle, PqKind, PrekeyStore, BUNDLE_LEN_NO_OPK, BUNDLE_LEN_OPK,
+    decode, encode, kind_byte, make_bundle, pqpk_message, sign_pqpk, sign_spk, spk_message, verify,
+    Bundle, PqKind, PrekeyStore, BUNDLE_LEN_NO_OPK, BUNDLE_LEN_OPK,
 };
 use xchat_spec::encoding::{enc_ml_kem, enc_x25519, u32_be};
 use xchat_spec::handle::{enc_handle, parse_handle};
-use xchat_spec::identity::{self, generate, IdentitySecret};
-use xchat_spec::sha2::{sha256, sha512};
+use xchat_spec::identity::{self, IdentitySecret};
 use xchat_spec::{ed25519, x25519, Error};
 
-fn rand64(tag: &str) -> [u8; 64] {
-    sha512(tag.as_bytes())
-}
-
-fn rand32(tag: &str) -> [u8; 32] {
-    sha256(tag.as_bytes())
-}
-
-fn identity_of(name: &str) -> IdentitySecret {
-    generate(&parse_handle(name.as_bytes()).unwrap(), &rand64(name)).0
-}
-
-/// A store with signed prekey 7, one-time prekeys 100..103 and PQ prekeys
-/// 200 (one-time) and 201 (last resort).
-fn store_of(name: &str) -> PrekeyStore {
-    PrekeyStore {
-        spk_id: 7,
-        spk_secret: rand32(&format!("{name} spk")),
-        opks: (100..103)
-            .map(|i| (i, rand32(&format!("{name} opk {i}"))))
-            .collect(),
-        pqpks: vec![
-            generate_pq_prekey(200, PqKind::OneTime, &rand64(&format!("{name} pq 200"))),
-            generate_pq_prekey(201, PqKind::LastResort, &rand64(&format!("{name} pq 201"))),
-        ],
-    }
-}
-
-/// The four shapes: with/without OPK, one-time/last-resort PQ prekey.
+/// Bob's bundles of the four shapes.
 fn bundles() -> Vec<(IdentitySecret, PrekeyStore, Bundle)> {
     let id = identity_of("bob");
     let store = store_of("bob");
     let mut out = Vec::new();
-    for (opk, pq) in [(Some(101), 200), (None, 200), (Some(102), 201), (None, 201)] {
+    for (opk, pq) in SHAPES {
         let b = make_bundle(&id, &store, opk, pq).expect("ids in store");
         out.push((id.clone(), store.clone(), b));
     }

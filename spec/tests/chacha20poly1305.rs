@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{hex, hex_array, json, to_hex, wycheproof_cases, yaml, ystr, Tally, Verdict};
+use common::{hex, hex_array, to_hex, wycheproof_aead, yaml, ystr, Tally, Verdict};
 use xchat_spec::chacha20poly1305::{
     open, pre_seal, seal, KEY_LEN, MAX_PLAINTEXT_LEN, NONCE_LEN, TAG_LEN,
 };
@@ -118,45 +118,34 @@ fn seal_precondition() {
 
 #[test]
 fn wycheproof_chacha20_poly1305() {
-    let file = json("wycheproof/chacha20_poly1305_test.json");
-    let cases = wycheproof_cases(&file);
-    assert_eq!(
-        cases.len() as u64,
-        file["numberOfTests"].as_u64().expect("numberOfTests")
-    );
     let mut t = Tally::new("wycheproof chacha20_poly1305");
-    for c in &cases {
-        let id = c.id();
-        let key = c.hex("key");
-        let iv = c.hex("iv");
-        let aad = c.hex("aad");
-        let msg = c.hex("msg");
-        let sealed = [c.hex("ct"), c.hex("tag")].concat();
-        assert_eq!(key.len(), KEY_LEN, "{id}");
-        if iv.len() != NONCE_LEN {
+    for c in wycheproof_aead("wycheproof/chacha20_poly1305_test.json") {
+        let (id, aad, sealed) = (&c.id, &c.aad, &c.sealed);
+        assert_eq!(c.key.len(), KEY_LEN, "{id}");
+        if c.iv.len() != NONCE_LEN {
             // Rejected by type: `seal`/`open` only take a 12-byte nonce.
             assert_eq!(c.verdict, Verdict::Invalid, "{id}");
             assert!(c.flags.contains(&"InvalidNonceSize".to_string()), "{id}");
             t.check();
             continue;
         }
-        let key: [u8; KEY_LEN] = key.try_into().expect("key");
-        let nonce: [u8; NONCE_LEN] = iv.try_into().expect("nonce");
+        let key: [u8; KEY_LEN] = c.key.as_slice().try_into().expect("key");
+        let nonce: [u8; NONCE_LEN] = c.iv.as_slice().try_into().expect("nonce");
         match c.verdict {
             Verdict::Valid => {
                 assert_eq!(
-                    to_hex(&seal(&key, &nonce, &aad, &msg)),
-                    to_hex(&sealed),
+                    to_hex(&seal(&key, &nonce, aad, &c.msg)),
+                    to_hex(sealed),
                     "{id}"
                 );
-                assert_eq!(open(&key, &nonce, &aad, &sealed), Ok(msg), "{id}");
+                assert_eq!(open(&key, &nonce, aad, sealed), Ok(c.msg), "{id}");
             }
             Verdict::Invalid => {
                 // The only invalid cases with a 12-byte nonce carry a
                 // modified tag.
                 assert!(c.flags.contains(&"ModifiedTag".to_string()), "{id}");
                 assert_eq!(
-                    open(&key, &nonce, &aad, &sealed),
+                    open(&key, &nonce, aad, sealed),
                     Err(Error::AuthenticationFailed),
                     "{id}"
                 );

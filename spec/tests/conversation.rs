@@ -7,30 +7,18 @@
 
 mod common;
 
+use common::fixtures::{bob_store, identity_of, rand32};
 use common::Tally;
-use std::sync::OnceLock;
-use xchat_spec::bundle::{generate_pq_prekey, make_bundle, Bundle, PqKind, PrekeyStore};
+use xchat_spec::bundle::{make_bundle, Bundle, PrekeyStore};
 use xchat_spec::content::{self, AttachmentPointer, Content, MediaKind};
 use xchat_spec::conversation::{self, message_type, Received, Session};
 use xchat_spec::envelope::{self, envelope_len};
 use xchat_spec::handle::parse_handle;
 use xchat_spec::handshake::{self, decode_prekey_message};
-use xchat_spec::identity::{self, generate, IdentityPublic, IdentitySecret};
+use xchat_spec::identity::{self, IdentityPublic, IdentitySecret};
 use xchat_spec::ratchet::{MSG_PREKEY, MSG_RATCHET};
-use xchat_spec::sha2::{sha256, sha512};
+use xchat_spec::sha2::sha256;
 use xchat_spec::{attachment, padding, Error};
-
-fn rand32(tag: &str) -> [u8; 32] {
-    sha256(tag.as_bytes())
-}
-
-fn identity_of(name: &str) -> IdentitySecret {
-    generate(
-        &parse_handle(name.as_bytes()).unwrap(),
-        &sha512(name.as_bytes()),
-    )
-    .0
-}
 
 fn public(id: &IdentitySecret) -> IdentityPublic {
     identity::public_of(id)
@@ -38,25 +26,6 @@ fn public(id: &IdentitySecret) -> IdentityPublic {
 
 fn mailbox_of(name: &str) -> [u8; 16] {
     rand32(&format!("{name} mailbox"))[..16].try_into().unwrap()
-}
-
-/// Bob's store: signed prekey 7, one-time prekeys 100..103, PQ prekeys 200
-/// (one-time) and 201 (last resort); ML-KEM key generation runs once.
-fn bob_store() -> PrekeyStore {
-    static STORE: OnceLock<PrekeyStore> = OnceLock::new();
-    STORE
-        .get_or_init(|| PrekeyStore {
-            spk_id: 7,
-            spk_secret: rand32("bob spk"),
-            opks: (100..103)
-                .map(|i| (i, rand32(&format!("bob opk {i}"))))
-                .collect(),
-            pqpks: vec![
-                generate_pq_prekey(200, PqKind::OneTime, &sha512(b"bob pq 200")),
-                generate_pq_prekey(201, PqKind::LastResort, &sha512(b"bob pq 201")),
-            ],
-        })
-        .clone()
 }
 
 fn text(s: &str) -> Content {

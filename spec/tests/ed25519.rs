@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{hex, hex_array, jstr, to_hex, wycheproof_cases, ystr, Tally, Verdict};
+use common::{hex, hex_array, to_hex, ystr, Tally, Verdict};
 use xchat_spec::ed25519::{public_key, sign, verify};
 use xchat_spec::edwards25519::{
     d, scalar_is_canonical, scalar_mul_add, scalar_reduce, sqrt_m1, Point, L,
@@ -67,28 +67,25 @@ fn pyca_sign_input() {
 /// decided against the policy deliberately.
 #[test]
 fn wycheproof_ed25519() {
-    let file = common::json("wycheproof/ed25519_test.json");
     let mut t = Tally::new("wycheproof ed25519");
     let mut by_type = 0;
-    for c in wycheproof_cases(&file) {
-        let pk: [u8; 32] = hex_array(jstr(&c.group["publicKey"], "pk"));
-        let msg = c.hex("msg");
-        let sig_bytes = c.hex("sig");
-        assert_ne!(c.verdict, Verdict::Acceptable, "{}", c.id());
-        let sig: [u8; 64] = match sig_bytes.as_slice().try_into() {
+    for c in common::wycheproof_ed25519() {
+        let id = &c.id;
+        assert_ne!(c.verdict, Verdict::Acceptable, "{id}");
+        let sig: [u8; 64] = match c.sig.as_slice().try_into() {
             Ok(s) => s,
             Err(_) => {
-                assert_ne!(sig_bytes.len(), 64);
-                assert_eq!(c.verdict, Verdict::Invalid, "{}", c.id());
+                assert_ne!(c.sig.len(), 64);
+                assert_eq!(c.verdict, Verdict::Invalid, "{id}");
                 by_type += 1;
                 t.check();
                 continue;
             }
         };
-        let result = verify(&pk, &msg, &sig);
+        let result = verify(&c.pk, &c.msg, &sig);
         match c.verdict {
-            Verdict::Valid => assert_eq!(result, Ok(()), "{}", c.id()),
-            _ => assert_eq!(result, Err(Error::InvalidSignature), "{}", c.id()),
+            Verdict::Valid => assert_eq!(result, Ok(()), "{id}"),
+            _ => assert_eq!(result, Err(Error::InvalidSignature), "{id}"),
         }
         t.check();
     }
@@ -128,20 +125,13 @@ fn cctv_policy_accepts(flags: &[&str]) -> bool {
 
 #[test]
 fn cctv_ed25519_vectors() {
-    let file = common::json("cctv-ed25519/ed25519vectors.json");
     let mut t = Tally::new("cctv ed25519 edge cases");
     let mut accepted = 0;
-    for v in file.as_array().expect("array") {
-        let number = v["number"].as_u64().expect("number");
-        let pk: [u8; 32] = hex_array(jstr(v, "key"));
-        let sig: [u8; 64] = hex_array(jstr(v, "sig"));
-        let msg = jstr(v, "msg").as_bytes();
-        let flags: Vec<&str> = v["flags"]
-            .as_array()
-            .map(|a| a.iter().map(|f| f.as_str().expect("flag")).collect())
-            .unwrap_or_default();
+    for v in common::cctv_ed25519() {
+        let number = v.number;
+        let flags: Vec<&str> = v.flags.iter().map(String::as_str).collect();
         let expected = cctv_policy_accepts(&flags);
-        let result = verify(&pk, msg, &sig);
+        let result = verify(&v.pk, &v.msg, &v.sig);
         assert_eq!(
             result.is_ok(),
             expected,

@@ -4,24 +4,18 @@
 
 mod common;
 
+use common::fixtures::identity_pair as party;
 use common::Tally;
 use xchat_spec::chacha20poly1305;
 use xchat_spec::encoding::enc_x25519;
 use xchat_spec::envelope::{
     envelope_len, ephemeral_keys, open, seal, static_key, HEADER_LEN, MAILBOX_LEN,
 };
-use xchat_spec::handle::{handle_bytes, parse_handle};
+use xchat_spec::handle::handle_bytes;
 use xchat_spec::hkdf::hkdf_sha256;
 use xchat_spec::identity::{self, generate, IdentityPublic, IdentitySecret};
 use xchat_spec::sha2::{sha256, sha512};
 use xchat_spec::{x25519, Error};
-
-fn party(name: &str) -> (IdentitySecret, IdentityPublic) {
-    generate(
-        &parse_handle(name.as_bytes()).unwrap(),
-        &sha512(name.as_bytes()),
-    )
-}
 
 fn e(tag: &str) -> [u8; 32] {
     sha256(tag.as_bytes())

@@ -8,11 +8,10 @@
 
 mod common;
 
-use common::{hex_array, Tally};
-use std::sync::OnceLock;
+use common::fixtures::{bob_store, identity_of, rand32, SHAPES};
+use common::{hex_array, Tally, X25519_SMALL_ORDER};
 use xchat_spec::bundle::{
-    find_opk, find_pqpk, generate_pq_prekey, make_bundle, sign_pqpk, sign_spk, Bundle, PqKind,
-    PrekeyStore,
+    find_opk, find_pqpk, make_bundle, sign_pqpk, sign_spk, Bundle, PqKind, PrekeyStore,
 };
 use xchat_spec::encoding::{enc_ed25519, enc_ml_kem, enc_x25519, u32_be};
 use xchat_spec::handle::{enc_handle, parse_handle};
@@ -20,46 +19,10 @@ use xchat_spec::handshake::{
     decode_prekey_message, derive_keys, encode_prekey_message, initiate, respond, transcript,
     PrekeyHeader, TranscriptKeys, PREKEY_PREFIX,
 };
-use xchat_spec::identity::{self, binding_message, generate, IdentityPublic, IdentitySecret};
+use xchat_spec::identity::{self, binding_message, IdentityPublic, IdentitySecret};
 use xchat_spec::ratchet::{self, RatchetState};
-use xchat_spec::sha2::{sha256, sha512};
+use xchat_spec::sha2::sha256;
 use xchat_spec::{ed25519, hkdf, ml_kem, x25519, Error};
-
-fn rand64(tag: &str) -> [u8; 64] {
-    sha512(tag.as_bytes())
-}
-
-fn rand32(tag: &str) -> [u8; 32] {
-    sha256(tag.as_bytes())
-}
-
-fn identity_of(name: &str) -> IdentitySecret {
-    generate(&parse_handle(name.as_bytes()).unwrap(), &rand64(name)).0
-}
-
-/// Bob's store: signed prekey 7, one-time prekeys 100..103, PQ prekeys 200
-/// (one-time) and 201 (last resort). ML-KEM key generation is the slow part,
-/// so it runs once.
-fn bob_store() -> PrekeyStore {
-    static STORE: OnceLock<PrekeyStore> = OnceLock::new();
-    STORE
-        .get_or_init(|| PrekeyStore {
-            spk_id: 7,
-            spk_secret: rand32("bob spk"),
-            opks: (100..103)
-                .map(|i| (i, rand32(&format!("bob opk {i}"))))
-                .collect(),
-            pqpks: vec![
-                generate_pq_prekey(200, PqKind::OneTime, &rand64("bob pq 200")),
-                generate_pq_prekey(201, PqKind::LastResort, &rand64("bob pq 201")),
-            ],
-        })
-        .clone()
-}
-
-/// The four bundle shapes: with/without OPK, one-time/last-resort PQ prekey.
-const SHAPES: [(Option<u32>, u32); 4] =
-    [(Some(101), 200), (None, 200), (Some(102), 201), (None, 201)];
 
 const FIRST_PLAINTEXT: &[u8] = b"hello bob";
 
@@ -125,21 +88,12 @@ fn respond_fails(hs: &Hs, store: &PrekeyStore, message: &[u8], want: Error) {
     assert_eq!(*store, before);
 }
 
-/// Small-order X25519 u-coordinates (RFC 7748 section 6.1's all-zero check;
-/// Wycheproof's x25519 "small order" public keys), including non-canonical
-/// encodings of 0 and 1.
-const SMALL_ORDER: [&str; 7] = [
-    "0000000000000000000000000000000000000000000000000000000000000000",
-    "0100000000000000000000000000000000000000000000000000000000000000",
-    "e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800",
-    "5f9c95bca3508c24b1d0b1559c83ef5b04445cc4581c8e86d8224eddd09f1157",
-    "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
-    "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
-    "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
-];
-
+/// `X25519_SMALL_ORDER`, decoded.
 fn small_order_points() -> Vec<[u8; 32]> {
-    let points: Vec<[u8; 32]> = SMALL_ORDER.iter().map(|u| hex_array::<32>(u)).collect();
+    let points: Vec<[u8; 32]> = X25519_SMALL_ORDER
+        .iter()
+        .map(|u| hex_array::<32>(u))
+        .collect();
     for p in &points {
         // The premise: every one of them gives an all-zero output.
         assert_eq!(x25519::x25519(&rand32("any scalar"), p), [0u8; 32]);

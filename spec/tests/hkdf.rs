@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{hex, json, to_hex, wycheproof_cases, yaml, ystr, Tally, Verdict};
+use common::{hex, to_hex, wycheproof_hkdf, yaml, ystr, Tally, Verdict};
 use xchat_spec::hkdf::{
     hkdf_sha256, hkdf_sha256_expand, hkdf_sha256_extract, hkdf_sha512, hkdf_sha512_expand,
     hkdf_sha512_extract,
@@ -88,49 +88,40 @@ impl Alg {
 }
 
 fn wycheproof(file: &str, alg: Alg, min: usize) {
-    let doc = json(file);
     let mut t = Tally::new(file);
-    for c in wycheproof_cases(&doc) {
-        let key_bits = c.group["keySize"].as_u64().expect("keySize");
-        let ikm = c.hex("ikm");
-        let salt = c.hex("salt");
-        let info = c.hex("info");
-        let size = usize::try_from(c.case["size"].as_u64().expect("size")).expect("size fits");
-        let okm = c.hex("okm");
-        assert_eq!(ikm.len() as u64 * 8, key_bits, "{}", c.id());
+    for c in wycheproof_hkdf(file) {
+        let (id, ikm, salt, info, size, okm) = (&c.id, &c.ikm, &c.salt, &c.info, c.size, &c.okm);
+        assert_eq!(ikm.len() as u64 * 8, c.key_bits, "{id}");
         match c.verdict {
             Verdict::Valid => {
-                assert_eq!(okm.len(), size, "{}", c.id());
-                let ours = alg.hkdf(&salt, &ikm, &info, size).expect("valid case");
-                assert_eq!(to_hex(&ours), to_hex(&okm), "{}", c.id());
+                assert_eq!(okm.len(), size, "{id}");
+                let ours = alg.hkdf(salt, ikm, info, size).expect("valid case");
+                assert_eq!(to_hex(&ours), to_hex(okm), "{id}");
                 let split = alg
-                    .extract_expand(&salt, &ikm, &info, size)
+                    .extract_expand(salt, ikm, info, size)
                     .expect("valid case");
-                assert_eq!(to_hex(&split), to_hex(&okm), "{} (split)", c.id());
+                assert_eq!(to_hex(&split), to_hex(okm), "{id} (split)");
             }
             // The only invalid cases ask for more than 255 * HashLen bytes.
             Verdict::Invalid => {
                 assert!(
                     c.flags.iter().any(|f| f == "SizeTooLarge"),
-                    "unexpected invalid case {}",
-                    c.id()
+                    "unexpected invalid case {id}"
                 );
-                assert!(size > alg.max_len(), "{}", c.id());
+                assert!(size > alg.max_len(), "{id}");
                 assert_eq!(
-                    alg.hkdf(&salt, &ikm, &info, size).map(|okm| okm.len()),
+                    alg.hkdf(salt, ikm, info, size).map(|okm| okm.len()),
                     Err(Error::InvalidLength),
-                    "{}",
-                    c.id()
+                    "{id}"
                 );
                 assert_eq!(
-                    alg.extract_expand(&salt, &ikm, &info, size)
+                    alg.extract_expand(salt, ikm, info, size)
                         .map(|okm| okm.len()),
                     Err(Error::InvalidLength),
-                    "{} (split)",
-                    c.id()
+                    "{id} (split)"
                 );
             }
-            Verdict::Acceptable => panic!("no acceptable HKDF cases expected: {}", c.id()),
+            Verdict::Acceptable => panic!("no acceptable HKDF cases expected: {id}"),
         }
         t.check();
     }

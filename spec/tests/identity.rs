@@ -4,6 +4,7 @@
 
 mod common;
 
+use common::fixtures::rand64;
 use common::Tally;
 use xchat_spec::encoding::{enc_ed25519, enc_x25519};
 use xchat_spec::handle::{enc_handle, parse_handle, Handle};
@@ -11,16 +12,10 @@ use xchat_spec::identity::{
     binding_message, decode, encode, generate, public_of, read_identity, verify, IdentityPublic,
     IDENTITY_LEN,
 };
-use xchat_spec::sha2::sha512;
 use xchat_spec::{ed25519, suite, x25519, Error};
 
 fn h(s: &str) -> Handle {
     parse_handle(s.as_bytes()).expect("valid handle")
-}
-
-/// Deterministic test randomness (not a known answer: any bytes do).
-fn rand64(tag: &str) -> [u8; 64] {
-    sha512(tag.as_bytes())
 }
 
 /// SPEC.md section 6: generation splits `r` into `sig_seed || dh_secret`

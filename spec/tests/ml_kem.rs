@@ -7,8 +7,8 @@
 mod common;
 
 use common::{
-    hex, hex_array, json, jstr, read_text, rsp_by_start_key, to_hex, wycheproof_cases, Tally,
-    Verdict,
+    hex, mlkem_acvp_encap_decap, mlkem_acvp_keygen, mlkem_pq_kat_first50, read_text, seed_to_d_z,
+    to_hex, MlKemAcvpFunction, Tally, Verdict,
 };
 use xchat_spec::ml_kem::encoding::{
     pre_byte_decode, pre_byte_encode, pre_compress, pre_decompress,
@@ -21,135 +21,87 @@ use xchat_spec::ml_kem::{
 use xchat_spec::sha3::{shake128, Shake128};
 use xchat_spec::Error;
 
-/// The test groups of an ACVP file for ML-KEM-768 only.
-fn acvp_groups_768(file: &serde_json::Value) -> Vec<&serde_json::Value> {
-    file["testGroups"]
-        .as_array()
-        .expect("testGroups")
-        .iter()
-        .filter(|g| jstr(g, "parameterSet") == "ML-KEM-768")
-        .collect()
-}
-
 #[test]
 fn acvp_keygen_internal() {
-    let file = json("mlkem/acvp/keyGen/internalProjection.json");
     let mut t = Tally::new("ACVP ML-KEM-768 keyGen");
-    for group in acvp_groups_768(&file) {
-        for case in group["tests"].as_array().expect("tests") {
-            let d: [u8; 32] = hex_array(jstr(case, "d"));
-            let z: [u8; 32] = hex_array(jstr(case, "z"));
-            let (ek, dk) = keygen_internal(&d, &z);
-            let id = &case["tcId"];
-            assert_eq!(to_hex(&ek), to_hex(&hex(jstr(case, "ek"))), "tcId {id}");
-            assert_eq!(to_hex(&dk), to_hex(&hex(jstr(case, "dk"))), "tcId {id}");
-            t.check();
-        }
+    for case in mlkem_acvp_keygen() {
+        let (ek, dk) = keygen_internal(&case.d, &case.z);
+        let id = case.tc_id;
+        assert_eq!(to_hex(&ek), to_hex(&case.ek), "tcId {id}");
+        assert_eq!(to_hex(&dk), to_hex(&case.dk), "tcId {id}");
+        t.check();
     }
     t.finish(25);
 }
 
 #[test]
 fn acvp_encap_decap_internal() {
-    let file = json("mlkem/acvp/encapDecap/internalProjection.json");
     let mut t = Tally::new("ACVP ML-KEM-768 encapDecap");
-    for group in acvp_groups_768(&file) {
-        let function = jstr(group, "function");
-        for case in group["tests"].as_array().expect("tests") {
-            let id = &case["tcId"];
-            let k = hex(jstr(case, "k"));
-            let c = hex(jstr(case, "c"));
-            match function {
-                "encapsulation" => {
-                    let ek = hex(jstr(case, "ek"));
-                    let dk = hex(jstr(case, "dk"));
-                    let m: [u8; 32] = hex_array(jstr(case, "m"));
-                    let (key, ct) = encaps_internal(&ek, &m).expect("valid ek");
-                    assert_eq!(to_hex(&ct), to_hex(&c), "tcId {id}");
-                    assert_eq!(to_hex(&key), to_hex(&k), "tcId {id}");
-                    let back = decaps_internal(&dk, &ct).expect("valid dk");
-                    assert_eq!(to_hex(&back), to_hex(&k), "tcId {id} decaps");
-                }
-                "decapsulation" => {
-                    let dk = hex(jstr(group, "dk"));
-                    let key = decaps_internal(&dk, &c).expect("valid inputs");
-                    assert_eq!(to_hex(&key), to_hex(&k), "tcId {id}");
-                }
-                other => panic!("unexpected function {other:?}"),
+    for case in mlkem_acvp_encap_decap() {
+        let id = case.tc_id;
+        let (k, c) = (&case.k, &case.c);
+        match &case.function {
+            MlKemAcvpFunction::Encapsulation { ek, dk, m } => {
+                let (key, ct) = encaps_internal(ek, m).expect("valid ek");
+                assert_eq!(to_hex(&ct), to_hex(c), "tcId {id}");
+                assert_eq!(to_hex(&key), to_hex(k), "tcId {id}");
+                let back = decaps_internal(dk, &ct).expect("valid dk");
+                assert_eq!(to_hex(&back), to_hex(k), "tcId {id} decaps");
             }
-            t.check();
+            MlKemAcvpFunction::Decapsulation { dk } => {
+                let key = decaps_internal(dk, c).expect("valid inputs");
+                assert_eq!(to_hex(&key), to_hex(k), "tcId {id}");
+            }
         }
+        t.check();
     }
     t.finish(35);
 }
 
 #[test]
 fn pq_crystals_kat_first50() {
-    let records = rsp_by_start_key("mlkem/pq-kat/kat_MLKEM_768.first50.rsp", "count");
     let mut t = Tally::new("kat_MLKEM_768 (first 50)");
-    for r in &records {
-        let id = &r["count"];
-        let d: [u8; 32] = hex_array(&r["d"]);
-        let z: [u8; 32] = hex_array(&r["z"]);
-        let msg: [u8; 32] = hex_array(&r["msg"]);
-        let (ek, dk) = keygen_internal(&d, &z);
-        assert_eq!(to_hex(&ek), to_hex(&hex(&r["pk"])), "count {id} pk");
-        assert_eq!(to_hex(&dk), to_hex(&hex(&r["sk"])), "count {id} sk");
-        let (ss, ct) = encaps_internal(&ek, &msg).expect("valid ek");
-        assert_eq!(to_hex(&ct), to_hex(&hex(&r["ct"])), "count {id} ct");
-        assert_eq!(to_hex(&ss), to_hex(&hex(&r["ss"])), "count {id} ss");
+    for r in mlkem_pq_kat_first50() {
+        let id = &r.count;
+        let (ek, dk) = keygen_internal(&r.d, &r.z);
+        assert_eq!(to_hex(&ek), to_hex(&r.pk), "count {id} pk");
+        assert_eq!(to_hex(&dk), to_hex(&r.sk), "count {id} sk");
+        let (ss, ct) = encaps_internal(&ek, &r.msg).expect("valid ek");
+        assert_eq!(to_hex(&ct), to_hex(&r.ct), "count {id} ct");
+        assert_eq!(to_hex(&ss), to_hex(&r.ss), "count {id} ss");
         let back = decaps_internal(&dk, &ct).expect("valid inputs");
-        assert_eq!(to_hex(&back), to_hex(&hex(&r["ss"])), "count {id} decaps");
+        assert_eq!(to_hex(&back), to_hex(&r.ss), "count {id} decaps");
         // ct_n is a random ciphertext: implicit rejection gives ss_n.
-        let rejected = decaps_internal(&dk, &hex(&r["ct_n"])).expect("valid lengths");
-        assert_eq!(
-            to_hex(&rejected),
-            to_hex(&hex(&r["ss_n"])),
-            "count {id} ss_n"
-        );
+        let rejected = decaps_internal(&dk, &r.ct_n).expect("valid lengths");
+        assert_eq!(to_hex(&rejected), to_hex(&r.ss_n), "count {id} ss_n");
         t.check();
     }
     t.finish(50);
 }
 
-/// Splits a Wycheproof 64-byte seed into (d, z), FIPS 203 Algorithm 16's
-/// inputs; `None` if it has another length (rejected by our array types).
-fn seed_to_d_z(seed: &[u8]) -> Option<([u8; 32], [u8; 32])> {
-    if seed.len() != 64 {
-        return None;
-    }
-    Some((
-        seed[..32].try_into().expect("32"),
-        seed[32..].try_into().expect("32"),
-    ))
-}
-
 #[test]
 fn wycheproof_mlkem_768_test() {
-    let file = json("wycheproof/mlkem_768_test.json");
     let mut t = Tally::new("wycheproof mlkem_768_test");
-    for case in wycheproof_cases(&file) {
-        assert_eq!(jstr(case.group, "parameterSet"), "ML-KEM-768");
-        let id = case.id();
-        let seed = case.hex("seed");
-        let c = case.hex("c");
-        match seed_to_d_z(&seed) {
+    for case in common::wycheproof_mlkem_768_test() {
+        let id = &case.id;
+        let c = &case.c;
+        match seed_to_d_z(&case.seed) {
             None => {
                 // "Private key too short/long": a seed that is not 64 bytes
                 // cannot be passed as (d, z): rejected by type.
                 assert_eq!(case.verdict, Verdict::Invalid, "{id}");
-                assert_ne!(seed.len(), 64, "{id}");
+                assert_ne!(case.seed.len(), 64, "{id}");
             }
             Some((d, z)) => {
                 let (ek, dk) = keygen_internal(&d, &z);
-                if case.case.get("ek").is_some() {
-                    assert_eq!(to_hex(&ek), to_hex(&case.hex("ek")), "{id} ek");
+                if let Some(want_ek) = &case.ek {
+                    assert_eq!(to_hex(&ek), to_hex(want_ek), "{id} ek");
                 }
-                let result = decaps_internal(&dk, &c);
+                let result = decaps_internal(&dk, c);
                 match case.verdict {
                     Verdict::Valid => {
                         let key = result.unwrap_or_else(|e| panic!("{id}: {e:?}"));
-                        assert_eq!(to_hex(&key), to_hex(&case.hex("K")), "{id}");
+                        assert_eq!(to_hex(&key), to_hex(&case.k), "{id}");
                     }
                     Verdict::Invalid => {
                         // "Ciphertext too short/long".
@@ -167,16 +119,14 @@ fn wycheproof_mlkem_768_test() {
 
 #[test]
 fn wycheproof_mlkem_768_keygen_seed() {
-    let file = json("wycheproof/mlkem_768_keygen_seed_test.json");
     let mut t = Tally::new("wycheproof mlkem_768_keygen_seed_test");
-    for case in wycheproof_cases(&file) {
-        assert_eq!(jstr(case.group, "parameterSet"), "ML-KEM-768");
-        let id = case.id();
+    for case in common::wycheproof_mlkem_768_keygen_seed() {
+        let id = &case.id;
         assert_eq!(case.verdict, Verdict::Valid, "{id}");
-        let (d, z) = seed_to_d_z(&case.hex("seed")).expect("64-byte seed");
+        let (d, z) = seed_to_d_z(&case.seed).expect("64-byte seed");
         let (ek, dk) = keygen_internal(&d, &z);
-        assert_eq!(to_hex(&ek), to_hex(&case.hex("ek")), "{id} ek");
-        assert_eq!(to_hex(&dk), to_hex(&case.hex("dk")), "{id} dk");
+        assert_eq!(to_hex(&ek), to_hex(&case.ek), "{id} ek");
+        assert_eq!(to_hex(&dk), to_hex(&case.dk), "{id} dk");
         t.check();
     }
     t.finish(100);
@@ -184,19 +134,16 @@ fn wycheproof_mlkem_768_keygen_seed() {
 
 #[test]
 fn wycheproof_mlkem_768_encaps() {
-    let file = json("wycheproof/mlkem_768_encaps_test.json");
     let mut t = Tally::new("wycheproof mlkem_768_encaps_test");
-    for case in wycheproof_cases(&file) {
-        assert_eq!(jstr(case.group, "parameterSet"), "ML-KEM-768");
-        let id = case.id();
-        let ek = case.hex("ek");
-        let m: [u8; 32] = hex_array(jstr(case.case, "m"));
-        let result = encaps_internal(&ek, &m);
+    for case in common::wycheproof_mlkem_768_encaps() {
+        let id = &case.id;
+        let ek = &case.ek;
+        let result = encaps_internal(ek, &case.m);
         match case.verdict {
             Verdict::Valid => {
                 let (key, c) = result.unwrap_or_else(|e| panic!("{id}: {e:?}"));
-                assert_eq!(to_hex(&c), to_hex(&case.hex("c")), "{id} c");
-                assert_eq!(to_hex(&key), to_hex(&case.hex("K")), "{id} K");
+                assert_eq!(to_hex(&c), to_hex(&case.c), "{id} c");
+                assert_eq!(to_hex(&key), to_hex(&case.k), "{id} K");
             }
             Verdict::Invalid => {
                 // Wrong length: the type check; otherwise "Public key not
@@ -207,7 +154,7 @@ fn wycheproof_mlkem_768_encaps() {
                     Error::InvalidEncapsulationKey
                 };
                 assert_eq!(result, Err(expected), "{id}");
-                assert_eq!(check_encapsulation_key(&ek), Err(expected), "{id}");
+                assert_eq!(check_encapsulation_key(ek), Err(expected), "{id}");
             }
             Verdict::Acceptable => panic!("{id}: no acceptable cases expected"),
         }
@@ -218,18 +165,16 @@ fn wycheproof_mlkem_768_encaps() {
 
 #[test]
 fn wycheproof_mlkem_768_semi_expanded_decaps() {
-    let file = json("wycheproof/mlkem_768_semi_expanded_decaps_test.json");
     let mut t = Tally::new("wycheproof mlkem_768_semi_expanded_decaps_test");
-    for case in wycheproof_cases(&file) {
-        assert_eq!(jstr(case.group, "parameterSet"), "ML-KEM-768");
-        let id = case.id();
-        let dk = case.hex("dk");
-        let c = case.hex("c");
-        let result = decaps_internal(&dk, &c);
+    for case in common::wycheproof_mlkem_768_semi_expanded_decaps() {
+        let id = &case.id;
+        let (dk, c) = (&case.dk, &case.c);
+        let result = decaps_internal(dk, c);
         match case.verdict {
             Verdict::Valid => {
                 let key = result.unwrap_or_else(|e| panic!("{id}: {e:?}"));
-                assert_eq!(to_hex(&key), to_hex(&case.hex("K")), "{id}");
+                let want = case.k.as_ref().expect("K");
+                assert_eq!(to_hex(&key), to_hex(want), "{id}");
             }
             Verdict::Invalid => {
                 let flag = case.flags.first().map(String::as_str).unwrap_or("");
@@ -316,9 +261,8 @@ fn accumulated_10000() {
 
 /// A valid ML-KEM-768 key pair from the ACVP keyGen file.
 fn acvp_key_pair() -> (Vec<u8>, Vec<u8>) {
-    let file = json("mlkem/acvp/keyGen/internalProjection.json");
-    let case = &acvp_groups_768(&file)[0]["tests"][0];
-    (hex(jstr(case, "ek")), hex(jstr(case, "dk")))
+    let case = mlkem_acvp_keygen().swap_remove(0);
+    (case.ek, case.dk)
 }
 
 /// Sets the first 12-bit coefficient of an encoded key to `value`

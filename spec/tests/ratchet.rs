@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::{hex_array, Tally};
+use common::{hex_array, Tally, X25519_SMALL_ORDER};
 use proptest::prelude::*;
 use xchat_spec::ratchet::{
     decrypt, decrypt_message, encrypt, encrypt_message, encrypt_mk, evict_oldest, hdecrypt, header,
@@ -688,18 +688,6 @@ fn truncation_and_extension_rejected() {
     t.finish(msg.len() + 4);
 }
 
-/// Small-order X25519 u-coordinates (RFC 7748 section 6.1's all-zero check;
-/// the list of Wycheproof's x25519 "small order" cases).
-const SMALL_ORDER: [&str; 7] = [
-    "0000000000000000000000000000000000000000000000000000000000000000",
-    "0100000000000000000000000000000000000000000000000000000000000000",
-    "e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800",
-    "5f9c95bca3508c24b1d0b1559c83ef5b04445cc4581c8e86d8224eddd09f1157",
-    "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
-    "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
-    "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
-];
-
 /// REQ-RATCHET-007: a small-order ratchet key is `NonContributory`: as Bob's
 /// key at Alice's initialization, and in a header of a next chain (built
 /// with the valid next header key) at a fresh and at a running Bob.
@@ -710,7 +698,7 @@ fn small_order_ratchet_key_rejected() {
     deliver(&mut running, &send_many(&mut a, "x", 1));
     let mut fresh = b;
     let mut t = Tally::new("ratchet small-order ratchet keys");
-    for u in SMALL_ORDER {
+    for u in X25519_SMALL_ORDER {
         let point = hex_array::<32>(u);
         let r = init_alice(&sk(), &point, &hka(), &nhkb(), &alice_secret());
         assert_eq!(r, Err(Error::NonContributory));
@@ -725,7 +713,7 @@ fn small_order_ratchet_key_rejected() {
         );
         t.check();
     }
-    t.finish(SMALL_ORDER.len());
+    t.finish(X25519_SMALL_ORDER.len());
 }
 
 /// REQ-RATCHET-002: Bob cannot encrypt before his first decryption.

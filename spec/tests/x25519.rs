@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{hex_array, to_hex, wycheproof_cases, ystr, Tally, Verdict};
+use common::{hex_array, to_hex, ystr, Tally, Verdict};
 use xchat_spec::x25519::{x25519, x25519_base, BASE_POINT};
 
 fn rfc7748() -> serde_norway::Value {
@@ -93,29 +93,20 @@ fn rfc7748_section_6_1_diffie_hellman() {
 /// test fails so that it gets handled deliberately.
 #[test]
 fn wycheproof_x25519() {
-    let file = common::json("wycheproof/x25519_test.json");
     let mut t = Tally::new("wycheproof x25519");
     let mut zero_shared = 0;
-    for c in wycheproof_cases(&file) {
-        assert_eq!(
-            common::jstr(c.group, "curve"),
-            "curve25519",
-            "{}: unexpected curve",
-            c.id()
-        );
+    for c in common::wycheproof_x25519() {
+        let id = &c.id;
+        assert_eq!(c.curve, "curve25519", "{id}: unexpected curve");
         assert_ne!(
             c.verdict,
             Verdict::Invalid,
-            "{}: an invalid X25519 case must be handled explicitly",
-            c.id()
+            "{id}: an invalid X25519 case must be handled explicitly"
         );
-        let public: [u8; 32] = hex_array(common::jstr(c.case, "public"));
-        let private: [u8; 32] = hex_array(common::jstr(c.case, "private"));
-        let shared: [u8; 32] = hex_array(common::jstr(c.case, "shared"));
-        let out = x25519(&private, &public);
-        assert_eq!(to_hex(&out), to_hex(&shared), "{}", c.id());
-        if shared == [0u8; 32] {
-            assert_eq!(out, [0u8; 32], "{}", c.id());
+        let out = x25519(&c.private, &c.public);
+        assert_eq!(to_hex(&out), to_hex(&c.shared), "{id}");
+        if c.shared == [0u8; 32] {
+            assert_eq!(out, [0u8; 32], "{id}");
             zero_shared += 1;
         }
         t.check();

@@ -1,6 +1,8 @@
 //! Shared support for the known-answer tests: locating and parsing the
 //! external vector files in `vectors/external/` (see its MANIFEST.md), hex
-//! decoding, and the case tally every test reports.
+//! decoding, the case tally every test reports, typed loaders for the files
+//! that several test targets read (also `impl/tests/crypto_diff.rs`), and
+//! the protocol tests' fixtures (`fixtures`).
 //!
 //! Each test file includes this with `mod common;` and uses only what it
 //! needs, hence the `dead_code` allowance.
@@ -8,6 +10,8 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+
+pub mod fixtures;
 
 /// Path of a file under `vectors/external/`.
 pub fn external(rel: &str) -> PathBuf {
@@ -244,3 +248,425 @@ pub fn rsp_by_start_key(rel: &str, start_key: &str) -> Vec<RspRecord> {
     }
     records
 }
+
+// ---------------------------------------------------------------------------
+// Typed loaders for the vector files read by more than one test target (the
+// spec's known-answer tests and the implementation's differential tests).
+// They only parse and decode; every test asserts on its own.
+// ---------------------------------------------------------------------------
+
+/// Maps every case of the Wycheproof file `rel` through `f`, in file order,
+/// after checking that the file holds its `numberOfTests` cases (a parsing
+/// sanity check).
+pub fn wycheproof_typed<T>(rel: &str, f: impl Fn(&WycheproofCase) -> T) -> Vec<T> {
+    let file = json(rel);
+    let cases = wycheproof_cases(&file);
+    assert_eq!(
+        Some(cases.len() as u64),
+        file["numberOfTests"].as_u64(),
+        "{rel}: numberOfTests"
+    );
+    cases.iter().map(f).collect()
+}
+
+/// A Wycheproof (X)ChaCha20-Poly1305 case (`chacha20_poly1305_test.json`,
+/// `xchacha20_poly1305_test.json`).
+pub struct AeadCase {
+    pub id: String,
+    pub verdict: Verdict,
+    pub flags: Vec<String>,
+    pub key: Vec<u8>,
+    pub iv: Vec<u8>,
+    pub aad: Vec<u8>,
+    pub msg: Vec<u8>,
+    /// `ct || tag`, the output of seal.
+    pub sealed: Vec<u8>,
+}
+
+pub fn wycheproof_aead(rel: &str) -> Vec<AeadCase> {
+    wycheproof_typed(rel, |c| AeadCase {
+        id: c.id(),
+        verdict: c.verdict,
+        flags: c.flags.clone(),
+        key: c.hex("key"),
+        iv: c.hex("iv"),
+        aad: c.hex("aad"),
+        msg: c.hex("msg"),
+        sealed: [c.hex("ct"), c.hex("tag")].concat(),
+    })
+}
+
+/// A Wycheproof HKDF case (`hkdf_sha256_test.json`, `hkdf_sha512_test.json`).
+pub struct HkdfCase {
+    pub id: String,
+    pub verdict: Verdict,
+    pub flags: Vec<String>,
+    /// The group's `keySize` (of `ikm`), in bits.
+    pub key_bits: u64,
+    pub ikm: Vec<u8>,
+    pub salt: Vec<u8>,
+    pub info: Vec<u8>,
+    pub size: usize,
+    pub okm: Vec<u8>,
+}
+
+pub fn wycheproof_hkdf(rel: &str) -> Vec<HkdfCase> {
+    wycheproof_typed(rel, |c| HkdfCase {
+        id: c.id(),
+        verdict: c.verdict,
+        flags: c.flags.clone(),
+        key_bits: c.group["keySize"].as_u64().expect("keySize"),
+        ikm: c.hex("ikm"),
+        salt: c.hex("salt"),
+        info: c.hex("info"),
+        size: usize::try_from(c.case["size"].as_u64().expect("size")).expect("size fits"),
+        okm: c.hex("okm"),
+    })
+}
+
+/// A Wycheproof HMAC case (`hmac_sha256_test.json`, `hmac_sha512_test.json`).
+pub struct HmacCase {
+    pub id: String,
+    pub verdict: Verdict,
+    pub flags: Vec<String>,
+    /// The group's `keySize` and `tagSize`, in bits.
+    pub key_bits: u64,
+    pub tag_bits: u64,
+    pub key: Vec<u8>,
+    pub msg: Vec<u8>,
+    /// The expected tag: the full output truncated to `tag_bits`.
+    pub tag: Vec<u8>,
+}
+
+pub fn wycheproof_hmac(rel: &str) -> Vec<HmacCase> {
+    wycheproof_typed(rel, |c| HmacCase {
+        id: c.id(),
+        verdict: c.verdict,
+        flags: c.flags.clone(),
+        key_bits: c.group["keySize"].as_u64().expect("keySize"),
+        tag_bits: c.group["tagSize"].as_u64().expect("tagSize"),
+        key: c.hex("key"),
+        msg: c.hex("msg"),
+        tag: c.hex("tag"),
+    })
+}
+
+/// A case of Wycheproof `x25519_test.json`.
+pub struct X25519Case {
+    pub id: String,
+    pub verdict: Verdict,
+    /// The group's `curve`.
+    pub curve: String,
+    pub public: [u8; 32],
+    pub private: [u8; 32],
+    pub shared: [u8; 32],
+}
+
+pub fn wycheproof_x25519() -> Vec<X25519Case> {
+    wycheproof_typed("wycheproof/x25519_test.json", |c| X25519Case {
+        id: c.id(),
+        verdict: c.verdict,
+        curve: jstr(c.group, "curve").to_string(),
+        public: hex_array(jstr(c.case, "public")),
+        private: hex_array(jstr(c.case, "private")),
+        shared: hex_array(jstr(c.case, "shared")),
+    })
+}
+
+/// A case of Wycheproof `ed25519_test.json` (the signature as given: some
+/// have the wrong length).
+pub struct Ed25519Case {
+    pub id: String,
+    pub verdict: Verdict,
+    /// The group's public key.
+    pub pk: [u8; 32],
+    pub msg: Vec<u8>,
+    pub sig: Vec<u8>,
+}
+
+pub fn wycheproof_ed25519() -> Vec<Ed25519Case> {
+    wycheproof_typed("wycheproof/ed25519_test.json", |c| Ed25519Case {
+        id: c.id(),
+        verdict: c.verdict,
+        pk: hex_array(jstr(&c.group["publicKey"], "pk")),
+        msg: c.hex("msg"),
+        sig: c.hex("sig"),
+    })
+}
+
+/// A vector of C2SP/CCTV `ed25519vectors.json` (see its README.md).
+pub struct CctvEd25519Case {
+    pub number: u64,
+    pub pk: [u8; 32],
+    pub sig: [u8; 64],
+    pub msg: Vec<u8>,
+    pub flags: Vec<String>,
+}
+
+pub fn cctv_ed25519() -> Vec<CctvEd25519Case> {
+    let file = json("cctv-ed25519/ed25519vectors.json");
+    file.as_array()
+        .expect("array")
+        .iter()
+        .map(|v| CctvEd25519Case {
+            number: v["number"].as_u64().expect("number"),
+            pk: hex_array(jstr(v, "key")),
+            sig: hex_array(jstr(v, "sig")),
+            msg: jstr(v, "msg").as_bytes().to_vec(),
+            flags: v["flags"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .map(|f| f.as_str().expect("flag").to_string())
+                        .collect()
+                })
+                .unwrap_or_default(),
+        })
+        .collect()
+}
+
+/// The cases of the ML-KEM-768 test groups of an ACVP file, with their
+/// group.
+fn acvp_mlkem_768(file: &serde_json::Value) -> Vec<(&serde_json::Value, &serde_json::Value)> {
+    let mut out = Vec::new();
+    for group in file["testGroups"].as_array().expect("testGroups") {
+        if jstr(group, "parameterSet") == "ML-KEM-768" {
+            for case in group["tests"].as_array().expect("tests") {
+                out.push((group, case));
+            }
+        }
+    }
+    out
+}
+
+/// A NIST ACVP ML-KEM-768 keyGen case (FIPS 203 Algorithm 16).
+pub struct MlKemKeyGenCase {
+    pub tc_id: u64,
+    pub d: [u8; 32],
+    pub z: [u8; 32],
+    pub ek: Vec<u8>,
+    pub dk: Vec<u8>,
+}
+
+/// The ML-KEM-768 cases of `mlkem/acvp/keyGen/internalProjection.json`.
+pub fn mlkem_acvp_keygen() -> Vec<MlKemKeyGenCase> {
+    let file = json("mlkem/acvp/keyGen/internalProjection.json");
+    acvp_mlkem_768(&file)
+        .into_iter()
+        .map(|(_, case)| MlKemKeyGenCase {
+            tc_id: case["tcId"].as_u64().expect("tcId"),
+            d: hex_array(jstr(case, "d")),
+            z: hex_array(jstr(case, "z")),
+            ek: hex(jstr(case, "ek")),
+            dk: hex(jstr(case, "dk")),
+        })
+        .collect()
+}
+
+/// What an ACVP encapDecap case tests, with the inputs of its function.
+pub enum MlKemAcvpFunction {
+    /// Encaps_internal(ek, m) = (k, c); `dk` is ek's decapsulation key.
+    Encapsulation {
+        ek: Vec<u8>,
+        dk: Vec<u8>,
+        m: [u8; 32],
+    },
+    /// Decaps_internal(dk, c) = k, with the group's `dk`.
+    Decapsulation { dk: Vec<u8> },
+}
+
+/// A NIST ACVP ML-KEM-768 encapDecap case (FIPS 203 Algorithms 17, 18).
+pub struct MlKemEncapDecapCase {
+    pub tc_id: u64,
+    pub function: MlKemAcvpFunction,
+    pub c: Vec<u8>,
+    pub k: Vec<u8>,
+}
+
+/// The ML-KEM-768 cases of `mlkem/acvp/encapDecap/internalProjection.json`.
+pub fn mlkem_acvp_encap_decap() -> Vec<MlKemEncapDecapCase> {
+    let file = json("mlkem/acvp/encapDecap/internalProjection.json");
+    acvp_mlkem_768(&file)
+        .into_iter()
+        .map(|(group, case)| {
+            let function = match jstr(group, "function") {
+                "encapsulation" => MlKemAcvpFunction::Encapsulation {
+                    ek: hex(jstr(case, "ek")),
+                    dk: hex(jstr(case, "dk")),
+                    m: hex_array(jstr(case, "m")),
+                },
+                "decapsulation" => MlKemAcvpFunction::Decapsulation {
+                    dk: hex(jstr(group, "dk")),
+                },
+                other => panic!("unexpected function {other:?}"),
+            };
+            MlKemEncapDecapCase {
+                tc_id: case["tcId"].as_u64().expect("tcId"),
+                function,
+                c: hex(jstr(case, "c")),
+                k: hex(jstr(case, "k")),
+            }
+        })
+        .collect()
+}
+
+/// A record of the pq-crystals ML-KEM-768 KAT: keygen from (d, z), encaps
+/// of `msg`, and the implicit-rejection key `ss_n` of the random `ct_n`.
+pub struct MlKemKatRecord {
+    pub count: String,
+    pub d: [u8; 32],
+    pub z: [u8; 32],
+    pub msg: [u8; 32],
+    pub pk: Vec<u8>,
+    pub sk: Vec<u8>,
+    pub ct: Vec<u8>,
+    pub ss: Vec<u8>,
+    pub ct_n: Vec<u8>,
+    pub ss_n: Vec<u8>,
+}
+
+/// `mlkem/pq-kat/kat_MLKEM_768.first50.rsp`.
+pub fn mlkem_pq_kat_first50() -> Vec<MlKemKatRecord> {
+    rsp_by_start_key("mlkem/pq-kat/kat_MLKEM_768.first50.rsp", "count")
+        .iter()
+        .map(|r| MlKemKatRecord {
+            count: r["count"].clone(),
+            d: hex_array(&r["d"]),
+            z: hex_array(&r["z"]),
+            msg: hex_array(&r["msg"]),
+            pk: hex(&r["pk"]),
+            sk: hex(&r["sk"]),
+            ct: hex(&r["ct"]),
+            ss: hex(&r["ss"]),
+            ct_n: hex(&r["ct_n"]),
+            ss_n: hex(&r["ss_n"]),
+        })
+        .collect()
+}
+
+/// Splits a Wycheproof 64-byte ML-KEM seed into (d, z), FIPS 203 Algorithm
+/// 16's inputs; `None` if it has another length (rejected by our array
+/// types).
+pub fn seed_to_d_z(seed: &[u8]) -> Option<([u8; 32], [u8; 32])> {
+    if seed.len() != 64 {
+        return None;
+    }
+    Some((
+        seed[..32].try_into().expect("32"),
+        seed[32..].try_into().expect("32"),
+    ))
+}
+
+/// Maps every case of a Wycheproof ML-KEM file through `f`, checking that
+/// each group is for ML-KEM-768.
+fn wycheproof_mlkem_768<T>(rel: &str, f: impl Fn(&WycheproofCase) -> T) -> Vec<T> {
+    wycheproof_typed(rel, |c| {
+        assert_eq!(jstr(c.group, "parameterSet"), "ML-KEM-768", "{}", c.id());
+        f(c)
+    })
+}
+
+/// A case of Wycheproof `mlkem_768_test.json`: key generation from `seed`,
+/// then decapsulation of `c`.
+pub struct MlKemSeedDecapsCase {
+    pub id: String,
+    pub verdict: Verdict,
+    pub seed: Vec<u8>,
+    /// The encapsulation key, where the case gives it.
+    pub ek: Option<Vec<u8>>,
+    pub c: Vec<u8>,
+    pub k: Vec<u8>,
+}
+
+pub fn wycheproof_mlkem_768_test() -> Vec<MlKemSeedDecapsCase> {
+    wycheproof_mlkem_768("wycheproof/mlkem_768_test.json", |c| MlKemSeedDecapsCase {
+        id: c.id(),
+        verdict: c.verdict,
+        seed: c.hex("seed"),
+        ek: c.case.get("ek").map(|_| c.hex("ek")),
+        c: c.hex("c"),
+        k: c.hex("K"),
+    })
+}
+
+/// A case of Wycheproof `mlkem_768_keygen_seed_test.json`.
+pub struct MlKemKeyGenSeedCase {
+    pub id: String,
+    pub verdict: Verdict,
+    pub seed: Vec<u8>,
+    pub ek: Vec<u8>,
+    pub dk: Vec<u8>,
+}
+
+pub fn wycheproof_mlkem_768_keygen_seed() -> Vec<MlKemKeyGenSeedCase> {
+    wycheproof_mlkem_768("wycheproof/mlkem_768_keygen_seed_test.json", |c| {
+        MlKemKeyGenSeedCase {
+            id: c.id(),
+            verdict: c.verdict,
+            seed: c.hex("seed"),
+            ek: c.hex("ek"),
+            dk: c.hex("dk"),
+        }
+    })
+}
+
+/// A case of Wycheproof `mlkem_768_encaps_test.json`.
+pub struct MlKemEncapsCase {
+    pub id: String,
+    pub verdict: Verdict,
+    pub ek: Vec<u8>,
+    pub m: [u8; 32],
+    pub c: Vec<u8>,
+    pub k: Vec<u8>,
+}
+
+pub fn wycheproof_mlkem_768_encaps() -> Vec<MlKemEncapsCase> {
+    wycheproof_mlkem_768("wycheproof/mlkem_768_encaps_test.json", |c| {
+        MlKemEncapsCase {
+            id: c.id(),
+            verdict: c.verdict,
+            ek: c.hex("ek"),
+            m: hex_array(jstr(c.case, "m")),
+            c: c.hex("c"),
+            k: c.hex("K"),
+        }
+    })
+}
+
+/// A case of Wycheproof `mlkem_768_semi_expanded_decaps_test.json`.
+pub struct MlKemDecapsCase {
+    pub id: String,
+    pub verdict: Verdict,
+    pub flags: Vec<String>,
+    pub dk: Vec<u8>,
+    pub c: Vec<u8>,
+    /// The shared key (valid cases only).
+    pub k: Option<Vec<u8>>,
+}
+
+pub fn wycheproof_mlkem_768_semi_expanded_decaps() -> Vec<MlKemDecapsCase> {
+    wycheproof_mlkem_768("wycheproof/mlkem_768_semi_expanded_decaps_test.json", |c| {
+        MlKemDecapsCase {
+            id: c.id(),
+            verdict: c.verdict,
+            flags: c.flags.clone(),
+            dk: c.hex("dk"),
+            c: c.hex("c"),
+            k: c.case.get("K").map(|_| c.hex("K")),
+        }
+    })
+}
+
+/// X25519 u-coordinates of small order (RFC 7748 section 6.1's all-zero
+/// check; Wycheproof's x25519 "small order" public keys): 0, 1, the two
+/// points of order 8, p - 1, and the non-canonical p and p + 1 (aliases of
+/// 0 and 1). Every scalar maps them to the all-zero output.
+pub const X25519_SMALL_ORDER: [&str; 7] = [
+    "0000000000000000000000000000000000000000000000000000000000000000",
+    "0100000000000000000000000000000000000000000000000000000000000000",
+    "e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800",
+    "5f9c95bca3508c24b1d0b1559c83ef5b04445cc4581c8e86d8224eddd09f1157",
+    "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+    "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+    "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+];
