@@ -58,3 +58,12 @@ pub use error::Error;
 pub mod crypto;
 
 // Protocol modules (one `pub mod` line each, in SPEC.md order).
+pub mod encoding;
+pub mod handle;
+pub mod identity;
+pub mod bundle;
+pub mod padding;
+pub mod content;
+pub mod envelope;
+pub mod attachment;
+pub mod fingerprint;
