@@ -109,13 +109,13 @@ fn open_slot(key: &[u8; 32], index: u64, last: bool, slot: &mut [u8]) -> Result<
 
 /// Runs `f(j, slot)` on the consecutive `slot_len`-byte slots of `buf` (the
 /// last may be shorter), in parallel when there are at least
-/// [`PARALLEL_MIN_CHUNKS`] of them. Reports an error if any call fails.
-fn for_each_slot<F>(buf: &mut [u8], slot_len: usize, f: F) -> Result<(), Error>
+/// `t.parallel_min_chunks` of them. Reports an error if any call fails.
+fn for_each_slot<F>(buf: &mut [u8], slot_len: usize, t: Tuning, f: F) -> Result<(), Error>
 where
     F: Fn(u64, &mut [u8]) -> Result<(), Error> + Sync + Send,
 {
     let slots = buf.len().div_ceil(slot_len);
-    if slots >= PARALLEL_MIN_CHUNKS {
+    if slots >= t.parallel_min_chunks {
         buf.par_chunks_mut(slot_len)
             .enumerate()
             .try_for_each(|(j, s)| f(u64::try_from(j).map_err(|_| Error::Malformed)?, s))
@@ -193,13 +193,23 @@ pub fn seal<R: CryptoRng + ?Sized>(
     file: &[u8],
 ) -> Result<(AttachmentPointer, Vec<u8>), Error> {
     let key = random_array::<32, R>(rng);
+    seal_with_key(kind, &key, file, Tuning::DEFAULT)
+}
+
+/// [`seal`] with the key given.
+fn seal_with_key(
+    kind: MediaKind,
+    key: &[u8; 32],
+    file: &[u8],
+    t: Tuning,
+) -> Result<(AttachmentPointer, Vec<u8>), Error> {
     let length = u64::try_from(file.len()).map_err(|_| Error::Malformed)?;
     let ct_len = usize::try_from(ciphertext_len(length)).map_err(|_| Error::Malformed)?;
     let n = chunk_count(padme(length));
     // Each slot is a plaintext chunk (zero fill included: the buffer starts
     // zeroed) followed by room for its tag, sealed in place.
     let mut out = vec![0u8; ct_len];
-    for_each_slot(&mut out, SEALED_CHUNK_LEN, |i, slot| {
+    for_each_slot(&mut out, SEALED_CHUNK_LEN, t, |i, slot| {
         let start = usize::try_from(i.saturating_mul(CHUNK_U64)).unwrap_or(usize::MAX);
         let src = file
             .get(start..file.len().min(start.saturating_add(CHUNK_LEN)))
@@ -207,7 +217,7 @@ pub fn seal<R: CryptoRng + ?Sized>(
         slot.get_mut(..src.len())
             .ok_or(Error::Malformed)?
             .copy_from_slice(src);
-        seal_slot(&key, i, i + 1 == n, slot)
+        seal_slot(key, i, i + 1 == n, slot)
     })?;
     let digest = hash::sha256(&out);
     Ok((AttachmentPointer::new(kind, *key, length, digest)?, out))
@@ -223,6 +233,11 @@ pub fn seal<R: CryptoRng + ?Sized>(
 ///    [`PARALLEL_MIN_CHUNKS`] chunks), else [`Error::AuthenticationFailed`];
 /// 4. the fill `F'[length..P]` is all zero, else [`Error::Malformed`].
 pub fn open(pointer: &AttachmentPointer, ciphertext: &[u8]) -> Result<Vec<u8>, Error> {
+    open_tuned(pointer, ciphertext, Tuning::DEFAULT)
+}
+
+/// [`open`] with the given tuning.
+fn open_tuned(pointer: &AttachmentPointer, ciphertext: &[u8], t: Tuning) -> Result<Vec<u8>, Error> {
     let length = pointer.length();
     if u64::try_from(ciphertext.len()).ok() != Some(ciphertext_len(length)) {
         return Err(Error::Malformed);
@@ -245,7 +260,7 @@ pub fn open(pointer: &AttachmentPointer, ciphertext: &[u8]) -> Result<Vec<u8>, E
             plain.copy_from_slice(slot.get(..plain.len()).ok_or(Error::Malformed)?);
             Ok::<(), Error>(())
         };
-        if n >= PARALLEL_MIN_CHUNKS as u64 {
+        if n >= u64::try_from(t.parallel_min_chunks).unwrap_or(u64::MAX) {
             out.par_chunks_mut(CHUNK_LEN)
                 .zip(ciphertext.par_chunks(SEALED_CHUNK_LEN))
                 .enumerate()
@@ -294,11 +309,12 @@ struct Batch {
     chunk_lens: Vec<usize>,
 }
 
-/// The batches of [`STREAM_BATCH_CHUNKS`] chunks covering a padded file of
-/// `p` bytes (`n` chunks).
-fn next_batch(first: u64, n: u64, p: u64) -> Result<Batch, Error> {
-    let end = n.min(first.saturating_add(STREAM_BATCH_CHUNKS as u64));
-    let mut chunk_lens = Vec::with_capacity(STREAM_BATCH_CHUNKS);
+/// The batch of at most `batch_chunks` chunks from chunk `first` of a
+/// padded file of `p` bytes (`n` chunks).
+fn next_batch(first: u64, n: u64, p: u64, batch_chunks: usize) -> Result<Batch, Error> {
+    let batch_chunks = batch_chunks.max(1);
+    let end = n.min(first.saturating_add(batch_chunks as u64));
+    let mut chunk_lens = Vec::with_capacity(batch_chunks);
     for i in first..end {
         let start = i.saturating_mul(CHUNK_U64);
         let len = p.saturating_sub(start).min(CHUNK_U64);
@@ -330,8 +346,8 @@ impl Batch {
 pub fn seal_to_writer<R, Rd, W>(
     kind: MediaKind,
     rng: &mut R,
-    mut reader: Rd,
-    mut writer: W,
+    reader: Rd,
+    writer: W,
     len: u64,
 ) -> Result<AttachmentPointer, Error>
 where
@@ -343,13 +359,25 @@ where
         return Err(Error::Malformed);
     }
     let key = random_array::<32, R>(rng);
+    seal_to_writer_with_key(kind, &key, reader, writer, len, Tuning::DEFAULT)
+}
+
+/// [`seal_to_writer`] with the key given.
+fn seal_to_writer_with_key<Rd: Read, W: Write>(
+    kind: MediaKind,
+    key: &[u8; 32],
+    mut reader: Rd,
+    mut writer: W,
+    len: u64,
+    t: Tuning,
+) -> Result<AttachmentPointer, Error> {
     let p = padme(len);
     let n = chunk_count(p);
     let mut hasher = Sha256Stream::new();
     let mut buf = Zeroizing::new(Vec::new());
     let mut first = 0u64;
     while first < n {
-        let batch = next_batch(first, n, p)?;
+        let batch = next_batch(first, n, p, t.batch_chunks)?;
         buf.clear();
         buf.resize(batch.sealed_len(), 0);
         // Fill each slot's plaintext part: file bytes, then zeros (the
@@ -365,9 +393,9 @@ where
             reader.read_exact(slot.get_mut(..file_bytes).ok_or(Error::Malformed)?)?;
         }
         let first_index = batch.first;
-        for_each_slot(&mut buf, SEALED_CHUNK_LEN, |j, slot| {
+        for_each_slot(&mut buf, SEALED_CHUNK_LEN, t, |j, slot| {
             let i = first_index + j;
-            seal_slot(&key, i, i + 1 == n, slot)
+            seal_slot(key, i, i + 1 == n, slot)
         })?;
         hasher.update(&buf);
         writer.write_all(&buf)?;
@@ -400,8 +428,18 @@ where
 /// I/O failures are [`Error::Io`], reported at once.
 pub fn open_from_reader<Rd: Read, W: Write>(
     pointer: &AttachmentPointer,
+    reader: Rd,
+    writer: W,
+) -> Result<u64, Error> {
+    open_from_reader_tuned(pointer, reader, writer, Tuning::DEFAULT)
+}
+
+/// [`open_from_reader`] with the given tuning.
+fn open_from_reader_tuned<Rd: Read, W: Write>(
+    pointer: &AttachmentPointer,
     mut reader: Rd,
     mut writer: W,
+    t: Tuning,
 ) -> Result<u64, Error> {
     let length = pointer.length();
     if length > MAX_ATTACHMENT_LEN {
@@ -417,7 +455,7 @@ pub fn open_from_reader<Rd: Read, W: Write>(
     let mut fill_ok = true;
     let mut first = 0u64;
     while first < n && !short {
-        let batch = next_batch(first, n, p)?;
+        let batch = next_batch(first, n, p, t.batch_chunks)?;
         buf.clear();
         buf.resize(batch.sealed_len(), 0);
         let got = read_full(&mut reader, &mut buf)?;
@@ -426,7 +464,7 @@ pub fn open_from_reader<Rd: Read, W: Write>(
             short = true;
         } else if !chunk_failed {
             let first_index = batch.first;
-            let opened = for_each_slot(&mut buf, SEALED_CHUNK_LEN, |j, slot| {
+            let opened = for_each_slot(&mut buf, SEALED_CHUNK_LEN, t, |j, slot| {
                 let i = first_index + j;
                 open_slot(key, i, i + 1 == n, slot)
             });
@@ -468,4 +506,75 @@ pub fn open_from_reader<Rd: Read, W: Write>(
     }
     writer.flush()?;
     Ok(length)
+}
+
+/// When the chunk loops go parallel and how many chunks a stream batch
+/// holds; the public functions use [`Tuning::DEFAULT`].
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Tuning {
+    /// Seal or open in parallel from this many chunks at once.
+    pub parallel_min_chunks: usize,
+    /// Chunks per streaming batch (at least 1).
+    pub batch_chunks: usize,
+}
+
+impl Tuning {
+    /// [`PARALLEL_MIN_CHUNKS`] and [`STREAM_BATCH_CHUNKS`].
+    pub const DEFAULT: Tuning = Tuning {
+        parallel_min_chunks: PARALLEL_MIN_CHUNKS,
+        batch_chunks: STREAM_BATCH_CHUNKS,
+    };
+}
+
+/// Not part of the API: the attachment functions with an explicit key and
+/// [`Tuning`], so that the differential tests can compare the sequential,
+/// parallel and streaming paths with each other and with the spec.
+#[doc(hidden)]
+pub mod testing {
+    use super::*;
+
+    /// [`seal`](super::seal) with the key given.
+    pub fn seal(
+        kind: MediaKind,
+        key: &[u8; 32],
+        file: &[u8],
+        t: Tuning,
+    ) -> Result<(AttachmentPointer, Vec<u8>), Error> {
+        seal_with_key(kind, key, file, t)
+    }
+
+    /// [`open`](super::open) with the given tuning.
+    pub fn open(
+        pointer: &AttachmentPointer,
+        ciphertext: &[u8],
+        t: Tuning,
+    ) -> Result<Vec<u8>, Error> {
+        open_tuned(pointer, ciphertext, t)
+    }
+
+    /// [`seal_to_writer`](super::seal_to_writer) with the key given.
+    pub fn seal_to_writer<Rd: Read, W: Write>(
+        kind: MediaKind,
+        key: &[u8; 32],
+        reader: Rd,
+        writer: W,
+        len: u64,
+        t: Tuning,
+    ) -> Result<AttachmentPointer, Error> {
+        if len > MAX_ATTACHMENT_LEN {
+            return Err(Error::Malformed);
+        }
+        seal_to_writer_with_key(kind, key, reader, writer, len, t)
+    }
+
+    /// [`open_from_reader`](super::open_from_reader) with the given tuning.
+    pub fn open_from_reader<Rd: Read, W: Write>(
+        pointer: &AttachmentPointer,
+        reader: Rd,
+        writer: W,
+        t: Tuning,
+    ) -> Result<u64, Error> {
+        open_from_reader_tuned(pointer, reader, writer, t)
+    }
 }
