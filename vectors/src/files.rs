@@ -195,14 +195,16 @@ pub fn op_reference() -> String {
             s.push_str(&format!("; {}", op.reqs.join(", ")));
         }
         s.push_str(").\n\n| | field | description |\n|---|---|---|\n");
+        // A `|` inside a table cell (even in a code span) must be escaped.
+        let cell = |d: &str| d.replace('|', "\\|");
         for (k, d) in op.input {
-            s.push_str(&format!("| input | `{k}` | {d} |\n"));
+            s.push_str(&format!("| input | `{k}` | {} |\n", cell(d)));
         }
         for (k, d) in op.output {
-            s.push_str(&format!("| output | `{k}` | {d} |\n"));
+            s.push_str(&format!("| output | `{k}` | {} |\n", cell(d)));
         }
         for (k, d) in op.errors {
-            s.push_str(&format!("| error | `{k}` | {d} |\n"));
+            s.push_str(&format!("| error | `{k}` | {} |\n", cell(d)));
         }
         if op.output.is_empty() {
             s.push_str("| output | | (empty object) |\n");
