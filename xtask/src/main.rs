@@ -8,7 +8,7 @@
 //!   subset, and is every requirement implemented and tested?).
 //! * `speed`: time the spec's primitives (a report, not a test).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use xtask::{speed, subset, trace};
@@ -78,31 +78,8 @@ fn workspace_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// `(path relative to the root, text)` of every `.rs` file under `dir`.
-fn rust_files(root: &Path, rel: &str) -> std::io::Result<Vec<(String, String)>> {
-    let mut out = Vec::new();
-    let mut stack = vec![rel.to_string()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(root.join(&dir))? {
-            let entry = entry?;
-            let name = format!("{dir}/{}", entry.file_name().to_string_lossy());
-            if entry.file_type()?.is_dir() {
-                stack.push(name);
-            } else if name.ends_with(".rs") {
-                out.push((name.clone(), std::fs::read_to_string(entry.path())?));
-            }
-        }
-    }
-    out.sort();
-    Ok(out)
-}
-
 fn run_trace() -> ExitCode {
-    let root = workspace_root();
-    let inputs = std::fs::read_to_string(root.join("SPEC.md")).and_then(|spec_md| {
-        Ok((spec_md, rust_files(&root, "spec/src")?, rust_files(&root, "spec/tests")?))
-    });
-    let (spec_md, sources, tests) = match inputs {
+    let (spec_md, sources, tests) = match trace::load(&workspace_root()) {
         Ok(i) => i,
         Err(e) => {
             eprintln!("trace: cannot read SPEC.md or spec/: {e}");

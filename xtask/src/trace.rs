@@ -10,6 +10,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
+use std::path::Path;
 
 /// A place where a requirement id occurs: file and 1-based line.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -143,4 +144,34 @@ pub fn check(spec_md: &str, sources: &[(String, String)], tests: &[(String, Stri
         }
     }
     Report { defined, implemented_at, tested_at, duplicates, undefined }
+}
+
+/// `(path relative to `root`, text)` of every `.rs` file under `root/rel`,
+/// sorted by path.
+pub fn rust_files(root: &Path, rel: &str) -> std::io::Result<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    let mut stack = vec![rel.to_string()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(root.join(&dir))? {
+            let entry = entry?;
+            let name = format!("{dir}/{}", entry.file_name().to_string_lossy());
+            if entry.file_type()?.is_dir() {
+                stack.push(name);
+            } else if name.ends_with(".rs") {
+                out.push((name.clone(), std::fs::read_to_string(entry.path())?));
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// SPEC.md's text and the sources and tests of the spec crate, read from the
+/// workspace at `root`: the inputs of [`check`].
+#[allow(clippy::type_complexity)]
+pub fn load(
+    root: &Path,
+) -> std::io::Result<(String, Vec<(String, String)>, Vec<(String, String)>)> {
+    let spec_md = std::fs::read_to_string(root.join("SPEC.md"))?;
+    Ok((spec_md, rust_files(root, "spec/src")?, rust_files(root, "spec/tests")?))
 }
