@@ -39,6 +39,15 @@
 //! |---|---|
 //! | [`error`] | the [`Error`] kinds (SPEC.md section 17) |
 //! | [`crypto`] | the primitives of the cipher suite (SPEC.md section 3) |
+//! | [`encoding`] | section 4: version, key tags, labels, the strict [`encoding::Reader`] |
+//! | [`handle`] | sections 4.2 and 5: canonical handles |
+//! | [`identity`] | section 6: identities and their binding |
+//! | [`bundle`] | section 7: prekey bundles, [`bundle::VerifiedBundle`], the prekey store |
+//! | [`padding`] | section 10: Padme padding |
+//! | [`content`] | section 11: texts and attachment pointers |
+//! | [`envelope`] | section 12: sealed-sender envelopes |
+//! | [`attachment`] | section 13: STREAM attachments (in memory, streaming, parallel) |
+//! | [`fingerprint`] | section 14: safety numbers |
 //!
 //! The protocol modules mirror the spec's one to one and keep its names:
 //! `handle`, `encoding`, `identity`, `bundle`, `handshake`, `ratchet`,
@@ -58,3 +67,12 @@ pub use error::Error;
 pub mod crypto;
 
 // Protocol modules (one `pub mod` line each, in SPEC.md order).
+pub mod encoding;
+pub mod handle;
+pub mod identity;
+pub mod bundle;
+pub mod padding;
+pub mod content;
+pub mod envelope;
+pub mod attachment;
+pub mod fingerprint;

@@ -101,3 +101,45 @@ pub fn xseal(key: &[u8; 32], nonce: &[u8; 24], aad: &[u8], pt: &[u8]) -> Vec<u8>
 pub fn xopen(key: &[u8; 32], nonce: &[u8; 24], aad: &[u8], ct: &[u8]) -> Result<Vec<u8>, Error> {
     open_with(&XChaCha20Poly1305::new(key.into()), nonce.into(), aad, ct)
 }
+
+/// AEAD_CHACHA20_POLY1305 encryption in place, RFC 8439 section 2.8: `buf`
+/// becomes the ciphertext and the tag is returned, so that a caller that
+/// owns the output buffer (attachment chunks, SPEC.md section 13) seals
+/// without an extra allocation or copy. The bytes equal [`seal`]'s:
+/// `seal(k, n, ad, p) = ciphertext || tag`. A buffer longer than
+/// [`MAX_PLAINTEXT_LEN`] is [`Error::InvalidLength`] and left unchanged.
+pub fn seal_in_place(
+    key: &[u8; 32],
+    nonce: &[u8; 12],
+    aad: &[u8],
+    buf: &mut [u8],
+) -> Result<[u8; TAG_LEN], Error> {
+    if !len_allowed(buf.len()) {
+        return Err(Error::InvalidLength);
+    }
+    ChaCha20Poly1305::new(key.into())
+        .encrypt_inout_detached(nonce.into(), aad, buf.into())
+        .map(Into::into)
+        .map_err(|_| Error::InvalidLength)
+}
+
+/// AEAD_CHACHA20_POLY1305 decryption in place, RFC 8439 section 2.8: the
+/// tag is checked (constant time) over the ciphertext in `buf` first, and
+/// only if it verifies is `buf` decrypted; otherwise `buf` is unchanged and
+/// the error is [`Error::AuthenticationFailed`]. Same decisions as [`open`]
+/// on `buf || tag`; a buffer longer than [`MAX_PLAINTEXT_LEN`] is
+/// [`Error::InvalidLength`].
+pub fn open_in_place(
+    key: &[u8; 32],
+    nonce: &[u8; 12],
+    aad: &[u8],
+    buf: &mut [u8],
+    tag: &[u8; TAG_LEN],
+) -> Result<(), Error> {
+    if !len_allowed(buf.len()) {
+        return Err(Error::InvalidLength);
+    }
+    ChaCha20Poly1305::new(key.into())
+        .decrypt_inout_detached(nonce.into(), aad, buf.into(), &Tag::from(*tag))
+        .map_err(|_| Error::AuthenticationFailed)
+}

@@ -1,0 +1,580 @@
+//! Attachment encryption (SPEC.md section 13): the STREAM construction
+//! (Hoang, Reyhanitabar, Rogaway, Vizár, CRYPTO 2015) with
+//! ChaCha20-Poly1305; mirrors `xchat_spec::attachment`.
+//!
+//! The file is padded with zeros to `padme(len(F))`, cut into chunks of
+//! [`CHUNK_LEN`] bytes, and chunk `i` is sealed under the nonce
+//! `zeros(3) || u64(i) || u8(last)` with associated data
+//! `"XCHAT-1 attachment"`. The pointer carries the key, the plaintext
+//! length and the SHA-256 of the whole ciphertext.
+//!
+//! Three ways to use it, all producing the same bytes as the spec:
+//!
+//! * in memory: [`seal`] and [`open`];
+//! * streaming: [`seal_to_writer`] and [`open_from_reader`], which hold at
+//!   most [`STREAM_BATCH_CHUNKS`] chunks in memory;
+//! * chunk by chunk: [`seal_chunk`] and [`open_chunk`].
+//!
+//! Whenever at least [`PARALLEL_MIN_CHUNKS`] chunks are processed at once,
+//! they are sealed or opened in parallel with rayon; each chunk is
+//! independent (REQ-ATT-001), so the output is byte for byte that of the
+//! sequential path.
+
+use std::io::{ErrorKind, Read, Write};
+
+use rand_core::CryptoRng;
+use rayon::prelude::*;
+use subtle::ConstantTimeEq;
+use zeroize::{Zeroize, Zeroizing};
+
+use crate::content::{AttachmentPointer, MediaKind};
+use crate::crypto::hash::{self, Sha256Stream};
+use crate::crypto::{aead, random_array};
+use crate::encoding::LABEL_ATTACHMENT;
+use crate::padding::{all_zero, padme};
+use crate::Error;
+
+/// Plaintext chunk length `CHUNK` (SPEC.md section 13).
+pub const CHUNK_LEN: usize = 65536;
+/// Length of the tag each sealed chunk carries (RFC 8439, section 2.8).
+pub const TAG_LEN: usize = aead::TAG_LEN;
+/// Length of a sealed chunk that is not the last: `CHUNK + 16`.
+pub const SEALED_CHUNK_LEN: usize = CHUNK_LEN + TAG_LEN;
+/// Largest attachment, in bytes: `2^63` (SPEC.md sections 11 and 13).
+pub const MAX_ATTACHMENT_LEN: u64 = 1 << 63;
+/// From this many chunks processed at once (512 KiB), chunks are sealed
+/// and opened in parallel (rayon); below it the thread hand-off costs more
+/// than it saves.
+pub const PARALLEL_MIN_CHUNKS: usize = 8;
+/// Chunks the streaming functions read, process and write at a time (2 MiB
+/// of plaintext): the memory they need.
+pub const STREAM_BATCH_CHUNKS: usize = 32;
+
+/// `CHUNK_LEN` as a `u64`.
+const CHUNK_U64: u64 = 65536;
+
+/// The STREAM nonce of chunk `index`: `zeros(3) || u64(index) || u8(last)`
+/// (SPEC.md section 13 step 3, REQ-ATT-001).
+pub fn chunk_nonce(index: u64, last: bool) -> [u8; 12] {
+    let mut nonce = [0u8; 12];
+    let (counter, flag) = nonce.split_at_mut(11);
+    if let Some(c) = counter.get_mut(3..) {
+        c.copy_from_slice(&index.to_be_bytes());
+    }
+    flag.copy_from_slice(&[u8::from(last)]);
+    nonce
+}
+
+/// The number of chunks `n = max(1, ceil(P / CHUNK))` of a padded file of
+/// `p` bytes (SPEC.md section 13 step 2).
+fn chunk_count(p: u64) -> u64 {
+    p.div_ceil(CHUNK_U64).max(1)
+}
+
+/// The ciphertext length of an attachment of `plaintext_len` bytes:
+/// `P + 16 n` with `P = padme(plaintext_len)` and `n = max(1, ceil(P /
+/// CHUNK))` (SPEC.md section 13, REQ-ATT-001). Above [`MAX_ATTACHMENT_LEN`]
+/// the sum saturates at `u64::MAX`, as in the spec.
+pub fn ciphertext_len(plaintext_len: u64) -> u64 {
+    let p = padme(plaintext_len);
+    p.saturating_add(chunk_count(p).saturating_mul(16))
+}
+
+/// Seals a slot `chunk || tag space` in place: the first `len - 16` bytes
+/// become `AEAD(K, nonce(index, last), "XCHAT-1 attachment", chunk)`'s
+/// ciphertext and the last 16 its tag.
+fn seal_slot(key: &[u8; 32], index: u64, last: bool, slot: &mut [u8]) -> Result<(), Error> {
+    let pt_len = slot.len().checked_sub(TAG_LEN).ok_or(Error::Malformed)?;
+    let (pt, tag) = slot.split_at_mut(pt_len);
+    let t = aead::seal_in_place(key, &chunk_nonce(index, last), LABEL_ATTACHMENT, pt)
+        .map_err(|_| Error::Malformed)?;
+    tag.copy_from_slice(&t);
+    Ok(())
+}
+
+/// Opens a sealed slot `ciphertext || tag` in place; on success its first
+/// `len - 16` bytes are the chunk. A failed tag is
+/// [`Error::AuthenticationFailed`] and leaves the slot unchanged.
+fn open_slot(key: &[u8; 32], index: u64, last: bool, slot: &mut [u8]) -> Result<(), Error> {
+    let ct_len = slot.len().checked_sub(TAG_LEN).ok_or(Error::Malformed)?;
+    let (ct, tag) = slot.split_at_mut(ct_len);
+    let tag: &[u8; TAG_LEN] = (&*tag).try_into().map_err(|_| Error::Malformed)?;
+    aead::open_in_place(key, &chunk_nonce(index, last), LABEL_ATTACHMENT, ct, tag).map_err(|e| {
+        match e {
+            Error::AuthenticationFailed => Error::AuthenticationFailed,
+            _ => Error::Malformed,
+        }
+    })
+}
+
+/// Runs `f(j, slot)` on the consecutive `slot_len`-byte slots of `buf` (the
+/// last may be shorter), in parallel when there are at least
+/// `t.parallel_min_chunks` of them. Reports an error if any call fails.
+fn for_each_slot<F>(buf: &mut [u8], slot_len: usize, t: Tuning, f: F) -> Result<(), Error>
+where
+    F: Fn(u64, &mut [u8]) -> Result<(), Error> + Sync + Send,
+{
+    let slots = buf.len().div_ceil(slot_len);
+    if slots >= t.parallel_min_chunks {
+        buf.par_chunks_mut(slot_len)
+            .enumerate()
+            .try_for_each(|(j, s)| f(u64::try_from(j).map_err(|_| Error::Malformed)?, s))
+    } else {
+        buf.chunks_mut(slot_len)
+            .enumerate()
+            .try_for_each(|(j, s)| f(u64::try_from(j).map_err(|_| Error::Malformed)?, s))
+    }
+}
+
+/// Seals one chunk: `AEAD(K, zeros(3) || u64(i) || u8(last),
+/// "XCHAT-1 attachment", chunk)` (SPEC.md section 13 step 3, REQ-ATT-001).
+/// A chunk that is not the last must be exactly `CHUNK` bytes and the last
+/// at most `CHUNK` (the spec's `pre_seal_chunk`), else [`Error::Malformed`].
+pub fn seal_chunk(key: &[u8; 32], index: u64, last: bool, chunk: &[u8]) -> Result<Vec<u8>, Error> {
+    let len_ok = if last {
+        chunk.len() <= CHUNK_LEN
+    } else {
+        chunk.len() == CHUNK_LEN
+    };
+    if !len_ok {
+        return Err(Error::Malformed);
+    }
+    Ok(aead::seal(
+        key,
+        &chunk_nonce(index, last),
+        LABEL_ATTACHMENT,
+        chunk,
+    ))
+}
+
+/// Opens one sealed chunk on its own, e.g. as it streams in (SPEC.md
+/// section 13, REQ-ATT-001, REQ-ATT-002).
+///
+/// Errors: [`Error::Malformed`] if a chunk that is not the last is not
+/// exactly `CHUNK + 16` bytes, or the last one is shorter than 16 or
+/// longer than `CHUNK + 16`; then [`Error::AuthenticationFailed`] if the
+/// tag does not verify under this index and flag.
+pub fn open_chunk(key: &[u8; 32], index: u64, last: bool, sealed: &[u8]) -> Result<Vec<u8>, Error> {
+    let len_ok = if last {
+        (TAG_LEN..=SEALED_CHUNK_LEN).contains(&sealed.len())
+    } else {
+        sealed.len() == SEALED_CHUNK_LEN
+    };
+    if !len_ok {
+        return Err(Error::Malformed);
+    }
+    let mut slot = sealed.to_vec();
+    open_slot(key, index, last, &mut slot)?;
+    slot.truncate(sealed.len() - TAG_LEN);
+    Ok(slot)
+}
+
+/// `P = padme(length)` and `n` as `usize`s, or [`Error::Malformed`] if the
+/// attachment does not fit this machine's memory.
+fn sizes(length: u64) -> Result<(usize, usize), Error> {
+    let p = padme(length);
+    let p_usize = usize::try_from(p).map_err(|_| Error::Malformed)?;
+    let n = usize::try_from(chunk_count(p)).map_err(|_| Error::Malformed)?;
+    Ok((p_usize, n))
+}
+
+/// Encrypts attachment `file` under a fresh key (SPEC.md section 13 steps
+/// 1-4, REQ-ATT-001): pads it with zeros to `padme(len(file))`, seals each
+/// chunk (in parallel from [`PARALLEL_MIN_CHUNKS`] chunks), and returns the
+/// pointer, whose digest is `SHA-256(ciphertext)`, and the ciphertext.
+///
+/// Randomness: one draw of 32 bytes, the key `K` (the spec's `key`).
+///
+/// Errors: [`Error::Malformed`] only if the ciphertext would not fit in
+/// memory (`usize`).
+pub fn seal<R: CryptoRng + ?Sized>(
+    kind: MediaKind,
+    rng: &mut R,
+    file: &[u8],
+) -> Result<(AttachmentPointer, Vec<u8>), Error> {
+    let key = random_array::<32, R>(rng);
+    seal_with_key(kind, &key, file, Tuning::DEFAULT)
+}
+
+/// [`seal`] with the key given.
+fn seal_with_key(
+    kind: MediaKind,
+    key: &[u8; 32],
+    file: &[u8],
+    t: Tuning,
+) -> Result<(AttachmentPointer, Vec<u8>), Error> {
+    let length = u64::try_from(file.len()).map_err(|_| Error::Malformed)?;
+    let ct_len = usize::try_from(ciphertext_len(length)).map_err(|_| Error::Malformed)?;
+    let n = chunk_count(padme(length));
+    // Each slot is a plaintext chunk (zero fill included: the buffer starts
+    // zeroed) followed by room for its tag, sealed in place.
+    let mut out = vec![0u8; ct_len];
+    for_each_slot(&mut out, SEALED_CHUNK_LEN, t, |i, slot| {
+        let start = usize::try_from(i.saturating_mul(CHUNK_U64)).unwrap_or(usize::MAX);
+        let src = file
+            .get(start..file.len().min(start.saturating_add(CHUNK_LEN)))
+            .unwrap_or_default();
+        slot.get_mut(..src.len())
+            .ok_or(Error::Malformed)?
+            .copy_from_slice(src);
+        seal_slot(key, i, i + 1 == n, slot)
+    })?;
+    let digest = hash::sha256(&out);
+    Ok((AttachmentPointer::new(kind, *key, length, digest)?, out))
+}
+
+/// Decrypts an attachment (SPEC.md section 13, REQ-ATT-001, REQ-ATT-002),
+/// checking in this order:
+///
+/// 1. `len(ciphertext) = ciphertext_len(length)`, else [`Error::Malformed`];
+/// 2. `SHA-256(ciphertext) = digest` (constant time), else
+///    [`Error::AuthenticationFailed`];
+/// 3. every chunk opens with its index and last flag (in parallel from
+///    [`PARALLEL_MIN_CHUNKS`] chunks), else [`Error::AuthenticationFailed`];
+/// 4. the fill `F'[length..P]` is all zero, else [`Error::Malformed`].
+pub fn open(pointer: &AttachmentPointer, ciphertext: &[u8]) -> Result<Vec<u8>, Error> {
+    open_tuned(pointer, ciphertext, Tuning::DEFAULT)
+}
+
+/// [`open`] with the given tuning.
+fn open_tuned(pointer: &AttachmentPointer, ciphertext: &[u8], t: Tuning) -> Result<Vec<u8>, Error> {
+    let length = pointer.length();
+    if u64::try_from(ciphertext.len()).ok() != Some(ciphertext_len(length)) {
+        return Err(Error::Malformed);
+    }
+    if !bool::from(hash::sha256(ciphertext).ct_eq(pointer.digest())) {
+        return Err(Error::AuthenticationFailed);
+    }
+    let (p, n) = sizes(length)?;
+    let key = pointer.key();
+    let mut out = Zeroizing::new(vec![0u8; p]);
+    if p == 0 {
+        // One empty chunk: the ciphertext is its 16-byte tag.
+        open_chunk(key, 0, true, ciphertext)?;
+    } else {
+        let n = u64::try_from(n).map_err(|_| Error::Malformed)?;
+        let open_one = |(i, (plain, sealed)): (usize, (&mut [u8], &[u8]))| {
+            let i = u64::try_from(i).map_err(|_| Error::Malformed)?;
+            let mut slot = Zeroizing::new(sealed.to_vec());
+            open_slot(key, i, i + 1 == n, &mut slot)?;
+            plain.copy_from_slice(slot.get(..plain.len()).ok_or(Error::Malformed)?);
+            Ok::<(), Error>(())
+        };
+        if n >= u64::try_from(t.parallel_min_chunks).unwrap_or(u64::MAX) {
+            out.par_chunks_mut(CHUNK_LEN)
+                .zip(ciphertext.par_chunks(SEALED_CHUNK_LEN))
+                .enumerate()
+                .try_for_each(open_one)?;
+        } else {
+            out.chunks_mut(CHUNK_LEN)
+                .zip(ciphertext.chunks(SEALED_CHUNK_LEN))
+                .enumerate()
+                .try_for_each(open_one)?;
+        }
+    }
+    let length = usize::try_from(length).map_err(|_| Error::Malformed)?;
+    let (_, fill) = out.split_at_checked(length).ok_or(Error::Malformed)?;
+    if !bool::from(all_zero(fill)) {
+        return Err(Error::Malformed);
+    }
+    out.truncate(length);
+    Ok(core::mem::take(&mut *out))
+}
+
+/// Reads until `buf` is full or the reader ends; returns how many bytes
+/// were read. Interrupted reads are retried; other I/O errors are
+/// [`Error::Io`].
+fn read_full<Rd: Read>(reader: &mut Rd, buf: &mut [u8]) -> Result<usize, Error> {
+    let mut filled = 0;
+    while let Some(rest) = buf.get_mut(filled..) {
+        if rest.is_empty() {
+            break;
+        }
+        match reader.read(rest) {
+            Ok(0) => break,
+            Ok(k) => filled += k,
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(filled)
+}
+
+/// The layout of one batch of the stream: chunk indices `first..first + k`
+/// and the plaintext bytes each chunk carries (its part of `P`).
+struct Batch {
+    first: u64,
+    /// Plaintext length of each chunk of the batch (the last chunk of the
+    /// attachment may be shorter than `CHUNK`).
+    chunk_lens: Vec<usize>,
+}
+
+/// The batch of at most `batch_chunks` chunks from chunk `first` of a
+/// padded file of `p` bytes (`n` chunks).
+fn next_batch(first: u64, n: u64, p: u64, batch_chunks: usize) -> Result<Batch, Error> {
+    let batch_chunks = batch_chunks.max(1);
+    let end = n.min(first.saturating_add(batch_chunks as u64));
+    let mut chunk_lens = Vec::with_capacity(batch_chunks);
+    for i in first..end {
+        let start = i.saturating_mul(CHUNK_U64);
+        let len = p.saturating_sub(start).min(CHUNK_U64);
+        chunk_lens.push(usize::try_from(len).map_err(|_| Error::Malformed)?);
+    }
+    Ok(Batch { first, chunk_lens })
+}
+
+impl Batch {
+    /// Bytes of the batch's sealed chunks.
+    fn sealed_len(&self) -> usize {
+        self.chunk_lens.iter().map(|l| l + TAG_LEN).sum()
+    }
+}
+
+/// Encrypts `len` bytes read from `reader` into `writer`, streaming
+/// (SPEC.md section 13, REQ-ATT-001): the same ciphertext and pointer as
+/// [`seal`] on those bytes with the same key, computed
+/// [`STREAM_BATCH_CHUNKS`] chunks at a time (in parallel within a batch),
+/// and the digest computed while writing.
+///
+/// Randomness: one draw of 32 bytes, the key `K`, after the length check.
+///
+/// Reads exactly `len` bytes (does not look past them). Errors:
+/// [`Error::Malformed`] for `len` above [`MAX_ATTACHMENT_LEN`];
+/// [`Error::Io`] if the reader ends early (`UnexpectedEof`) or either side
+/// fails. On error the writer has received a prefix of the ciphertext,
+/// which is useless without the pointer.
+pub fn seal_to_writer<R, Rd, W>(
+    kind: MediaKind,
+    rng: &mut R,
+    reader: Rd,
+    writer: W,
+    len: u64,
+) -> Result<AttachmentPointer, Error>
+where
+    R: CryptoRng + ?Sized,
+    Rd: Read,
+    W: Write,
+{
+    if len > MAX_ATTACHMENT_LEN {
+        return Err(Error::Malformed);
+    }
+    let key = random_array::<32, R>(rng);
+    seal_to_writer_with_key(kind, &key, reader, writer, len, Tuning::DEFAULT)
+}
+
+/// [`seal_to_writer`] with the key given.
+fn seal_to_writer_with_key<Rd: Read, W: Write>(
+    kind: MediaKind,
+    key: &[u8; 32],
+    mut reader: Rd,
+    mut writer: W,
+    len: u64,
+    t: Tuning,
+) -> Result<AttachmentPointer, Error> {
+    let p = padme(len);
+    let n = chunk_count(p);
+    let mut hasher = Sha256Stream::new();
+    let mut buf = Zeroizing::new(Vec::new());
+    let mut first = 0u64;
+    while first < n {
+        let batch = next_batch(first, n, p, t.batch_chunks)?;
+        buf.clear();
+        buf.resize(batch.sealed_len(), 0);
+        // Fill each slot's plaintext part: file bytes, then zeros (the
+        // buffer was zeroed), leaving the tag room at the end.
+        for (j, (slot, &chunk_len)) in buf
+            .chunks_mut(SEALED_CHUNK_LEN)
+            .zip(&batch.chunk_lens)
+            .enumerate()
+        {
+            let start = (batch.first + j as u64).saturating_mul(CHUNK_U64);
+            let file_bytes = len.saturating_sub(start).min(chunk_len as u64);
+            let file_bytes = usize::try_from(file_bytes).map_err(|_| Error::Malformed)?;
+            reader.read_exact(slot.get_mut(..file_bytes).ok_or(Error::Malformed)?)?;
+        }
+        let first_index = batch.first;
+        for_each_slot(&mut buf, SEALED_CHUNK_LEN, t, |j, slot| {
+            let i = first_index + j;
+            seal_slot(key, i, i + 1 == n, slot)
+        })?;
+        hasher.update(&buf);
+        writer.write_all(&buf)?;
+        first = first.saturating_add(batch.chunk_lens.len() as u64);
+    }
+    writer.flush()?;
+    AttachmentPointer::new(kind, *key, len, hasher.finalize())
+}
+
+/// Decrypts an attachment streamed from `reader` into `writer` (SPEC.md
+/// section 13, REQ-ATT-001, REQ-ATT-002), [`STREAM_BATCH_CHUNKS`] chunks
+/// at a time (in parallel within a batch); returns the plaintext length.
+///
+/// **The writer receives plaintext before the attachment is fully
+/// checked.** Every chunk written has passed its AEAD check (with its index
+/// and last flag), but the length, the digest and the zero fill are only
+/// known at the end of the stream. If this function returns an error, the
+/// caller MUST discard everything written (e.g. write to a temporary file
+/// and rename it only on `Ok`, or write into a buffer). Nothing is written
+/// after the first chunk that fails.
+///
+/// The result is the spec's for the same bytes: the stream is read to its
+/// end (at most `ciphertext_len(length) + 1` bytes) even after a failed
+/// chunk, so that the errors come in the spec's order:
+/// 1. more or fewer bytes than `ciphertext_len(length)`: [`Error::Malformed`];
+/// 2. a digest mismatch: [`Error::AuthenticationFailed`];
+/// 3. a chunk that fails: [`Error::AuthenticationFailed`];
+/// 4. a non-zero fill byte: [`Error::Malformed`].
+///
+/// I/O failures are [`Error::Io`], reported at once.
+pub fn open_from_reader<Rd: Read, W: Write>(
+    pointer: &AttachmentPointer,
+    reader: Rd,
+    writer: W,
+) -> Result<u64, Error> {
+    open_from_reader_tuned(pointer, reader, writer, Tuning::DEFAULT)
+}
+
+/// [`open_from_reader`] with the given tuning.
+fn open_from_reader_tuned<Rd: Read, W: Write>(
+    pointer: &AttachmentPointer,
+    mut reader: Rd,
+    mut writer: W,
+    t: Tuning,
+) -> Result<u64, Error> {
+    let length = pointer.length();
+    if length > MAX_ATTACHMENT_LEN {
+        return Err(Error::Malformed);
+    }
+    let key = pointer.key();
+    let p = padme(length);
+    let n = chunk_count(p);
+    let mut hasher = Sha256Stream::new();
+    let mut buf = Zeroizing::new(Vec::new());
+    let mut short = false;
+    let mut chunk_failed = false;
+    let mut fill_ok = true;
+    let mut first = 0u64;
+    while first < n && !short {
+        let batch = next_batch(first, n, p, t.batch_chunks)?;
+        buf.clear();
+        buf.resize(batch.sealed_len(), 0);
+        let got = read_full(&mut reader, &mut buf)?;
+        hasher.update(buf.get(..got).unwrap_or_default());
+        if got < buf.len() {
+            short = true;
+        } else if !chunk_failed {
+            let first_index = batch.first;
+            let opened = for_each_slot(&mut buf, SEALED_CHUNK_LEN, t, |j, slot| {
+                let i = first_index + j;
+                open_slot(key, i, i + 1 == n, slot)
+            });
+            if opened.is_err() {
+                chunk_failed = true;
+            } else {
+                for (j, (slot, &chunk_len)) in buf
+                    .chunks(SEALED_CHUNK_LEN)
+                    .zip(&batch.chunk_lens)
+                    .enumerate()
+                {
+                    let start = (batch.first + j as u64).saturating_mul(CHUNK_U64);
+                    let keep = length.saturating_sub(start).min(chunk_len as u64);
+                    let keep = usize::try_from(keep).map_err(|_| Error::Malformed)?;
+                    let plain = slot.get(..chunk_len).ok_or(Error::Malformed)?;
+                    let (data, fill) = plain.split_at_checked(keep).ok_or(Error::Malformed)?;
+                    fill_ok &= bool::from(all_zero(fill));
+                    if fill_ok && !data.is_empty() {
+                        writer.write_all(data)?;
+                    }
+                }
+            }
+        }
+        first = first.saturating_add(batch.chunk_lens.len() as u64);
+    }
+    buf.zeroize();
+    let extended = !short && read_full(&mut reader, &mut [0u8; 1])? > 0;
+    if short || extended {
+        return Err(Error::Malformed);
+    }
+    if !bool::from(hasher.finalize().ct_eq(pointer.digest())) {
+        return Err(Error::AuthenticationFailed);
+    }
+    if chunk_failed {
+        return Err(Error::AuthenticationFailed);
+    }
+    if !fill_ok {
+        return Err(Error::Malformed);
+    }
+    writer.flush()?;
+    Ok(length)
+}
+
+/// When the chunk loops go parallel and how many chunks a stream batch
+/// holds; the public functions use [`Tuning::DEFAULT`].
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Tuning {
+    /// Seal or open in parallel from this many chunks at once.
+    pub parallel_min_chunks: usize,
+    /// Chunks per streaming batch (at least 1).
+    pub batch_chunks: usize,
+}
+
+impl Tuning {
+    /// [`PARALLEL_MIN_CHUNKS`] and [`STREAM_BATCH_CHUNKS`].
+    pub const DEFAULT: Tuning = Tuning {
+        parallel_min_chunks: PARALLEL_MIN_CHUNKS,
+        batch_chunks: STREAM_BATCH_CHUNKS,
+    };
+}
+
+/// Not part of the API: the attachment functions with an explicit key and
+/// [`Tuning`], so that the differential tests can compare the sequential,
+/// parallel and streaming paths with each other and with the spec.
+#[doc(hidden)]
+pub mod testing {
+    use super::*;
+
+    /// [`seal`](super::seal) with the key given.
+    pub fn seal(
+        kind: MediaKind,
+        key: &[u8; 32],
+        file: &[u8],
+        t: Tuning,
+    ) -> Result<(AttachmentPointer, Vec<u8>), Error> {
+        seal_with_key(kind, key, file, t)
+    }
+
+    /// [`open`](super::open) with the given tuning.
+    pub fn open(
+        pointer: &AttachmentPointer,
+        ciphertext: &[u8],
+        t: Tuning,
+    ) -> Result<Vec<u8>, Error> {
+        open_tuned(pointer, ciphertext, t)
+    }
+
+    /// [`seal_to_writer`](super::seal_to_writer) with the key given.
+    pub fn seal_to_writer<Rd: Read, W: Write>(
+        kind: MediaKind,
+        key: &[u8; 32],
+        reader: Rd,
+        writer: W,
+        len: u64,
+        t: Tuning,
+    ) -> Result<AttachmentPointer, Error> {
+        if len > MAX_ATTACHMENT_LEN {
+            return Err(Error::Malformed);
+        }
+        seal_to_writer_with_key(kind, key, reader, writer, len, t)
+    }
+
+    /// [`open_from_reader`](super::open_from_reader) with the given tuning.
+    pub fn open_from_reader<Rd: Read, W: Write>(
+        pointer: &AttachmentPointer,
+        reader: Rd,
+        writer: W,
+        t: Tuning,
+    ) -> Result<u64, Error> {
+        open_from_reader_tuned(pointer, reader, writer, t)
+    }
+}

@@ -1,0 +1,231 @@
+//! Message contents (SPEC.md section 11): a UTF-8 text or a pointer to an
+//! encrypted attachment (section 13); mirrors `xchat_spec::content`.
+//!
+//! ```text
+//! Content = u8(0x01) || u32(len(t)) || t                                   -- text
+//!         | u8(0x02) || u8(kind) || key (32) || u64(length) || digest (32) -- attachment
+//! ```
+//!
+//! Texts are Rust `String`s: Rust's UTF-8 is exactly the strict
+//! `UTF8-octets` of RFC 3629 section 4 that the spec checks (no overlong
+//! forms, no surrogates, nothing above U+10FFFF), and the differential
+//! tests compare the two on random bytes.
+
+use core::fmt;
+
+use subtle::ConstantTimeEq;
+use zeroize::{Zeroize, ZeroizeOnDrop};
+
+use crate::attachment::MAX_ATTACHMENT_LEN;
+use crate::encoding::{u32_be, u64_be, Reader};
+use crate::Error;
+
+/// Content tag of a text (SPEC.md section 11).
+pub const TAG_TEXT: u8 = 0x01;
+/// Content tag of an attachment pointer (SPEC.md section 11).
+pub const TAG_ATTACHMENT: u8 = 0x02;
+
+/// Largest text, in bytes: `2^32 - 6`, so that the whole content fits the
+/// `u32` length field of the padding (SPEC.md sections 10 and 11).
+pub const MAX_TEXT_LEN: usize = 0xFFFF_FFFA;
+
+/// Length of an encoded attachment pointer content (SPEC.md section 11).
+pub const ATTACHMENT_CONTENT_LEN: usize = 1 + 1 + 32 + 8 + 32;
+
+/// The kind of an attachment (SPEC.md section 11).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum MediaKind {
+    /// `0x01`
+    Photo,
+    /// `0x02`
+    Gif,
+    /// `0x03`
+    File,
+}
+
+/// The byte of a media kind (SPEC.md section 11).
+pub fn kind_byte(kind: MediaKind) -> u8 {
+    match kind {
+        MediaKind::Photo => 0x01,
+        MediaKind::Gif => 0x02,
+        MediaKind::File => 0x03,
+    }
+}
+
+/// The media kind of a byte; every other value is reserved and rejected
+/// with [`Error::Malformed`] (SPEC.md section 11, REQ-CONTENT-001).
+pub fn kind_of_byte(b: u8) -> Result<MediaKind, Error> {
+    match b {
+        0x01 => Ok(MediaKind::Photo),
+        0x02 => Ok(MediaKind::Gif),
+        0x03 => Ok(MediaKind::File),
+        _ => Err(Error::Malformed),
+    }
+}
+
+/// What a receiver needs to fetch and open an attachment (SPEC.md sections
+/// 11 and 13): its kind, key, plaintext length and the SHA-256 of its
+/// ciphertext. The key is secret: zeroized on drop, never printed, and
+/// compared in constant time by `==`.
+#[derive(Clone, Zeroize, ZeroizeOnDrop)]
+pub struct AttachmentPointer {
+    #[zeroize(skip)]
+    kind: MediaKind,
+    key: [u8; 32],
+    #[zeroize(skip)]
+    length: u64,
+    #[zeroize(skip)]
+    digest: [u8; 32],
+}
+
+impl AttachmentPointer {
+    /// A pointer; a `length` above [`MAX_ATTACHMENT_LEN`] (`2^63`) is
+    /// [`Error::Malformed`] (SPEC.md sections 11 and 13).
+    pub fn new(
+        kind: MediaKind,
+        key: [u8; 32],
+        length: u64,
+        digest: [u8; 32],
+    ) -> Result<Self, Error> {
+        if length > MAX_ATTACHMENT_LEN {
+            return Err(Error::Malformed);
+        }
+        Ok(Self {
+            kind,
+            key,
+            length,
+            digest,
+        })
+    }
+
+    /// The attachment's kind.
+    pub fn kind(&self) -> MediaKind {
+        self.kind
+    }
+
+    /// The attachment key `K` (secret).
+    pub fn key(&self) -> &[u8; 32] {
+        &self.key
+    }
+
+    /// The plaintext length `len(F)`.
+    pub fn length(&self) -> u64 {
+        self.length
+    }
+
+    /// `SHA-256` of the ciphertext.
+    pub fn digest(&self) -> &[u8; 32] {
+        &self.digest
+    }
+}
+
+impl PartialEq for AttachmentPointer {
+    fn eq(&self, other: &Self) -> bool {
+        self.kind == other.kind
+            && self.length == other.length
+            && self.digest == other.digest
+            && bool::from(self.key.ct_eq(&other.key))
+    }
+}
+
+impl Eq for AttachmentPointer {}
+
+impl fmt::Debug for AttachmentPointer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AttachmentPointer")
+            .field("kind", &self.kind)
+            .field("key", &"[redacted]")
+            .field("length", &self.length)
+            .field("digest", &self.digest)
+            .finish()
+    }
+}
+
+/// A message content (SPEC.md section 11). `Debug` does not print the
+/// text (message plaintext does not belong in logs).
+#[derive(Clone, PartialEq, Eq)]
+pub enum Content {
+    /// A text (valid UTF-8 by type, RFC 3629).
+    Text(String),
+    /// A pointer to an attachment.
+    Attachment(AttachmentPointer),
+}
+
+impl fmt::Debug for Content {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Content::Text(t) => write!(f, "Text([redacted; {} bytes])", t.len()),
+            Content::Attachment(p) => f.debug_tuple("Attachment").field(p).finish(),
+        }
+    }
+}
+
+/// Encodes a content (SPEC.md section 11, REQ-CONTENT-001). A text longer
+/// than [`MAX_TEXT_LEN`] is [`Error::Malformed`] (the spec's `pre_encode`
+/// excludes it; pointers are within range by construction).
+pub fn encode(c: &Content) -> Result<Vec<u8>, Error> {
+    match c {
+        Content::Text(t) => {
+            if t.len() > MAX_TEXT_LEN {
+                return Err(Error::Malformed);
+            }
+            let n = u32::try_from(t.len()).map_err(|_| Error::Malformed)?;
+            let mut out = Vec::with_capacity(5 + t.len());
+            out.push(TAG_TEXT);
+            out.extend_from_slice(&u32_be(n));
+            out.extend_from_slice(t.as_bytes());
+            Ok(out)
+        }
+        Content::Attachment(p) => {
+            let mut out = Vec::with_capacity(ATTACHMENT_CONTENT_LEN);
+            out.push(TAG_ATTACHMENT);
+            out.push(kind_byte(p.kind));
+            out.extend_from_slice(&p.key);
+            out.extend_from_slice(&u64_be(p.length));
+            out.extend_from_slice(&p.digest);
+            Ok(out)
+        }
+    }
+}
+
+/// Reads the body of a text content (SPEC.md section 11): length, bytes,
+/// end of input, then UTF-8, in the spec's order.
+fn read_text(mut r: Reader<'_>) -> Result<Content, Error> {
+    let n = usize::try_from(r.u32()?).map_err(|_| Error::Malformed)?;
+    let t = r.bytes(n)?;
+    r.finish()?;
+    let t = core::str::from_utf8(t).map_err(|_| Error::Malformed)?;
+    Ok(Content::Text(t.to_owned()))
+}
+
+/// Reads the body of an attachment pointer content (SPEC.md section 11):
+/// kind, key, length, digest, end of input, then the length's range.
+fn read_pointer(mut r: Reader<'_>) -> Result<Content, Error> {
+    let kind = kind_of_byte(r.u8()?)?;
+    let key = r.array::<32>()?;
+    let length = r.u64()?;
+    let digest = r.array::<32>()?;
+    r.finish()?;
+    AttachmentPointer::new(kind, key, length, digest).map(Content::Attachment)
+}
+
+/// Decodes a content strictly (SPEC.md section 11, REQ-CONTENT-001).
+///
+/// Errors: [`Error::Malformed`] for an unknown tag or kind, a text length
+/// that does not match the bytes that follow, a text that is not valid
+/// UTF-8, an attachment length above [`MAX_ATTACHMENT_LEN`], or any
+/// truncation or trailing byte.
+pub fn decode(input: &[u8]) -> Result<Content, Error> {
+    let mut r = Reader::new(input);
+    match r.u8()? {
+        TAG_TEXT => read_text(r),
+        TAG_ATTACHMENT => read_pointer(r),
+        _ => Err(Error::Malformed),
+    }
+}
+
+/// Whether `bytes` is `UTF8-octets` of RFC 3629 section 4, strictly
+/// (SPEC.md section 11): Rust's own UTF-8 validation.
+pub fn is_utf8(bytes: &[u8]) -> bool {
+    core::str::from_utf8(bytes).is_ok()
+}
