@@ -119,3 +119,54 @@ pub const SAMPLES: usize = 15;
 pub const WARM_UP: Duration = Duration::from_millis(500);
 /// Measurement time of latency groups.
 pub const MEASURE: Duration = Duration::from_secs(2);
+
+/// The same parties as [`Parties`] (same secrets, same bundle bytes) in the
+/// implementation's types.
+pub struct ImplParties {
+    /// Alice's identity.
+    pub alice: xchat::identity::IdentitySecret,
+    /// Bob's identity.
+    pub bob: xchat::identity::IdentitySecret,
+    /// Bob's handle, as Alice looked it up.
+    pub bob_handle: xchat::handle::Handle,
+    /// Bob's prekey store.
+    pub store: xchat::bundle::PrekeyStore,
+    /// Bob's bundle as the directory serves it (not yet verified).
+    pub bundle: xchat::bundle::Bundle,
+}
+
+/// [`Parties`] converted: identities from their secrets, the store from the
+/// spec's prekey secrets (the PQ prekey from the same `d || z` the spec's
+/// set-up draws), the bundle decoded from the spec's encoding.
+pub fn impl_parties(p: &Parties) -> ImplParties {
+    use xchat::bundle::{PqKind as IPqKind, PqPrekeySecret, PrekeyStore as IStore};
+    use xchat::handle::parse_handle;
+    use xchat::identity::IdentitySecret as ISecret;
+    let id = |s: &IdentitySecret| {
+        ISecret::from_secrets(
+            parse_handle(&xchat_spec::handle::handle_bytes(&s.handle)).unwrap(),
+            &s.sig_seed,
+            &s.dh_secret,
+        )
+    };
+    let mut store = IStore::new(p.store.spk_id, &p.store.spk_secret);
+    for (opk_id, secret) in &p.store.opks {
+        store.add_one_time_prekey(*opk_id, secret);
+    }
+    let seed = [7u8; 32];
+    let mut dz = [0u8; 64];
+    dz[..32].copy_from_slice(&xchat_spec::session::draw(&seed, b"bob pq prekey d", 0));
+    dz[32..].copy_from_slice(&xchat_spec::session::draw(&seed, b"bob pq prekey z", 0));
+    let pq = &p.store.pqpks[0];
+    let pq_impl = PqPrekeySecret::from_randomness(pq.id, IPqKind::OneTime, &dz);
+    assert_eq!(pq_impl.ek, pq.ek, "the same PQ prekey as the spec's set-up");
+    store.add_pq_prekey(pq_impl);
+    let bundle = xchat::bundle::decode(&xchat_spec::bundle::encode(&p.bundle)).unwrap();
+    ImplParties {
+        alice: id(&p.alice),
+        bob: id(&p.bob),
+        bob_handle: parse_handle(b"bob").unwrap(),
+        store,
+        bundle,
+    }
+}
