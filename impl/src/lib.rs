@@ -48,6 +48,9 @@
 //! | [`envelope`] | section 12: sealed-sender envelopes |
 //! | [`attachment`] | section 13: STREAM attachments (in memory, streaming, parallel) |
 //! | [`fingerprint`] | section 14: safety numbers |
+//! | [`handshake`] | the PQXDH-shaped handshake and prekey messages (SPEC.md section 8) |
+//! | [`ratchet`] | the Double Ratchet with header encryption (SPEC.md section 9) |
+//! | [`session`] | the application API: sessions, send / receive, export / import (SPEC.md section 15) |
 //!
 //! The protocol modules mirror the spec's one to one and keep its names:
 //! `handle`, `encoding`, `identity`, `bundle`, `handshake`, `ratchet`,
@@ -71,8 +74,11 @@ pub mod encoding;
 pub mod handle;
 pub mod identity;
 pub mod bundle;
+pub mod handshake;
+pub mod ratchet;
 pub mod padding;
 pub mod content;
 pub mod envelope;
 pub mod attachment;
 pub mod fingerprint;
+pub mod session;
