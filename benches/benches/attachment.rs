@@ -26,7 +26,8 @@ fn attachments(c: &mut Criterion) {
         let mut r = rng(6);
         let file = vec_bytes(&mut r, size);
         let key: [u8; 32] = xchat_benches::bytes(&mut r);
-        let (pointer, ciphertext) = xchat::attachment::seal(MediaKind::File, &mut r, &file).unwrap();
+        let (pointer, ciphertext) =
+            xchat::attachment::seal(MediaKind::File, &mut r, &file).unwrap();
         let mut g = c.benchmark_group(format!("attachment_{label}"));
         g.throughput(Throughput::Bytes(u64::try_from(size).unwrap()))
             .warm_up_time(WARM_UP);

@@ -8,8 +8,41 @@ mod floor;
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
-use xchat_benches::{bytes, content, parties, rng, Parties, MEASURE, MESSAGE_SIZES, SAMPLES, WARM_UP};
+use xchat::handshake::{self as ihs, PREKEY_PREFIX};
+use xchat::ratchet::RatchetState;
+use xchat_benches::{
+    bytes, content, parties, rng, Parties, MEASURE, MESSAGE_SIZES, SAMPLES, WARM_UP,
+};
+use xchat_benches::{impl_parties, ImplParties};
 use xchat_spec::{conversation, envelope, identity, padding, ratchet};
+
+/// `u8(0x01) || u8(0x02)`: the prefix of a ratchet message (SPEC.md 9.4).
+const RATCHET_PREFIX: [u8; 2] = [0x01, 0x02];
+
+/// Two implementation ratchet states after the handshake and one reply (as
+/// [`xchat_benches::established_spec`]), and `AD`.
+fn established_impl(ip: &ImplParties) -> (RatchetState, RatchetState, [u8; 32]) {
+    let mut r = rng(1);
+    let s1: [u8; 32] = bytes(&mut r);
+    let s2: [u8; 32] = bytes(&mut r);
+    let s3: [u8; 32] = bytes(&mut r);
+    let n: [u8; 24] = bytes(&mut r);
+    let s4: [u8; 32] = bytes(&mut r);
+    let hello = xchat::padding::pad(b"hello").unwrap();
+    let (mut a, header, ad) =
+        ihs::initiate_unverified(&ip.alice, &ip.bob_handle, &ip.bundle, &s1, &s2, &s3).unwrap();
+    let (body, u) = a.encrypt(&ad, &PREKEY_PREFIX, &hello, &n).unwrap();
+    a.commit_send(u);
+    let message = ihs::encode_prekey_message(&header, &body);
+    let mut b = ihs::respond(&ip.bob, &ip.store, &message, &s4)
+        .unwrap()
+        .state;
+    let (body, u) = b.encrypt(&ad, &RATCHET_PREFIX, &hello, &n).unwrap();
+    b.commit_send(u);
+    let (_, u) = a.decrypt(&ad, &RATCHET_PREFIX, &body, &s1).unwrap();
+    a.commit_recv(u);
+    (a, b, ad)
+}
 
 fn config<'a>(
     c: &'a mut Criterion,
@@ -38,11 +71,30 @@ fn handshake(c: &mut Criterion) {
         let mut r = rng(2);
         let (s1, s2, s3, n): ([u8; 32], [u8; 32], [u8; 32], [u8; 24]) =
             (bytes(&mut r), bytes(&mut r), bytes(&mut r), bytes(&mut r));
+        // Implementation: verify the bundle, initiate, encrypt the first
+        // message, encode the prekey message.
+        let ip = impl_parties(p);
+        let initiate = || {
+            let (mut state, header, ad) =
+                ihs::initiate_unverified(&ip.alice, &ip.bob_handle, &ip.bundle, &s1, &s2, &s3)
+                    .unwrap();
+            let padded = xchat::padding::pad(&hello).unwrap();
+            let (body, u) = state.encrypt(&ad, &PREKEY_PREFIX, &padded, &n).unwrap();
+            state.commit_send(u);
+            (state, ihs::encode_prekey_message(&header, &body))
+        };
+        g.bench_function(BenchmarkId::new("initiator/impl", opk), |b| {
+            b.iter(initiate)
+        });
+        let (_, impl_message) = initiate();
+        g.bench_function(BenchmarkId::new("responder/impl", opk), |b| {
+            b.iter(|| ihs::respond(&ip.bob, &ip.store, &impl_message, &s3).unwrap())
+        });
         // Spec.
         g.bench_function(BenchmarkId::new("initiator/spec", opk), |b| {
             b.iter(|| {
-                let s = conversation::start(&p.alice, &p.bob.handle, &p.bundle, &s1, &s2, &s3)
-                    .unwrap();
+                let s =
+                    conversation::start(&p.alice, &p.bob.handle, &p.bundle, &s1, &s2, &s3).unwrap();
                 conversation::encrypt(&s, &first, &n).unwrap()
             })
         });
@@ -68,10 +120,27 @@ fn handshake(c: &mut Criterion) {
 /// unpadding), for content of 64 B, 1 KiB and 16 KiB.
 fn message(c: &mut Criterion) {
     let p = parties(true);
+    let ip = impl_parties(&p);
     let f = floor::Fixture::new(&p, &parties(false));
     let mut g = config(c, "message");
     for size in MESSAGE_SIZES {
         let text = content(size);
+        // Implementation: pad, encrypt, commit; decrypt, commit, unpad.
+        let (mut a, mut b_state, ad) = established_impl(&ip);
+        let mut r = rng(3);
+        let (nonce, secret): ([u8; 24], [u8; 32]) = (bytes(&mut r), bytes(&mut r));
+        g.bench_function(BenchmarkId::new("impl", size), |b| {
+            b.iter(|| {
+                let padded = xchat::padding::pad(&text).unwrap();
+                let (body, u) = a.encrypt(&ad, &RATCHET_PREFIX, &padded, &nonce).unwrap();
+                a.commit_send(u);
+                let (out, u) = b_state
+                    .decrypt(&ad, &RATCHET_PREFIX, &body, &secret)
+                    .unwrap();
+                b_state.commit_recv(u);
+                xchat::padding::unpad(&out).unwrap()
+            })
+        });
         // Spec.
         let (alice, bob) = xchat_benches::established_spec(&p);
         let ad = alice.ad;
@@ -107,20 +176,40 @@ fn round_trip(c: &mut Criterion) {
     let f = floor::Fixture::new(&p, &parties(false));
     let text = content(1024);
     let mut g = config(c, "round_trip");
+    // Implementation.
+    let ip = impl_parties(&p);
+    let (mut a, mut b_state, ad) = established_impl(&ip);
+    let mut r = rng(4);
+    let (nonce, s1, s2): ([u8; 24], [u8; 32], [u8; 32]) =
+        (bytes(&mut r), bytes(&mut r), bytes(&mut r));
+    g.bench_function("impl", |b| {
+        b.iter(|| {
+            let padded = xchat::padding::pad(&text).unwrap();
+            let (body, u) = a.encrypt(&ad, &RATCHET_PREFIX, &padded, &nonce).unwrap();
+            a.commit_send(u);
+            let (out, u) = b_state.decrypt(&ad, &RATCHET_PREFIX, &body, &s1).unwrap();
+            b_state.commit_recv(u);
+            black_box(xchat::padding::unpad(&out).unwrap());
+            let padded = xchat::padding::pad(&text).unwrap();
+            let (body, u) = b_state
+                .encrypt(&ad, &RATCHET_PREFIX, &padded, &nonce)
+                .unwrap();
+            b_state.commit_send(u);
+            let (out, u) = a.decrypt(&ad, &RATCHET_PREFIX, &body, &s2).unwrap();
+            a.commit_recv(u);
+            xchat::padding::unpad(&out).unwrap()
+        })
+    });
     // Spec.
     let (alice, bob) = xchat_benches::established_spec(&p);
     let ad = alice.ad;
     let (mut a, mut b_state) = (alice.ratchet, bob.ratchet);
-    let mut r = rng(4);
-    let (nonce, s1, s2): ([u8; 24], [u8; 32], [u8; 32]) =
-        (bytes(&mut r), bytes(&mut r), bytes(&mut r));
     g.bench_function("spec", |b| {
         b.iter(|| {
             let (a2, m) = ratchet::encrypt_message(&a, &ad, &padding::pad(&text), &nonce).unwrap();
             let (b2, out) = ratchet::decrypt_message(&b_state, &ad, &m, &s1).unwrap();
             black_box(padding::unpad(&out).unwrap());
-            let (b3, m) =
-                ratchet::encrypt_message(&b2, &ad, &padding::pad(&text), &nonce).unwrap();
+            let (b3, m) = ratchet::encrypt_message(&b2, &ad, &padding::pad(&text), &nonce).unwrap();
             let (a3, out) = ratchet::decrypt_message(&a2, &ad, &m, &s2).unwrap();
             a = a3;
             b_state = b3;
@@ -152,6 +241,17 @@ fn envelope_group(c: &mut Criterion) {
     let mut r = rng(5);
     let e: [u8; 32] = bytes(&mut r);
     let mut g = config(c, "envelope");
+    let ip = impl_parties(&p);
+    let bob_dh_pub = p.bob_public.dh_pub;
+    let mut er = rng(5);
+    g.bench_function("impl", |b| {
+        b.iter(|| {
+            let sealed =
+                xchat::envelope::seal(&ip.alice, &bob_dh_pub, &p.bob_mailbox, &payload, &mut er)
+                    .unwrap();
+            xchat::envelope::open(&ip.bob, &p.bob_mailbox, &sealed).unwrap()
+        })
+    });
     g.bench_function("spec", |b| {
         b.iter(|| {
             let sealed =

@@ -421,7 +421,11 @@ pub fn handshake_responder(f: &Fixture, with_opk: bool, wire: &Wire, ck: &[u8; 3
     hkdf(&[0u8; 32], &km[..km_len], &f.hs_info[which], &mut okm);
     let ad = sha256(&f.ad_input[which]);
     black_box(&ad);
-    black_box(dh_ratchet_step(f, okm[..32].try_into().unwrap(), &f.alice_ik_pub));
+    black_box(dh_ratchet_step(
+        f,
+        okm[..32].try_into().unwrap(),
+        &f.alice_ik_pub,
+    ));
     message_receive(f, ck, wire)
 }
 
