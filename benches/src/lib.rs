@@ -114,11 +114,11 @@ pub fn established_spec(p: &Parties) -> (Session, Session) {
 
 /// Criterion `sample_size` of latency groups: few samples and short runs,
 /// so the whole suite stays within about ten minutes on two cores.
-pub const SAMPLES: usize = 15;
+pub const SAMPLES: usize = 20;
 /// Warm-up time of every group.
 pub const WARM_UP: Duration = Duration::from_millis(500);
 /// Measurement time of latency groups.
-pub const MEASURE: Duration = Duration::from_secs(2);
+pub const MEASURE: Duration = Duration::from_secs(3);
 
 /// The same parties as [`Parties`] (same secrets, same bundle bytes) in the
 /// implementation's types.
