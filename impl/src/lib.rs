@@ -43,14 +43,14 @@
 //! | [`handle`] | sections 4.2 and 5: canonical handles |
 //! | [`identity`] | section 6: identities and their binding |
 //! | [`bundle`] | section 7: prekey bundles, [`bundle::VerifiedBundle`], the prekey store |
+//! | [`handshake`] | section 8: the PQXDH-shaped handshake and prekey messages |
+//! | [`ratchet`] | section 9: the Double Ratchet with header encryption |
 //! | [`padding`] | section 10: Padme padding |
 //! | [`content`] | section 11: texts and attachment pointers |
 //! | [`envelope`] | section 12: sealed-sender envelopes |
 //! | [`attachment`] | section 13: STREAM attachments (in memory, streaming, parallel) |
 //! | [`fingerprint`] | section 14: safety numbers |
-//! | [`handshake`] | the PQXDH-shaped handshake and prekey messages (SPEC.md section 8) |
-//! | [`ratchet`] | the Double Ratchet with header encryption (SPEC.md section 9) |
-//! | [`session`] | the application API: sessions, send / receive, export / import (SPEC.md section 15) |
+//! | [`session`] | section 15: the application API: sessions, send / receive, export / import |
 //!
 //! The protocol modules mirror the spec's one to one and keep its names:
 //! `handle`, `encoding`, `identity`, `bundle`, `handshake`, `ratchet`,
