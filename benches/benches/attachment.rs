@@ -1,0 +1,73 @@
+//! Attachment seal and open (SPEC.md section 13): the implementation on a
+//! rayon pool of one and of two threads, the primitive floor (one thread:
+//! the chunk copies, one AEAD per chunk, the SHA-256 of the ciphertext),
+//! and the executable spec for 1 MiB. Throughput is the file's bytes per
+//! second of the operation (criterion `Throughput::Bytes`).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod floor;
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use xchat::content::MediaKind;
+use xchat_benches::{rng, vec_bytes, WARM_UP};
+
+const MIB: usize = 1 << 20;
+
+fn pool(threads: usize) -> rayon::ThreadPool {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap()
+}
+
+fn attachments(c: &mut Criterion) {
+    let pools = [(1, pool(1)), (2, pool(2))];
+    for (size, label) in [(MIB, "1MiB"), (64 * MIB, "64MiB")] {
+        let mut r = rng(6);
+        let file = vec_bytes(&mut r, size);
+        let key: [u8; 32] = xchat_benches::bytes(&mut r);
+        let (pointer, ciphertext) =
+            xchat::attachment::seal(MediaKind::File, &mut r, &file).unwrap();
+        let mut g = c.benchmark_group(format!("attachment_{label}"));
+        g.throughput(Throughput::Bytes(u64::try_from(size).unwrap()))
+            .warm_up_time(WARM_UP);
+        if size == MIB {
+            g.sample_size(20)
+                .measurement_time(std::time::Duration::from_secs(2));
+        } else {
+            g.sample_size(10)
+                .measurement_time(std::time::Duration::from_secs(8));
+        }
+        for (threads, p) in &pools {
+            g.bench_function(BenchmarkId::new("seal/impl", format!("{threads}t")), |b| {
+                b.iter(|| {
+                    p.install(|| xchat::attachment::seal(MediaKind::File, &mut r, &file).unwrap())
+                })
+            });
+            g.bench_function(BenchmarkId::new("open/impl", format!("{threads}t")), |b| {
+                b.iter(|| p.install(|| xchat::attachment::open(&pointer, &ciphertext).unwrap()))
+            });
+        }
+        g.bench_function(BenchmarkId::new("seal/floor", "1t"), |b| {
+            b.iter(|| floor::attachment_seal(&key, &file))
+        });
+        let (floor_ct, floor_digest) = floor::attachment_seal(&key, &file);
+        g.bench_function(BenchmarkId::new("open/floor", "1t"), |b| {
+            b.iter(|| floor::attachment_open(&key, &floor_ct, &floor_digest))
+        });
+        if size == MIB {
+            use xchat_spec::{attachment, content};
+            let (spec_pointer, spec_ct) = attachment::seal(content::MediaKind::File, &key, &file);
+            g.bench_function(BenchmarkId::new("seal/spec", "1t"), |b| {
+                b.iter(|| attachment::seal(content::MediaKind::File, &key, &file))
+            });
+            g.bench_function(BenchmarkId::new("open/spec", "1t"), |b| {
+                b.iter(|| attachment::open(&spec_pointer, &spec_ct).unwrap())
+            });
+        }
+        g.finish();
+    }
+}
+
+criterion_group!(benches, attachments);
+criterion_main!(benches);

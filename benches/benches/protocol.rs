@@ -1,0 +1,279 @@
+//! Handshake, per-message, alternating round trip and envelope benchmarks:
+//! the implementation (`xchat`), the executable spec (`xchat-spec`) and the
+//! primitive floor (`floor/mod.rs`) of each operation, in one run.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod floor;
+
+use std::hint::black_box;
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use xchat::handshake::{self as ihs, PREKEY_PREFIX};
+use xchat::ratchet::RatchetState;
+use xchat_benches::{
+    bytes, content, parties, rng, Parties, MEASURE, MESSAGE_SIZES, SAMPLES, WARM_UP,
+};
+use xchat_benches::{impl_parties, ImplParties};
+use xchat_spec::{conversation, envelope, identity, padding, ratchet};
+
+/// `u8(0x01) || u8(0x02)`: the prefix of a ratchet message (SPEC.md 9.4).
+const RATCHET_PREFIX: [u8; 2] = [0x01, 0x02];
+
+/// Two implementation ratchet states after the handshake and one reply (as
+/// [`xchat_benches::established_spec`]), and `AD`.
+fn established_impl(ip: &ImplParties) -> (RatchetState, RatchetState, [u8; 32]) {
+    let mut r = rng(1);
+    let s1: [u8; 32] = bytes(&mut r);
+    let s2: [u8; 32] = bytes(&mut r);
+    let s3: [u8; 32] = bytes(&mut r);
+    let n: [u8; 24] = bytes(&mut r);
+    let s4: [u8; 32] = bytes(&mut r);
+    let hello = xchat::padding::pad(b"hello").unwrap();
+    let (mut a, header, ad) =
+        ihs::initiate_unverified(&ip.alice, &ip.bob_handle, &ip.bundle, &s1, &s2, &s3).unwrap();
+    let (body, u) = a.encrypt(&ad, &PREKEY_PREFIX, &hello, &n).unwrap();
+    a.commit_send(u);
+    let message = ihs::encode_prekey_message(&header, &body);
+    let mut b = ihs::respond(&ip.bob, &ip.store, &message, &s4)
+        .unwrap()
+        .state;
+    let (body, u) = b.encrypt(&ad, &RATCHET_PREFIX, &hello, &n).unwrap();
+    b.commit_send(u);
+    let (_, u) = a.decrypt(&ad, &RATCHET_PREFIX, &body, &s1).unwrap();
+    a.commit_recv(u);
+    (a, b, ad)
+}
+
+fn config<'a>(
+    c: &'a mut Criterion,
+    name: &str,
+) -> criterion::BenchmarkGroup<'a, criterion::measurement::WallTime> {
+    let mut g = c.benchmark_group(name);
+    g.sample_size(SAMPLES)
+        .warm_up_time(WARM_UP)
+        .measurement_time(MEASURE);
+    g
+}
+
+/// Group `handshake`: the initiator starts a session from Bob's bundle and
+/// encrypts the first (prekey) message; the responder accepts that message
+/// (verifies, derives, decrypts the first ratchet body). Envelopes are not
+/// included (group `envelope`).
+fn handshake(c: &mut Criterion) {
+    let with = parties(true);
+    let without = parties(false);
+    let f = floor::Fixture::new(&with, &without);
+    let hello = content(64);
+    let first = padding::pad(&hello);
+    let mut g = config(c, "handshake");
+    for (opk, p) in [("opk", &with), ("no_opk", &without)] {
+        let with_opk = opk == "opk";
+        let mut r = rng(2);
+        let (s1, s2, s3, n): ([u8; 32], [u8; 32], [u8; 32], [u8; 24]) =
+            (bytes(&mut r), bytes(&mut r), bytes(&mut r), bytes(&mut r));
+        // Implementation: verify the bundle, initiate, encrypt the first
+        // message, encode the prekey message.
+        let ip = impl_parties(p);
+        let initiate = || {
+            let (mut state, header, ad) =
+                ihs::initiate_unverified(&ip.alice, &ip.bob_handle, &ip.bundle, &s1, &s2, &s3)
+                    .unwrap();
+            let padded = xchat::padding::pad(&hello).unwrap();
+            let (body, u) = state.encrypt(&ad, &PREKEY_PREFIX, &padded, &n).unwrap();
+            state.commit_send(u);
+            (state, ihs::encode_prekey_message(&header, &body))
+        };
+        g.bench_function(BenchmarkId::new("initiator/impl", opk), |b| {
+            b.iter(initiate)
+        });
+        let (_, impl_message) = initiate();
+        g.bench_function(BenchmarkId::new("responder/impl", opk), |b| {
+            b.iter(|| ihs::respond(&ip.bob, &ip.store, &impl_message, &s3).unwrap())
+        });
+        // Spec.
+        g.bench_function(BenchmarkId::new("initiator/spec", opk), |b| {
+            b.iter(|| {
+                let s =
+                    conversation::start(&p.alice, &p.bob.handle, &p.bundle, &s1, &s2, &s3).unwrap();
+                conversation::encrypt(&s, &first, &n).unwrap()
+            })
+        });
+        let s = conversation::start(&p.alice, &p.bob.handle, &p.bundle, &s1, &s2, &s3).unwrap();
+        let (_, message) = conversation::encrypt(&s, &first, &n).unwrap();
+        g.bench_function(BenchmarkId::new("responder/spec", opk), |b| {
+            b.iter(|| conversation::accept(&p.bob, &p.store, &message, &s3).unwrap())
+        });
+        // Floor.
+        g.bench_function(BenchmarkId::new("initiator/floor", opk), |b| {
+            b.iter(|| floor::handshake_initiator(&f, with_opk, black_box(&hello)))
+        });
+        let (wire, ck) = floor::handshake_initiator(&f, with_opk, &hello);
+        g.bench_function(BenchmarkId::new("responder/floor", opk), |b| {
+            b.iter(|| floor::handshake_responder(&f, with_opk, &wire, &ck))
+        });
+    }
+    g.finish();
+}
+
+/// Group `message`: one message on an established chain, Alice to Bob,
+/// encrypt and decrypt (padding, ratchet encryption, ratchet decryption,
+/// unpadding), for content of 64 B, 1 KiB and 16 KiB.
+fn message(c: &mut Criterion) {
+    let p = parties(true);
+    let ip = impl_parties(&p);
+    let f = floor::Fixture::new(&p, &parties(false));
+    let mut g = config(c, "message");
+    for size in MESSAGE_SIZES {
+        let text = content(size);
+        // Implementation: pad, encrypt, commit; decrypt, commit, unpad.
+        let (mut a, mut b_state, ad) = established_impl(&ip);
+        let mut r = rng(3);
+        let (nonce, secret): ([u8; 24], [u8; 32]) = (bytes(&mut r), bytes(&mut r));
+        g.bench_function(BenchmarkId::new("impl", size), |b| {
+            b.iter(|| {
+                let padded = xchat::padding::pad(&text).unwrap();
+                let (body, u) = a.encrypt(&ad, &RATCHET_PREFIX, &padded, &nonce).unwrap();
+                a.commit_send(u);
+                let (out, u) = b_state
+                    .decrypt(&ad, &RATCHET_PREFIX, &body, &secret)
+                    .unwrap();
+                b_state.commit_recv(u);
+                xchat::padding::unpad(&out).unwrap()
+            })
+        });
+        // Spec.
+        let (alice, bob) = xchat_benches::established_spec(&p);
+        let ad = alice.ad;
+        let (mut a, mut b_state) = (alice.ratchet, bob.ratchet);
+        let mut r = rng(3);
+        let (nonce, secret): ([u8; 24], [u8; 32]) = (bytes(&mut r), bytes(&mut r));
+        g.bench_function(BenchmarkId::new("spec", size), |b| {
+            b.iter(|| {
+                let padded = padding::pad(&text);
+                let (a2, m) = ratchet::encrypt_message(&a, &ad, &padded, &nonce).unwrap();
+                let (b2, out) = ratchet::decrypt_message(&b_state, &ad, &m, &secret).unwrap();
+                a = a2;
+                b_state = b2;
+                padding::unpad(&out).unwrap()
+            })
+        });
+        // Floor.
+        let ck = f.key;
+        g.bench_function(BenchmarkId::new("floor", size), |b| {
+            b.iter(|| {
+                let wire = floor::message_send(&f, &ck, &text);
+                floor::message_receive(&f, &ck, &wire)
+            })
+        });
+    }
+    g.finish();
+}
+
+/// Group `round_trip`: Alice sends 1 KiB to Bob, Bob answers 1 KiB; each
+/// receiver performs a DH ratchet step. One iteration is two messages.
+fn round_trip(c: &mut Criterion) {
+    let p = parties(true);
+    let f = floor::Fixture::new(&p, &parties(false));
+    let text = content(1024);
+    let mut g = config(c, "round_trip");
+    // Implementation.
+    let ip = impl_parties(&p);
+    let (mut a, mut b_state, ad) = established_impl(&ip);
+    let mut r = rng(4);
+    let (nonce, s1, s2): ([u8; 24], [u8; 32], [u8; 32]) =
+        (bytes(&mut r), bytes(&mut r), bytes(&mut r));
+    g.bench_function("impl", |b| {
+        b.iter(|| {
+            let padded = xchat::padding::pad(&text).unwrap();
+            let (body, u) = a.encrypt(&ad, &RATCHET_PREFIX, &padded, &nonce).unwrap();
+            a.commit_send(u);
+            let (out, u) = b_state.decrypt(&ad, &RATCHET_PREFIX, &body, &s1).unwrap();
+            b_state.commit_recv(u);
+            black_box(xchat::padding::unpad(&out).unwrap());
+            let padded = xchat::padding::pad(&text).unwrap();
+            let (body, u) = b_state
+                .encrypt(&ad, &RATCHET_PREFIX, &padded, &nonce)
+                .unwrap();
+            b_state.commit_send(u);
+            let (out, u) = a.decrypt(&ad, &RATCHET_PREFIX, &body, &s2).unwrap();
+            a.commit_recv(u);
+            xchat::padding::unpad(&out).unwrap()
+        })
+    });
+    // Spec.
+    let (alice, bob) = xchat_benches::established_spec(&p);
+    let ad = alice.ad;
+    let (mut a, mut b_state) = (alice.ratchet, bob.ratchet);
+    g.bench_function("spec", |b| {
+        b.iter(|| {
+            let (a2, m) = ratchet::encrypt_message(&a, &ad, &padding::pad(&text), &nonce).unwrap();
+            let (b2, out) = ratchet::decrypt_message(&b_state, &ad, &m, &s1).unwrap();
+            black_box(padding::unpad(&out).unwrap());
+            let (b3, m) = ratchet::encrypt_message(&b2, &ad, &padding::pad(&text), &nonce).unwrap();
+            let (a3, out) = ratchet::decrypt_message(&a2, &ad, &m, &s2).unwrap();
+            a = a3;
+            b_state = b3;
+            padding::unpad(&out).unwrap()
+        })
+    });
+    // Floor: per message, the message floor plus the receiver's DH ratchet step.
+    let ck = f.key;
+    g.bench_function("floor", |b| {
+        b.iter(|| {
+            let wire = floor::message_send(&f, &ck, &text);
+            black_box(floor::dh_ratchet_step(&f, &ck, &f.alice_ik_pub));
+            black_box(floor::message_receive(&f, &ck, &wire));
+            let wire = floor::message_send(&f, &ck, &text);
+            black_box(floor::dh_ratchet_step(&f, &ck, &f.bob_ik_pub));
+            floor::message_receive(&f, &ck, &wire)
+        })
+    });
+    g.finish();
+}
+
+/// Group `envelope`: seal a 1 KiB payload from Alice to Bob's mailbox, and
+/// Bob opens it (which includes verifying Alice's identity binding).
+fn envelope_group(c: &mut Criterion) {
+    let p: Parties = parties(true);
+    let f = floor::Fixture::new(&p, &parties(false));
+    let payload = content(1024);
+    let alice_identity = identity::encode(&p.alice_public);
+    let mut r = rng(5);
+    let e: [u8; 32] = bytes(&mut r);
+    let mut g = config(c, "envelope");
+    let ip = impl_parties(&p);
+    let bob_dh_pub = p.bob_public.dh_pub;
+    let mut er = rng(5);
+    g.bench_function("impl", |b| {
+        b.iter(|| {
+            let sealed =
+                xchat::envelope::seal(&ip.alice, &bob_dh_pub, &p.bob_mailbox, &payload, &mut er)
+                    .unwrap();
+            xchat::envelope::open(&ip.bob, &p.bob_mailbox, &sealed).unwrap()
+        })
+    });
+    g.bench_function("spec", |b| {
+        b.iter(|| {
+            let sealed =
+                envelope::seal(&p.alice, &p.bob_public.dh_pub, &p.bob_mailbox, &payload, &e)
+                    .unwrap();
+            envelope::open(&p.bob, &p.bob_mailbox, &sealed).unwrap()
+        })
+    });
+    g.bench_function("floor", |b| {
+        b.iter(|| {
+            let sealed = floor::envelope_seal(&f, &alice_identity, &payload);
+            floor::envelope_open(&f, &sealed, false)
+        })
+    });
+    g.bench_function("floor_with_verify", |b| {
+        b.iter(|| {
+            let sealed = floor::envelope_seal(&f, &alice_identity, &payload);
+            floor::envelope_open(&f, &sealed, true)
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, handshake, message, round_trip, envelope_group);
+criterion_main!(benches);
