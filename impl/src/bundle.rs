@@ -114,6 +114,11 @@ pub struct PqPrekeySecret {
     #[zeroize(skip)]
     pub ek: Vec<u8>,
     dk: Vec<u8>,
+    /// Whether `dk` is known to pass the FIPS 203 section 7.3 hash check
+    /// (made by `KeyGen`, or checked once at import), so that decapsulation
+    /// need not repeat it on every handshake.
+    #[zeroize(skip)]
+    dk_checked: bool,
 }
 
 impl fmt::Debug for PqPrekeySecret {
@@ -142,13 +147,20 @@ impl PqPrekeySecret {
             kind,
             ek,
             dk: dk.to_vec(),
+            dk_checked: true,
         }
     }
 
-    /// The decapsulation key (2400 bytes), for the responder's handshake.
-    #[allow(dead_code)] // used by `handshake` (responder), written in parallel
-    pub(crate) fn dk(&self) -> &[u8] {
-        &self.dk
+    /// `ML-KEM.Decaps(dk, ct)` with this prekey (SPEC.md section 8,
+    /// responder step 3): the hash check of FIPS 203 section 7.3 on `dk` is
+    /// skipped when it already passed (at generation or import); the
+    /// results and errors are those of [`ml_kem::decaps`].
+    pub(crate) fn decaps(&self, ct: &[u8]) -> Result<Zeroizing<[u8; 32]>, Error> {
+        if self.dk_checked {
+            ml_kem::decaps_prechecked(&self.dk, ct)
+        } else {
+            ml_kem::decaps(&self.dk, ct)
+        }
     }
 }
 
@@ -171,6 +183,9 @@ pub struct OneTimePrekeySecret {
     #[zeroize(skip)]
     pub id: u32,
     secret: [u8; 32],
+    /// `X25519(secret, 9)`, computed once when the prekey is added.
+    #[zeroize(skip)]
+    public: [u8; 32],
 }
 
 impl fmt::Debug for OneTimePrekeySecret {
@@ -178,7 +193,7 @@ impl fmt::Debug for OneTimePrekeySecret {
         f.debug_struct("OneTimePrekeySecret")
             .field("id", &self.id)
             .field("secret", &"[redacted]")
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 
@@ -190,6 +205,10 @@ pub struct PrekeyStore {
     #[zeroize(skip)]
     spk_id: u32,
     spk_secret: [u8; 32],
+    /// `X25519(spk_secret, 9)`, computed once when the store is made (not
+    /// part of [`PrekeyStore::to_bytes`]; recomputed on import).
+    #[zeroize(skip)]
+    spk_public: [u8; 32],
     opks: Vec<OneTimePrekeySecret>,
     pqpks: Vec<PqPrekeySecret>,
 }
@@ -212,6 +231,7 @@ impl PrekeyStore {
         Self {
             spk_id,
             spk_secret: *spk_secret,
+            spk_public: x25519::public_key(spk_secret),
             opks: Vec::new(),
             pqpks: Vec::new(),
         }
@@ -229,6 +249,7 @@ impl PrekeyStore {
         self.opks.push(OneTimePrekeySecret {
             id,
             secret: *secret,
+            public: x25519::public_key(secret),
         });
     }
 
@@ -240,9 +261,9 @@ impl PrekeyStore {
         id: u32,
         rng: &mut R,
     ) -> [u8; 32] {
-        let secret = random_array::<32, R>(rng);
+        let secret = Zeroizing::new(random_array::<32, R>(rng));
         self.add_one_time_prekey(id, &secret);
-        x25519::public_key(&secret)
+        self.opks.last().map(|o| o.public).unwrap_or_default()
     }
 
     /// Adds a PQ prekey.
@@ -260,6 +281,11 @@ impl PrekeyStore {
         &self.spk_secret
     }
 
+    /// The signed prekey's X25519 public key (cached).
+    pub(crate) fn spk_public(&self) -> &[u8; 32] {
+        &self.spk_public
+    }
+
     /// The ids of the one-time prekeys still held.
     pub fn one_time_prekey_ids(&self) -> Vec<u32> {
         self.opks.iter().map(|o| o.id).collect()
@@ -270,10 +296,13 @@ impl PrekeyStore {
         self.pqpks.iter().map(|p| (p.id, p.kind)).collect()
     }
 
-    /// The secret of one-time prekey `opk_id`, if held (SPEC.md section 7;
-    /// the spec's `find_opk`).
-    pub(crate) fn find_opk(&self, opk_id: u32) -> Option<&[u8; 32]> {
-        self.opks.iter().find(|o| o.id == opk_id).map(|o| &o.secret)
+    /// The secret and (cached) public key of one-time prekey `opk_id`, if
+    /// held (SPEC.md section 7; the spec's `find_opk`).
+    pub(crate) fn find_opk(&self, opk_id: u32) -> Option<(&[u8; 32], &[u8; 32])> {
+        self.opks
+            .iter()
+            .find(|o| o.id == opk_id)
+            .map(|o| (&o.secret, &o.public))
     }
 
     /// The PQ prekey `pqpk_id`, if held (SPEC.md section 7; the spec's
@@ -338,7 +367,16 @@ impl PrekeyStore {
             let kind = kind_of_byte(r.u8()?)?;
             let ek = r.bytes(ml_kem::EK_LEN)?.to_vec();
             let dk = r.bytes(ml_kem::DK_LEN)?.to_vec();
-            let pq = PqPrekeySecret { id, kind, ek, dk };
+            let mut pq = PqPrekeySecret {
+                id,
+                kind,
+                ek,
+                dk,
+                dk_checked: false,
+            };
+            // A key failing the 7.3 hash check is still imported (as
+            // before); only decapsulation with it then reports the error.
+            pq.dk_checked = ml_kem::check_decapsulation_key(&pq.dk).is_ok();
             if pq.dk.get(1152..1152 + ml_kem::EK_LEN) != Some(pq.ek.as_slice()) {
                 return Err(Error::Malformed);
             }
@@ -409,12 +447,12 @@ pub fn make_bundle(
     let opk = match opk_id {
         None => None,
         Some(id) => {
-            let secret = store.find_opk(id).ok_or(Error::UnknownPrekey)?;
-            Some((id, x25519::public_key(secret)))
+            let (_, public) = store.find_opk(id).ok_or(Error::UnknownPrekey)?;
+            Some((id, *public))
         }
     };
     let pq = store.find_pqpk(pqpk_id).ok_or(Error::UnknownPrekey)?;
-    let spk = x25519::public_key(store.spk_secret());
+    let spk = *store.spk_public();
     Ok(Bundle {
         identity: identity.public().clone(),
         spk_id: store.spk_id,

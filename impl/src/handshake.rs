@@ -369,12 +369,13 @@ pub(crate) fn respond_decoded(
     push_dh(&mut dhs, spk_secret, &header.initiator.dh_pub)?;
     push_dh(&mut dhs, bob.dh_secret(), &header.ek)?;
     push_dh(&mut dhs, spk_secret, &header.ek)?;
-    if let Some((_, secret)) = opk {
+    if let Some((_, (secret, _))) = opk {
         push_dh(&mut dhs, secret, &header.ek)?;
     }
-    let ss = ml_kem::decaps(pq.dk(), &header.ct).map_err(|_| Error::Malformed)?;
-    let spk = x25519::public_key(spk_secret);
-    let opk_public = opk.map(|(id, secret)| (id, x25519::public_key(secret)));
+    let ss = pq.decaps(&header.ct).map_err(|_| Error::Malformed)?;
+    // The store keeps the public keys it published (no key generation here).
+    let spk = *store.spk_public();
+    let opk_public = opk.map(|(id, (_, public))| (id, *public));
     let t = transcript(&TranscriptKeys {
         initiator: &header.initiator,
         responder: bob.public(),

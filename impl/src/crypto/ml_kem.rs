@@ -89,3 +89,33 @@ pub fn decaps(dk: &[u8], ct: &[u8]) -> Result<Zeroizing<[u8; 32]>, Error> {
     wipe(&mut key);
     result
 }
+
+/// The hash check of FIPS 203 section 7.3 on a decapsulation key alone:
+/// [`Error::InvalidLength`] if `dk` is not 2400 bytes,
+/// [`Error::InvalidDecapsulationKey`] if `H(ek) != h`. A key that passes
+/// may be used with [`decaps_prechecked`].
+pub fn check_decapsulation_key(dk: &[u8]) -> Result<(), Error> {
+    // libcrux's check takes a ciphertext for its type only (its length is
+    // fixed by the type); any ciphertext gives the same answer.
+    let ct = MlKem768Ciphertext::try_from(&[0u8; CT_LEN][..]).map_err(|_| Error::InvalidLength)?;
+    let mut key = MlKem768PrivateKey::try_from(dk).map_err(|_| Error::InvalidLength)?;
+    let valid = mlkem768::validate_private_key(&key, &ct);
+    wipe(&mut key);
+    if valid {
+        Ok(())
+    } else {
+        Err(Error::InvalidDecapsulationKey)
+    }
+}
+
+/// [`decaps`] for a decapsulation key that already passed
+/// [`check_decapsulation_key`] (or came from [`keygen`]): the same result,
+/// without repeating the hash check of section 7.3. The type checks
+/// ([`Error::InvalidLength`]) still run.
+pub fn decaps_prechecked(dk: &[u8], ct: &[u8]) -> Result<Zeroizing<[u8; 32]>, Error> {
+    let ct = MlKem768Ciphertext::try_from(ct).map_err(|_| Error::InvalidLength)?;
+    let mut key = MlKem768PrivateKey::try_from(dk).map_err(|_| Error::InvalidLength)?;
+    let shared = Zeroizing::new(mlkem768::decapsulate(&key, &ct));
+    wipe(&mut key);
+    Ok(shared)
+}
