@@ -173,12 +173,6 @@ fn message_key_and_nonce(mk: &Key) -> Result<(Zeroizing<Key>, [u8; 12]), Error> 
     Ok((Zeroizing::new(to_key(key)), n))
 }
 
-/// `ENCRYPT(mk, plaintext, aad)` (SPEC.md section 9, REQ-RATCHET-001).
-fn encrypt_mk(mk: &Key, plaintext: &[u8], aad: &[u8]) -> Result<Vec<u8>, Error> {
-    let (key, nonce) = message_key_and_nonce(mk)?;
-    Ok(aead::seal(&key, &nonce, aad, plaintext))
-}
-
 /// `DECRYPT(mk, ciphertext, aad)`; any failure is `AuthenticationFailed`
 /// (SPEC.md section 9).
 fn decrypt_mk(mk: &Key, ciphertext: &[u8], aad: &[u8]) -> Result<Vec<u8>, Error> {
@@ -506,9 +500,33 @@ impl RatchetState {
         let (next_ck, mk) = kdf_ck(cks);
         let (next_ck, mk) = (Zeroizing::new(next_ck), Zeroizing::new(mk));
         let h = header(&self.core.dhs_public, self.core.pn, self.core.ns);
-        let mut body = hencrypt(hks, &h, header_nonce);
-        let ciphertext = encrypt_mk(&mk, plaintext, &associated_data(ad, prefix, &body))?;
-        body.extend_from_slice(&ciphertext);
+        let enc_header = hencrypt(hks, &h, header_nonce);
+        let aad = associated_data(ad, prefix, &enc_header);
+        // enc_header || plaintext || tag in one buffer, the body sealed in
+        // place (the bytes of ENCRYPT(mk, plaintext, aad) appended).
+        let mut body = Vec::with_capacity(
+            ENC_HEADER_LEN
+                .saturating_add(plaintext.len())
+                .saturating_add(TAG_LEN),
+        );
+        body.extend_from_slice(&enc_header);
+        body.extend_from_slice(plaintext);
+        let (key, nonce) = message_key_and_nonce(&mk)?;
+        let sealed = body
+            .get_mut(ENC_HEADER_LEN..)
+            .ok_or(Error::Malformed)
+            .and_then(|pt| aead::seal_in_place(&key, &nonce, &aad, pt));
+        match sealed {
+            Ok(tag) => body.extend_from_slice(&tag),
+            Err(_) => {
+                // Beyond the AEAD's limit `seal` is empty (as in the spec):
+                // wipe the plaintext copy and keep enc_header only.
+                if let Some(pt) = body.get_mut(ENC_HEADER_LEN..) {
+                    pt.zeroize();
+                }
+                body.truncate(ENC_HEADER_LEN);
+            }
+        }
         Ok((
             body,
             SendUpdate {
