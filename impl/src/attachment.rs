@@ -99,12 +99,17 @@ fn open_slot(key: &[u8; 32], index: u64, last: bool, slot: &mut [u8]) -> Result<
     let ct_len = slot.len().checked_sub(TAG_LEN).ok_or(Error::Malformed)?;
     let (ct, tag) = slot.split_at_mut(ct_len);
     let tag: &[u8; TAG_LEN] = (&*tag).try_into().map_err(|_| Error::Malformed)?;
-    aead::open_in_place(key, &chunk_nonce(index, last), LABEL_ATTACHMENT, ct, tag).map_err(|e| {
-        match e {
-            Error::AuthenticationFailed => Error::AuthenticationFailed,
-            _ => Error::Malformed,
-        }
-    })
+    aead::open_in_place(key, &chunk_nonce(index, last), LABEL_ATTACHMENT, ct, tag)
+        .map_err(open_error)
+}
+
+/// The error of a chunk that does not open: a failed tag is
+/// [`Error::AuthenticationFailed`], anything else [`Error::Malformed`].
+fn open_error(e: Error) -> Error {
+    match e {
+        Error::AuthenticationFailed => Error::AuthenticationFailed,
+        _ => Error::Malformed,
+    }
 }
 
 /// Runs `f(j, slot)` on the consecutive `slot_len`-byte slots of `buf` (the
@@ -209,7 +214,7 @@ fn seal_with_key(
     // Each slot is a plaintext chunk (zero fill included: the buffer starts
     // zeroed) followed by room for its tag, sealed in place.
     let mut out = vec![0u8; ct_len];
-    for_each_slot(&mut out, SEALED_CHUNK_LEN, t, |i, slot| {
+    let fill_and_seal = |i: u64, slot: &mut [u8]| {
         let start = usize::try_from(i.saturating_mul(CHUNK_U64)).unwrap_or(usize::MAX);
         let src = file
             .get(start..file.len().min(start.saturating_add(CHUNK_LEN)))
@@ -218,8 +223,21 @@ fn seal_with_key(
             .ok_or(Error::Malformed)?
             .copy_from_slice(src);
         seal_slot(key, i, i + 1 == n, slot)
-    })?;
-    let digest = hash::sha256(&out);
+    };
+    let slots = out.len().div_ceil(SEALED_CHUNK_LEN);
+    let sealed = if slots >= t.parallel_min_chunks {
+        seal_and_hash_pipelined(&mut out, fill_and_seal)
+    } else {
+        for_each_slot(&mut out, SEALED_CHUNK_LEN, t, fill_and_seal).map(|()| hash::sha256(&out))
+    };
+    let digest = match sealed {
+        Ok(digest) => digest,
+        Err(e) => {
+            // Some slots may still hold file bytes.
+            out.zeroize();
+            return Err(e);
+        }
+    };
     Ok((AttachmentPointer::new(kind, *key, length, digest)?, out))
 }
 
@@ -242,36 +260,61 @@ fn open_tuned(pointer: &AttachmentPointer, ciphertext: &[u8], t: Tuning) -> Resu
     if u64::try_from(ciphertext.len()).ok() != Some(ciphertext_len(length)) {
         return Err(Error::Malformed);
     }
-    if !bool::from(hash::sha256(ciphertext).ct_eq(pointer.digest())) {
-        return Err(Error::AuthenticationFailed);
-    }
     let (p, n) = sizes(length)?;
     let key = pointer.key();
     let mut out = Zeroizing::new(vec![0u8; p]);
-    if p == 0 {
-        // One empty chunk: the ciphertext is its 16-byte tag.
-        open_chunk(key, 0, true, ciphertext)?;
-    } else {
+    let digest_ok = || bool::from(hash::sha256(ciphertext).ct_eq(pointer.digest()));
+    let open_all = |out: &mut [u8]| -> Result<(), Error> {
+        if p == 0 {
+            // One empty chunk: the ciphertext is its 16-byte tag.
+            return open_chunk(key, 0, true, ciphertext).map(|_| ());
+        }
         let n = u64::try_from(n).map_err(|_| Error::Malformed)?;
+        // Each chunk's ciphertext is copied straight into its place in the
+        // output and opened there (the copy is not plaintext until the tag
+        // verified).
         let open_one = |(i, (plain, sealed)): (usize, (&mut [u8], &[u8]))| {
             let i = u64::try_from(i).map_err(|_| Error::Malformed)?;
-            let mut slot = Zeroizing::new(sealed.to_vec());
-            open_slot(key, i, i + 1 == n, &mut slot)?;
-            plain.copy_from_slice(slot.get(..plain.len()).ok_or(Error::Malformed)?);
-            Ok::<(), Error>(())
+            let (ct, tag) = sealed
+                .split_at_checked(plain.len())
+                .ok_or(Error::Malformed)?;
+            let tag: &[u8; TAG_LEN] = tag.try_into().map_err(|_| Error::Malformed)?;
+            plain.copy_from_slice(ct);
+            aead::open_in_place(
+                key,
+                &chunk_nonce(i, i + 1 == n),
+                LABEL_ATTACHMENT,
+                plain,
+                tag,
+            )
+            .map_err(open_error)
         };
         if n >= u64::try_from(t.parallel_min_chunks).unwrap_or(u64::MAX) {
             out.par_chunks_mut(CHUNK_LEN)
                 .zip(ciphertext.par_chunks(SEALED_CHUNK_LEN))
                 .enumerate()
-                .try_for_each(open_one)?;
+                .try_for_each(open_one)
         } else {
             out.chunks_mut(CHUNK_LEN)
                 .zip(ciphertext.chunks(SEALED_CHUNK_LEN))
                 .enumerate()
-                .try_for_each(open_one)?;
+                .try_for_each(open_one)
         }
+    };
+    let (digest_ok, opened) = if n >= t.parallel_min_chunks {
+        // Digest and chunks at once (the thread done first steals chunk
+        // work); the results are reported in the spec's order below and
+        // the plaintext (zeroized on drop) is released only if both hold.
+        rayon::join(digest_ok, || open_all(&mut out))
+    } else if digest_ok() {
+        (true, open_all(&mut out))
+    } else {
+        (false, Ok(()))
+    };
+    if !digest_ok {
+        return Err(Error::AuthenticationFailed);
     }
+    opened?;
     let length = usize::try_from(length).map_err(|_| Error::Malformed)?;
     let (_, fill) = out.split_at_checked(length).ok_or(Error::Malformed)?;
     if !bool::from(all_zero(fill)) {
@@ -525,6 +568,44 @@ impl Tuning {
         parallel_min_chunks: PARALLEL_MIN_CHUNKS,
         batch_chunks: STREAM_BATCH_CHUNKS,
     };
+}
+
+/// Chunks sealed per step of [`seal_and_hash_pipelined`]: small, so that the
+/// digest of the last step (which nothing overlaps) is short.
+const PIPELINE_CHUNKS: usize = 2;
+
+/// Seals every slot of `buf` with `seal_one(index, slot)` and returns the
+/// SHA-256 of the sealed buffer, overlapping the two: step `k` seals chunks
+/// `[2k, 2k + 2)` (in parallel) while the digest absorbs the chunks sealed
+/// in step `k - 1`, in order (`rayon::join`, so the idle thread also steals
+/// sealing work). The digest input is the whole sealed buffer in order, so
+/// the result equals `sha256` after sealing everything.
+fn seal_and_hash_pipelined<F>(buf: &mut [u8], seal_one: F) -> Result<[u8; 32], Error>
+where
+    F: Fn(u64, &mut [u8]) -> Result<(), Error> + Sync + Send,
+{
+    let mut hasher = Sha256Stream::new();
+    let mut sealed_prev: &[u8] = &[];
+    let mut first = 0u64;
+    for step in buf.chunks_mut(SEALED_CHUNK_LEN * PIPELINE_CHUNKS) {
+        let prev = sealed_prev;
+        let ((), sealed) = rayon::join(
+            || hasher.update(prev),
+            || {
+                step.par_chunks_mut(SEALED_CHUNK_LEN)
+                    .enumerate()
+                    .try_for_each(|(j, slot)| {
+                        let j = u64::try_from(j).map_err(|_| Error::Malformed)?;
+                        seal_one(first + j, slot)
+                    })
+            },
+        );
+        sealed?;
+        first = first.saturating_add(step.len().div_ceil(SEALED_CHUNK_LEN) as u64);
+        sealed_prev = step;
+    }
+    hasher.update(sealed_prev);
+    Ok(hasher.finalize())
 }
 
 /// Not part of the API: the attachment functions with an explicit key and
