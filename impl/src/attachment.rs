@@ -570,42 +570,82 @@ impl Tuning {
     };
 }
 
-/// Chunks sealed per step of [`seal_and_hash_pipelined`]: small, so that the
-/// digest of the last step (which nothing overlaps) is short.
-const PIPELINE_CHUNKS: usize = 2;
-
 /// Seals every slot of `buf` with `seal_one(index, slot)` and returns the
-/// SHA-256 of the sealed buffer, overlapping the two: step `k` seals chunks
-/// `[2k, 2k + 2)` (in parallel) while the digest absorbs the chunks sealed
-/// in step `k - 1`, in order (`rayon::join`, so the idle thread also steals
-/// sealing work). The digest input is the whole sealed buffer in order, so
-/// the result equals `sha256` after sealing everything.
+/// SHA-256 of the sealed buffer, with the digest running alongside the
+/// sealing (`rayon::join`; on one thread the two sides simply run one
+/// after the other):
+///
+/// * the sealing side takes unsealed chunks from the front of a shared
+///   queue, seals them and hands each over in order (a channel of shared
+///   borrows);
+/// * the digest side absorbs handed-over chunks as they come; whenever none
+///   is ready it seals a chunk from the back of the queue instead; once the
+///   front is done it absorbs its own back chunks, in order.
+///
+/// The digest input is the whole sealed buffer in order, so the result
+/// equals `sha256` after sealing everything.
 fn seal_and_hash_pipelined<F>(buf: &mut [u8], seal_one: F) -> Result<[u8; 32], Error>
 where
     F: Fn(u64, &mut [u8]) -> Result<(), Error> + Sync + Send,
 {
-    let mut hasher = Sha256Stream::new();
-    let mut sealed_prev: &[u8] = &[];
-    let mut first = 0u64;
-    for step in buf.chunks_mut(SEALED_CHUNK_LEN * PIPELINE_CHUNKS) {
-        let prev = sealed_prev;
-        let ((), sealed) = rayon::join(
-            || hasher.update(prev),
-            || {
-                step.par_chunks_mut(SEALED_CHUNK_LEN)
-                    .enumerate()
-                    .try_for_each(|(j, slot)| {
-                        let j = u64::try_from(j).map_err(|_| Error::Malformed)?;
-                        seal_one(first + j, slot)
-                    })
-            },
-        );
-        sealed?;
-        first = first.saturating_add(step.len().div_ceil(SEALED_CHUNK_LEN) as u64);
-        sealed_prev = step;
+    use std::collections::VecDeque;
+    use std::sync::mpsc::{channel, TryRecvError};
+    use std::sync::Mutex;
+
+    let mut slots = VecDeque::new();
+    for (i, slot) in buf.chunks_mut(SEALED_CHUNK_LEN).enumerate() {
+        slots.push_back((u64::try_from(i).map_err(|_| Error::Malformed)?, slot));
     }
-    hasher.update(sealed_prev);
-    Ok(hasher.finalize())
+    let queue = Mutex::new(slots);
+    let queue = &queue;
+    let seal_one = &seal_one;
+    let (tx, rx) = channel::<&[u8]>();
+    let (sealed_front, digest) = rayon::join(
+        move || -> Result<(), Error> {
+            loop {
+                let next = queue.lock().map_err(|_| Error::Malformed)?.pop_front();
+                let Some((i, slot)) = next else {
+                    return Ok(());
+                };
+                seal_one(i, slot)?;
+                let slot: &[u8] = slot;
+                tx.send(slot).map_err(|_| Error::Malformed)?;
+            }
+        },
+        move || -> Result<[u8; 32], Error> {
+            let mut hasher = Sha256Stream::new();
+            // Sealed here, last chunk first.
+            let mut back: Vec<&[u8]> = Vec::new();
+            let mut result = Ok(());
+            let mut queue_empty = false;
+            loop {
+                match rx.try_recv() {
+                    Ok(part) => hasher.update(part),
+                    Err(TryRecvError::Disconnected) => break,
+                    Err(TryRecvError::Empty) if queue_empty || result.is_err() => match rx.recv() {
+                        Ok(part) => hasher.update(part),
+                        Err(_) => break,
+                    },
+                    Err(TryRecvError::Empty) => {
+                        let next = queue.lock().map_err(|_| Error::Malformed)?.pop_back();
+                        match next {
+                            Some((i, slot)) => {
+                                result = seal_one(i, slot);
+                                back.push(slot);
+                            }
+                            None => queue_empty = true,
+                        }
+                    }
+                }
+            }
+            for part in back.iter().rev() {
+                hasher.update(part);
+            }
+            result.map(|()| hasher.finalize())
+        },
+    );
+    sealed_front?;
+    digest
 }
 
 /// Not part of the API: the attachment functions with an explicit key and
