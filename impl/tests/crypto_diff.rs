@@ -16,15 +16,15 @@
 
 #[path = "../../spec/tests/common/mod.rs"]
 mod common;
+mod harness;
 
-use std::cell::Cell;
 use std::fmt::Debug;
 
 use common::{
     hex_array, seed_to_d_z, to_hex, MlKemAcvpFunction, Tally, Verdict, X25519_SMALL_ORDER,
 };
+use harness::{ours, run, theirs};
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestRunner};
 
 use xchat::crypto::{aead, ed25519, hash, ml_kem, x25519};
 use xchat_spec as spec;
@@ -32,52 +32,6 @@ use xchat_spec as spec;
 // ---------------------------------------------------------------------------
 // Harness
 // ---------------------------------------------------------------------------
-
-/// Runs `test` on `cases` inputs from `strategy` (or `PROPTEST_CASES`, if
-/// set), panics with proptest's minimized failure, and reports the count
-/// through a `Tally`.
-fn run<S: Strategy>(
-    name: &str,
-    cases: u32,
-    strategy: S,
-    test: impl Fn(S::Value) -> Result<(), TestCaseError>,
-) where
-    S::Value: Debug,
-{
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(cases);
-    let count = Cell::new(0usize);
-    let mut runner = TestRunner::new(Config {
-        cases,
-        failure_persistence: None,
-        ..Config::default()
-    });
-    let result = runner.run(&strategy, |input| {
-        count.set(count.get() + 1);
-        test(input)
-    });
-    if let Err(e) = result {
-        panic!("{name}: {e}");
-    }
-    let mut t = Tally::new(name);
-    for _ in 0..count.get() {
-        t.check();
-    }
-    t.finish(cases as usize);
-}
-
-/// A spec result with the error as its kind name (`{:?}` of the spec's
-/// `Error`), for comparison with [`ours`].
-fn theirs<T>(r: Result<T, spec::Error>) -> Result<T, String> {
-    r.map_err(|e| format!("{e:?}"))
-}
-
-/// An implementation result with the error as its kind name.
-fn ours<T>(r: Result<T, xchat::Error>) -> Result<T, String> {
-    r.map_err(|e| e.kind_name().to_string())
-}
 
 /// Byte strings whose lengths favour the edges of a `block`-byte
 /// primitive: empty, 1, block - 1, block, block + 1, two blocks + 1, short

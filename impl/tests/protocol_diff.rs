@@ -11,14 +11,14 @@
 
 #[path = "../../spec/tests/common/mod.rs"]
 mod common;
+mod harness;
 
-use std::cell::Cell;
 use std::convert::Infallible;
 use std::fmt::Debug;
 
 use common::Tally;
+use harness::{ours, run, theirs};
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestRunner};
 
 use xchat::attachment::{testing as att_testing, Tuning};
 use xchat::content::{AttachmentPointer, Content, MediaKind};
@@ -30,50 +30,6 @@ use xchat_spec as spec;
 // ---------------------------------------------------------------------------
 // Harness
 // ---------------------------------------------------------------------------
-
-/// Runs `test` on `cases` inputs from `strategy` (or `PROPTEST_CASES`),
-/// panics with proptest's minimized failure, and reports the count.
-fn run<S: Strategy>(
-    name: &str,
-    cases: u32,
-    strategy: S,
-    test: impl Fn(S::Value) -> Result<(), TestCaseError>,
-) where
-    S::Value: Debug,
-{
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(cases);
-    let count = Cell::new(0usize);
-    let mut runner = TestRunner::new(Config {
-        cases,
-        failure_persistence: None,
-        ..Config::default()
-    });
-    let result = runner.run(&strategy, |input| {
-        count.set(count.get() + 1);
-        test(input)
-    });
-    if let Err(e) = result {
-        panic!("{name}: {e}");
-    }
-    let mut t = Tally::new(name);
-    for _ in 0..count.get() {
-        t.check();
-    }
-    t.finish(cases as usize);
-}
-
-/// A spec result with the error as its kind name.
-fn theirs<T>(r: Result<T, spec::Error>) -> Result<T, String> {
-    r.map_err(|e| format!("{e:?}"))
-}
-
-/// An implementation result with the error as its kind name.
-fn ours<T>(r: Result<T, xchat::Error>) -> Result<T, String> {
-    r.map_err(|e| e.kind_name().to_string())
-}
 
 /// An RNG that hands out exactly the given bytes, in order, and fails the
 /// test if asked for more; [`Replay::done`] checks that all were used.
