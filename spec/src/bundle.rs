@@ -76,13 +76,16 @@ pub struct PqPrekeySecret {
     pub dk: Vec<u8>,
 }
 
-/// The owner's prekeys (SPEC.md section 7): one signed prekey, one-time
-/// prekeys `(id, X25519 secret)`, and PQ prekeys. Ids are unique within
-/// each list (the owner assigns them); lookups take the first match.
+/// The owner's prekeys (SPEC.md sections 7 and 16): the current signed
+/// prekey, the retired signed prekeys still accepted (newest first, at most
+/// [`MAX_RETIRED_SIGNED_PREKEYS`]), one-time prekeys `(id, X25519 secret)`,
+/// and PQ prekeys. Ids are unique within each list (the owner assigns them);
+/// lookups take the first match.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PrekeyStore {
     pub spk_id: u32,
     pub spk_secret: [u8; 32],
+    pub retired_spks: Vec<(u32, [u8; 32])>,
     pub opks: Vec<(u32, [u8; 32])>,
     pub pqpks: Vec<PqPrekeySecret>,
 }
@@ -139,6 +142,51 @@ pub fn sign_pqpk(identity: &IdentitySecret, pqpk_id: u32, kind: PqKind, pqpk: &[
     )
 }
 
+/// How many retired signed prekeys a store keeps after a rotation (SPEC.md
+/// section 16): handshakes started from a bundle fetched before the last
+/// rotation still complete, and nothing older is accepted.
+pub const MAX_RETIRED_SIGNED_PREKEYS: usize = 1;
+
+/// The signed prekey secret with id `spk_id`: the current one or a retired
+/// one still held (SPEC.md sections 8 and 16; REQ-HS-003).
+pub fn find_spk(store: &PrekeyStore, spk_id: u32) -> Option<[u8; 32]> {
+    let mut found = None;
+    if store.spk_id == spk_id {
+        found = Some(store.spk_secret);
+    }
+    for i in 0..store.retired_spks.len() {
+        if found.is_none() && store.retired_spks[i].0 == spk_id {
+            found = Some(store.retired_spks[i].1);
+        }
+    }
+    found
+}
+
+/// Whether the store holds the signed prekey `spk_id` (SPEC.md section 16).
+pub fn holds_spk(store: &PrekeyStore, spk_id: u32) -> bool {
+    find_spk(store, spk_id).is_some()
+}
+
+/// Rotates the signed prekey (SPEC.md section 16, REQ-PREKEY-001): the new
+/// one gets id `spk_id + 1` (wrapping), the current one is retired, and
+/// retired ones beyond [`MAX_RETIRED_SIGNED_PREKEYS`] are deleted, oldest
+/// first. Ids never collide: at most two are held and they are consecutive.
+pub fn rotate_spk(store: &PrekeyStore, spk_secret: &[u8; 32]) -> PrekeyStore {
+    let mut retired = vec![(store.spk_id, store.spk_secret)];
+    for i in 0..store.retired_spks.len() {
+        if retired.len() < MAX_RETIRED_SIGNED_PREKEYS {
+            retired.push(store.retired_spks[i]);
+        }
+    }
+    PrekeyStore {
+        spk_id: store.spk_id.wrapping_add(1),
+        spk_secret: *spk_secret,
+        retired_spks: retired,
+        opks: store.opks.clone(),
+        pqpks: store.pqpks.clone(),
+    }
+}
+
 /// The one-time prekey secret with id `opk_id` in the store, if any
 /// (SPEC.md section 7).
 pub fn find_opk(store: &PrekeyStore, opk_id: u32) -> Option<[u8; 32]> {
@@ -183,6 +231,7 @@ pub fn consume(store: &PrekeyStore, opk_id: Option<u32>, pqpk_id: u32) -> Prekey
     PrekeyStore {
         spk_id: store.spk_id,
         spk_secret: store.spk_secret,
+        retired_spks: store.retired_spks.clone(),
         opks,
         pqpks,
     }

@@ -54,4 +54,7 @@ pub enum Error {
     NoSendingChain,
     /// Protocol: `2^32 - 1` messages were sent on one chain (SPEC.md section 9.3).
     ChainExhausted,
+    /// Protocol: a bundle offers, for a handle pinned to one identity,
+    /// another identity; nothing changed (SPEC.md REQ-PEER-002).
+    IdentityChanged,
 }

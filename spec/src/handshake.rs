@@ -263,9 +263,10 @@ pub fn respond(
 ) -> Result<Accepted, Error> {
     let (header, body) = decode_prekey_message(message)?;
     identity::verify(&header.initiator)?;
-    if header.spk_id != store.spk_id {
-        return Err(Error::UnknownPrekey);
-    }
+    let spk_secret = match bundle::find_spk(store, header.spk_id) {
+        Some(secret) => secret,
+        None => return Err(Error::UnknownPrekey),
+    };
     let opk = match header.opk_id {
         Some(id) => match bundle::find_opk(store, id) {
             Some(secret) => Some((id, secret)),
@@ -278,9 +279,9 @@ pub fn respond(
         None => return Err(Error::UnknownPrekey),
     };
     let mut dhs = Vec::new();
-    dhs.extend_from_slice(&dh(&store.spk_secret, &header.initiator.dh_pub)?);
+    dhs.extend_from_slice(&dh(&spk_secret, &header.initiator.dh_pub)?);
     dhs.extend_from_slice(&dh(&bob.dh_secret, &header.ek)?);
-    dhs.extend_from_slice(&dh(&store.spk_secret, &header.ek)?);
+    dhs.extend_from_slice(&dh(&spk_secret, &header.ek)?);
     if let Some((_, secret)) = opk {
         dhs.extend_from_slice(&dh(&secret, &header.ek)?);
     }
@@ -288,11 +289,11 @@ pub fn respond(
         Ok(ss) => ss,
         Err(_) => return Err(Error::Malformed),
     };
-    let spk = public_key(&store.spk_secret);
+    let spk = public_key(&spk_secret);
     let t = transcript(&TranscriptKeys {
         initiator: header.initiator.clone(),
         responder: identity::public_of(bob),
-        spk: (store.spk_id, spk),
+        spk: (header.spk_id, spk),
         opk: match opk {
             Some((id, secret)) => Some((id, public_key(&secret))),
             None => None,
@@ -302,7 +303,7 @@ pub fn respond(
         ct: header.ct.clone(),
     });
     let keys = derive_keys(&dhs, &ss, &t)?;
-    let fresh = ratchet::init_bob(&keys.sk, &store.spk_secret, &keys.hka, &keys.nhkb);
+    let fresh = ratchet::init_bob(&keys.sk, &spk_secret, &keys.hka, &keys.nhkb);
     let (state, plaintext) =
         ratchet::decrypt(&fresh, &keys.ad, &PREKEY_PREFIX, &body, ratchet_secret)?;
     let store = bundle::consume(store, header.opk_id, header.pqpk_id);

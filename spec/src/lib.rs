@@ -72,8 +72,9 @@
 //! | [`envelope`] | section 12: sealed-sender envelopes |
 //! | [`attachment`] | section 13: STREAM-encrypted attachments |
 //! | [`fingerprint`] | section 14: safety numbers |
-//! | [`conversation`] | section 15: a session and the send / receive pipeline |
-//! | [`session`] | the scripted two-party scenario runner |
+//! | [`session`] | section 15: one session with one peer, send and decrypt |
+//! | [`account`] | sections 15 and 16: contacts pinned by handle, sessions per peer, receive routing, handshake records, prekey rotation |
+//! | [`scenario`] | the scripted multi-party scenario runner (test harness, not protocol) |
 #![forbid(unsafe_code)]
 // The subset writes every loop as `for i in a..b` over explicit indices, as
 // the standards do, and has no closures; clippy's iterator and combinator
@@ -112,5 +113,6 @@ pub mod content;
 pub mod envelope;
 pub mod attachment;
 pub mod fingerprint;
-pub mod conversation;
 pub mod session;
+pub mod account;
+pub mod scenario;

@@ -1,574 +1,653 @@
-//! The scripted two-party runner (`session::run`, SPEC.md section 15):
-//! scenarios with exact expected outcomes (in order, out of order, drops,
-//! duplicates, tampering, the `MAX_SKIP` bound, Bob sending first),
-//! determinism, and a property test over random schedules and seeds.
-//!
-//! A failed delivery must leave the recipient exactly as it was
-//! (REQ-SESSION-002): the runner does not even count a draw of randomness
-//! for it, so a script and the same script without its rejected deliveries
-//! end in identical states and wire bytes. The tests compare exactly that.
+//! Sessions and accounts: the whole send / receive pipeline (SPEC.md
+//! section 15) through the public functions of `account` and `session`:
+//! content, padding, the handshake or the ratchet, and the sealed-sender
+//! envelope. Checks the prekey phase (REQ-HS-005), the composition of the
+//! layers (REQ-SESSION-001), routing by the sender's identity (REQ-ENV-004),
+//! and that every failed receive leaves the account exactly as it was
+//! (REQ-SESSION-002). The attacks of the revision-2 review (identity
+//! takeover, replayed first messages, another identity's handshake,
+//! simultaneous initiation) are in `tests/account.rs`.
 
 mod common;
 
+use common::fixtures::{bob_store, identity_of, rand32};
 use common::Tally;
-use proptest::prelude::*;
-use xchat_spec::bundle::PqKind;
-use xchat_spec::content::Content;
-use xchat_spec::ratchet::MAX_SKIP;
-use xchat_spec::session::{run, Event, Outcome, Party, Setup, Transcript};
-use xchat_spec::Error;
+use xchat_spec::account::{self, Account, Receipt, Received};
+use xchat_spec::bundle::{make_bundle, Bundle};
+use xchat_spec::content::{self, AttachmentPointer, Content, MediaKind};
+use xchat_spec::envelope::{self, envelope_len};
+use xchat_spec::handle::{parse_handle, Handle};
+use xchat_spec::handshake::{self, decode_prekey_message};
+use xchat_spec::identity::{self, IdentityPublic, IdentitySecret};
+use xchat_spec::ratchet::{MSG_PREKEY, MSG_RATCHET};
+use xchat_spec::session::{self, message_type, Session};
+use xchat_spec::sha2::sha256;
+use xchat_spec::{attachment, padding, Error};
 
-use Party::{Alice, Bob};
+fn public(id: &IdentitySecret) -> IdentityPublic {
+    identity::public_of(id)
+}
 
-fn setup_with(seed: u8, with_opk: bool, pq_kind: PqKind) -> Setup {
-    Setup {
-        seed: [seed; 32],
-        with_opk,
-        pq_kind,
+fn mailbox_of(name: &str) -> [u8; 16] {
+    rand32(&format!("{name} mailbox"))[..16].try_into().unwrap()
+}
+
+fn text(s: &str) -> Content {
+    Content::Text(s.as_bytes().to_vec())
+}
+
+/// One party: its account, mailbox, and a counter for its "fresh"
+/// randomness.
+#[derive(Clone)]
+struct Party {
+    name: &'static str,
+    account: Account,
+    mailbox: [u8; 16],
+    n: u64,
+}
+
+impl Party {
+    fn me(&self) -> &IdentitySecret {
+        &self.account.identity
     }
-}
 
-fn setup(seed: u8) -> Setup {
-    setup_with(seed, true, PqKind::OneTime)
-}
+    fn handle(&self) -> Handle {
+        self.account.identity.handle.clone()
+    }
 
-/// The four setups: with/without OPK, one-time/last-resort PQ prekey.
-fn all_setups(seed: u8) -> Vec<Setup> {
-    let mut out = Vec::new();
-    for with_opk in [true, false] {
-        for kind in [PqKind::OneTime, PqKind::LastResort] {
-            out.push(setup_with(seed, with_opk, kind));
+    fn fresh(&mut self, what: &str) -> [u8; 32] {
+        self.n += 1;
+        rand32(&format!("{} {what} {}", self.name, self.n))
+    }
+
+    /// The current session with `peer`, if any.
+    fn session(&self, peer: &Party) -> Option<&Session> {
+        let c = account::find_contact(&self.account, &peer.handle())?;
+        self.account.contacts[c].sessions.first()
+    }
+
+    /// Forgets every session with `peer` (the contact and the handshake
+    /// records stay).
+    fn forget_sessions(&mut self, peer: &Party) {
+        let c = account::find_contact(&self.account, &peer.handle()).unwrap();
+        self.account.contacts[c].sessions.clear();
+    }
+
+    /// Sends `content` to `to`'s mailbox; returns the envelope.
+    fn send(&mut self, to: &Party, content: &Content) -> Vec<u8> {
+        let nonce: [u8; 24] = self.fresh("nonce")[..24].try_into().unwrap();
+        let e = self.fresh("ephemeral");
+        let (next, sealed) = account::send(
+            &self.account,
+            &to.handle(),
+            content,
+            &to.mailbox,
+            &nonce,
+            &e,
+        )
+        .unwrap();
+        self.account = next;
+        sealed
+    }
+
+    /// Replaces the current session with `peer`.
+    fn set_session(&mut self, peer: &Party, s: Session) {
+        let c = account::find_contact(&self.account, &peer.handle()).unwrap();
+        self.account.contacts[c].sessions[0] = s;
+    }
+
+    /// Sends `content` in the session with `peer`, but to `mailbox`.
+    fn send_via(&mut self, peer: &Party, mailbox: &[u8; 16], content: &Content) -> Vec<u8> {
+        let nonce: [u8; 24] = self.fresh("nonce")[..24].try_into().unwrap();
+        let e = self.fresh("ephemeral");
+        let (next, sealed) =
+            account::send(&self.account, &peer.handle(), content, mailbox, &nonce, &e).unwrap();
+        self.account = next;
+        sealed
+    }
+
+    /// The raw receive, without updating the party.
+    fn try_receive(&self, sealed: &[u8]) -> Result<(Account, Receipt), Error> {
+        account::receive(
+            &self.account,
+            &self.mailbox,
+            sealed,
+            &rand32(&format!("{} receive {}", self.name, self.n)),
+        )
+    }
+
+    /// Receives `sealed`, which must be accepted; returns what it yielded.
+    fn accept(&mut self, sealed: &[u8]) -> Received {
+        let (next, receipt) = self.try_receive(sealed).expect("receive");
+        self.n += 1;
+        self.account = next;
+        match receipt {
+            Receipt::Message(r) => r,
+            other => panic!("expected a message, got {other:?}"),
         }
     }
-    out
-}
 
-fn send(from: Party, text: &str) -> Event {
-    Event::Send {
-        from,
-        text: text.as_bytes().to_vec(),
+    /// Receives `sealed`, which must be accepted; returns sender and content.
+    fn receive(&mut self, sealed: &[u8]) -> (IdentityPublic, Content) {
+        let r = self.accept(sealed);
+        (r.sender, r.content)
+    }
+
+    /// Receiving `sealed` fails with `want`, and the account does not
+    /// change (REQ-SESSION-002).
+    fn reject(&self, sealed: &[u8], want: Error) {
+        assert_eq!(self.try_receive(sealed).map(|r| r.1), Err(want));
     }
 }
 
-fn deliver(index: usize) -> Event {
-    Event::Deliver { index }
-}
-
-fn sent(index: usize, from: Party) -> Outcome {
-    Outcome::Sent { index, from }
-}
-
-fn delivered(index: usize, to: Party, text: &str) -> Outcome {
-    Outcome::Delivered {
-        index,
-        to,
-        content: Content::Text(text.as_bytes().to_vec()),
+/// A party named `name` with the store of `bob_store()` shape.
+fn party(name: &'static str) -> Party {
+    Party {
+        name,
+        account: account::new(&identity_of(name), &common::fixtures::store_of(name)),
+        mailbox: mailbox_of(name),
+        n: 0,
     }
 }
 
-fn rejected(index: usize, to: Party, error: Error) -> Outcome {
-    Outcome::Rejected { index, to, error }
-}
-
-fn run_ok(setup: &Setup, events: &[Event]) -> Transcript {
-    let t = run(setup, events).expect("the runner never fails on these setups");
-    assert_eq!(t.outcomes.len(), events.len());
-    t
-}
-
-/// Everything of a transcript but the outcomes: Bob's bundle, the wire,
-/// and both parties' final states (sessions, stores, draw counters).
-fn final_state(t: &Transcript) -> impl PartialEq + std::fmt::Debug + '_ {
-    (&t.bundle, &t.wire, &t.recipients, &t.alice, &t.bob)
-}
-
-/// The script without the events at `skip` (by position).
-fn without(events: &[Event], skip: &[usize]) -> Vec<Event> {
-    events
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| !skip.contains(i))
-        .map(|(_, e)| e.clone())
-        .collect()
-}
-
-/// REQ-SESSION-001, REQ-HS-005: in-order delivery both ways, for all four
-/// bundle shapes; Alice's prekey phase ends with Bob's reply, Bob's
-/// one-time prekeys are consumed.
-#[test]
-fn in_order() {
-    let events = vec![
-        send(Alice, "a0"),
-        send(Alice, "a1"),
-        deliver(0),
-        deliver(1),
-        send(Bob, "b0"),
-        deliver(2),
-        send(Alice, "a2"),
-        deliver(3),
-        send(Bob, "b1"),
-        send(Bob, "b2"),
-        deliver(4),
-        deliver(5),
-    ];
-    let want = vec![
-        sent(0, Alice),
-        sent(1, Alice),
-        delivered(0, Bob, "a0"),
-        delivered(1, Bob, "a1"),
-        sent(2, Bob),
-        delivered(2, Alice, "b0"),
-        sent(3, Alice),
-        delivered(3, Bob, "a2"),
-        sent(4, Bob),
-        sent(5, Bob),
-        delivered(4, Alice, "b1"),
-        delivered(5, Alice, "b2"),
-    ];
-    let mut tally = Tally::new("session in-order setups");
-    for s in all_setups(1) {
-        let t = run_ok(&s, &events);
-        assert_eq!(t.outcomes, want);
-        assert_eq!(t.recipients, vec![Bob, Bob, Alice, Bob, Alice, Alice]);
-        let alice_session = t.alice.session.as_ref().unwrap();
-        assert!(alice_session.pending.is_none());
-        let bob_session = t.bob.session.as_ref().unwrap();
-        assert_eq!(bob_session.ek, alice_session.ek);
-        assert_eq!(bob_session.ad, alice_session.ad);
-        assert!(t.bob.store.opks.is_empty());
-        assert_eq!(
-            t.bob.store.pqpks.len(),
-            usize::from(s.pq_kind == PqKind::LastResort)
-        );
-        tally.check();
-    }
-    tally.finish(4);
-}
-
-/// REQ-SESSION-001: out-of-order delivery within the bounds, in three
-/// chains (Alice's prekey chain, Bob's reply chain, Alice's next chain).
-#[test]
-fn out_of_order() {
-    let mut events: Vec<Event> = (0..6).map(|i| send(Alice, &format!("a{i}"))).collect();
-    let mut want: Vec<Outcome> = (0..6).map(|i| sent(i, Alice)).collect();
-    for i in [4, 2, 0, 5, 1, 3] {
-        events.push(deliver(i));
-        want.push(delivered(i, Bob, &format!("a{i}")));
-    }
-    for i in 6..9 {
-        events.push(send(Bob, &format!("b{i}")));
-        want.push(sent(i, Bob));
-    }
-    for i in [8, 6, 7] {
-        events.push(deliver(i));
-        want.push(delivered(i, Alice, &format!("b{i}")));
-    }
-    // Alice's next chain, and a message of the previous one still in flight.
-    events.push(send(Alice, "a9"));
-    want.push(sent(9, Alice));
-    events.push(send(Bob, "b10"));
-    want.push(sent(10, Bob));
-    events.push(send(Alice, "a11"));
-    want.push(sent(11, Alice));
-    for (i, to) in [(11, Bob), (10, Alice), (9, Bob)] {
-        events.push(deliver(i));
-        want.push(delivered(
-            i,
-            to,
-            &format!("{}{i}", if to == Bob { "a" } else { "b" }),
-        ));
-    }
-    let t = run_ok(&setup(2), &events);
-    assert_eq!(t.outcomes, want);
-}
-
-/// Dropped envelopes are never delivered (later deliveries, duplicates and
-/// tampered copies of them are `Ignored`), indices that name no envelope
-/// are `Ignored`, and the other messages arrive regardless.
-#[test]
-fn drops() {
-    let events = vec![
-        send(Alice, "a0"),
-        send(Alice, "a1"),
-        send(Alice, "a2"),
-        Event::Drop { index: 1 },
-        deliver(1),
-        deliver(2),
-        Event::Duplicate { index: 1 },
-        Event::Tamper {
-            index: 1,
-            byte: 0,
-            mask: 1,
-        },
-        deliver(0),
-        deliver(7),
-        Event::Drop { index: 9 },
-        send(Alice, "a3"),
-        deliver(3),
-    ];
-    let want = vec![
-        sent(0, Alice),
-        sent(1, Alice),
-        sent(2, Alice),
-        Outcome::Ignored,
-        Outcome::Ignored,
-        delivered(2, Bob, "a2"),
-        Outcome::Ignored,
-        Outcome::Ignored,
-        delivered(0, Bob, "a0"),
-        Outcome::Ignored,
-        Outcome::Ignored,
-        sent(3, Alice),
-        delivered(3, Bob, "a3"),
-    ];
-    let t = run_ok(&setup(3), &events);
-    assert_eq!(t.outcomes, want);
-    // Bob keeps the key of the dropped message (it is merely skipped).
-    assert_eq!(t.bob.session.as_ref().unwrap().ratchet.mkskipped.len(), 1);
-}
-
-/// REQ-SESSION-002 (REQ-RATCHET-006 at the session layer): a second
-/// delivery is `Replay` while the chain's header key is known (prekey and
-/// ratchet messages, both directions), and `AuthenticationFailed` once it
-/// is not (a prekey message after both sides moved to new chains); the
-/// rejections change nothing.
-#[test]
-fn duplicates() {
-    let events = vec![
-        send(Alice, "a0"),
-        send(Alice, "a1"),
-        deliver(0),
-        Event::Duplicate { index: 0 },
-        deliver(1),
-        deliver(1),
-        send(Bob, "b2"),
-        deliver(2),
-        Event::Duplicate { index: 2 },
-        send(Alice, "a3"),
-        deliver(3),
-        Event::Duplicate { index: 3 },
-        Event::Duplicate { index: 0 },
-    ];
-    let want = vec![
-        sent(0, Alice),
-        sent(1, Alice),
-        delivered(0, Bob, "a0"),
-        rejected(0, Bob, Error::Replay),
-        delivered(1, Bob, "a1"),
-        rejected(1, Bob, Error::Replay),
-        sent(2, Bob),
-        delivered(2, Alice, "b2"),
-        rejected(2, Alice, Error::Replay),
-        sent(3, Alice),
-        delivered(3, Bob, "a3"),
-        rejected(3, Bob, Error::Replay),
-        rejected(0, Bob, Error::AuthenticationFailed),
-    ];
-    let t = run_ok(&setup(4), &events);
-    assert_eq!(t.outcomes, want);
-    let clean = run_ok(&setup(4), &without(&events, &[3, 5, 8, 11, 12]));
-    assert_eq!(final_state(&t), final_state(&clean));
-}
-
-/// REQ-SESSION-002: tampered copies are rejected with the error of the
-/// byte's field (version, mailbox, AEAD) at a Bob without and with a
-/// session and at Alice; the original still delivers, and the final states
-/// equal those of the script without the tampered copies.
-#[test]
-fn tamper_then_original_delivers() {
-    let tamper = |index, byte, mask| Event::Tamper { index, byte, mask };
-    let events = vec![
-        send(Alice, "a0"),
-        tamper(0, 0, 0),
-        tamper(0, 5, 0xFF),
-        tamper(0, 30, 0x04),
-        tamper(0, 100, 0x80),
-        tamper(0, 500, 0x20),
-        tamper(0, usize::MAX, 0x01),
-        deliver(0),
-        send(Bob, "b1"),
-        tamper(1, 400, 0x10),
-        deliver(1),
-        send(Alice, "a2"),
-        tamper(2, 250, 0x02),
-        deliver(2),
-    ];
-    let want = vec![
-        sent(0, Alice),
-        rejected(0, Bob, Error::UnsupportedVersion),
-        rejected(0, Bob, Error::WrongRecipient),
-        rejected(0, Bob, Error::AuthenticationFailed),
-        rejected(0, Bob, Error::AuthenticationFailed),
-        rejected(0, Bob, Error::AuthenticationFailed),
-        rejected(0, Bob, Error::AuthenticationFailed),
-        delivered(0, Bob, "a0"),
-        sent(1, Bob),
-        rejected(1, Alice, Error::AuthenticationFailed),
-        delivered(1, Alice, "b1"),
-        sent(2, Alice),
-        rejected(2, Bob, Error::AuthenticationFailed),
-        delivered(2, Bob, "a2"),
-    ];
-    let t = run_ok(&setup(5), &events);
-    assert_eq!(t.outcomes, want);
-    let clean = run_ok(&setup(5), &without(&events, &[1, 2, 3, 4, 5, 6, 9, 12]));
-    assert_eq!(final_state(&t), final_state(&clean));
-}
-
-/// REQ-RATCHET-004 at the session layer, REQ-SESSION-002: Alice sends
-/// `MAX_SKIP + 2` messages; delivering the last one first would skip
-/// `MAX_SKIP + 1` keys: `TooManySkipped` (at a Bob without a session yet:
-/// the handshake's first decryption fails), and the run ends exactly as the
-/// script without that delivery. The one before it skips exactly
-/// `MAX_SKIP` keys and is accepted; then the last one and an early one
-/// (from the skipped keys) arrive too.
-#[test]
-fn beyond_max_skip() {
-    let n = MAX_SKIP as usize + 2;
-    let mut events: Vec<Event> = (0..n).map(|i| send(Alice, &format!("m{i}"))).collect();
-    events.push(deliver(n - 1));
-    events.push(deliver(n - 2));
-    events.push(deliver(n - 1));
-    events.push(deliver(0));
-    let t = run_ok(&setup(6), &events);
-    assert_eq!(
-        t.outcomes[n..],
-        [
-            rejected(n - 1, Bob, Error::TooManySkipped),
-            delivered(n - 2, Bob, &format!("m{}", n - 2)),
-            delivered(n - 1, Bob, &format!("m{}", n - 1)),
-            delivered(0, Bob, "m0"),
-        ]
-    );
-    let skipped = &t.bob.session.as_ref().unwrap().ratchet.mkskipped;
-    assert_eq!(skipped.len(), MAX_SKIP as usize - 1);
-    let clean = run_ok(&setup(6), &without(&events, &[n]));
-    assert_eq!(final_state(&t), final_state(&clean));
-}
-
-/// Section 9.3 at the session layer: Bob cannot send before a session
-/// exists (`SendFailed`, no envelope, no wire index); once Alice's first
-/// message arrives he can.
-#[test]
-fn bob_sends_first() {
-    let events = vec![
-        send(Bob, "too early"),
-        send(Alice, "a0"),
-        send(Bob, "still too early"),
-        deliver(0),
-        send(Bob, "b1"),
-        deliver(1),
-    ];
-    let want = vec![
-        Outcome::SendFailed {
-            from: Bob,
-            error: Error::UnknownSession,
-        },
-        sent(0, Alice),
-        Outcome::SendFailed {
-            from: Bob,
-            error: Error::UnknownSession,
-        },
-        delivered(0, Bob, "a0"),
-        sent(1, Bob),
-        delivered(1, Alice, "b1"),
-    ];
-    let t = run_ok(&setup(7), &events);
-    assert_eq!(t.outcomes, want);
-    assert_eq!(t.wire.len(), 2);
-}
-
-/// A mixed script used by the determinism test.
-fn mixed_script() -> Vec<Event> {
-    vec![
-        send(Alice, "a0"),
-        send(Alice, "a1"),
-        deliver(1),
-        Event::Duplicate { index: 1 },
-        send(Bob, "b2"),
-        Event::Tamper {
-            index: 2,
-            byte: 77,
-            mask: 3,
-        },
-        deliver(2),
-        send(Alice, "a3"),
-        Event::Drop { index: 0 },
-        deliver(3),
-        send(Bob, "b4"),
-        deliver(4),
-    ]
-}
-
-/// The runner is a pure function of setup and script: the same inputs give
-/// an identical transcript (wire bytes included); another seed gives other
-/// keys and other wire bytes for every envelope, with the same outcomes.
-#[test]
-fn determinism() {
-    let events = mixed_script();
-    let a = run_ok(&setup(8), &events);
-    let b = run_ok(&setup(8), &events);
-    assert_eq!(a, b);
-    let c = run_ok(&setup(9), &events);
-    assert_eq!(c.outcomes, a.outcomes);
-    assert_eq!(c.wire.len(), a.wire.len());
-    assert_ne!(c.bundle, a.bundle);
-    for (x, y) in a.wire.iter().zip(&c.wire) {
-        assert_eq!(x.len(), y.len());
-        assert_ne!(x, y);
-    }
-    let d = run_ok(&setup_with(8, false, PqKind::OneTime), &events);
-    assert_eq!(d.outcomes, a.outcomes);
-    assert_ne!(d.wire[0], a.wire[0]);
-    assert_eq!(d.wire[0].len(), a.wire[0].len() - 4);
-}
-
-/// Checks a transcript of a random script against the model: sends get
-/// consecutive indices (Bob's fail until a message reached him); a delivery
-/// of a dropped or unsent index is `Ignored`; the first untampered delivery
-/// of an envelope is `Delivered` to its recipient with exactly the text
-/// sent, any later one `Rejected` (`Replay`, or `AuthenticationFailed` once
-/// the chain's header key is gone); a tampered copy is always `Rejected`.
-/// Returns the positions of the rejected events.
-fn check_against_model(events: &[Event], t: &Transcript) -> Vec<usize> {
-    let mut texts: Vec<(Party, Vec<u8>)> = Vec::new();
-    let mut dropped: Vec<bool> = Vec::new();
-    let mut delivered_count: Vec<usize> = Vec::new();
-    let mut bob_has_session = false;
-    let mut rejected_at = Vec::new();
-    assert_eq!(t.outcomes.len(), events.len());
-    for (pos, (e, o)) in events.iter().zip(&t.outcomes).enumerate() {
-        match e {
-            Event::Send { from, text } => {
-                let can_send = *from == Alice || bob_has_session;
-                if can_send {
-                    assert_eq!(*o, sent(texts.len(), *from), "event {pos}");
-                    texts.push((*from, text.clone()));
-                    dropped.push(false);
-                    delivered_count.push(0);
-                } else {
-                    let want = Outcome::SendFailed {
-                        from: Bob,
-                        error: Error::UnknownSession,
-                    };
-                    assert_eq!(*o, want, "event {pos}");
-                }
-            }
-            Event::Drop { index } => {
-                assert_eq!(*o, Outcome::Ignored, "event {pos}");
-                if *index < dropped.len() {
-                    dropped[*index] = true;
-                }
-            }
-            Event::Deliver { index } | Event::Duplicate { index } | Event::Tamper { index, .. } => {
-                if *index >= texts.len() || dropped[*index] {
-                    assert_eq!(*o, Outcome::Ignored, "event {pos}");
-                    continue;
-                }
-                let (from, text) = &texts[*index];
-                let to = if *from == Alice { Bob } else { Alice };
-                let tampered = matches!(e, Event::Tamper { .. });
-                match o {
-                    Outcome::Delivered {
-                        index: i,
-                        to: got_to,
-                        content,
-                    } => {
-                        assert!(!tampered, "event {pos}: tampered copy delivered");
-                        assert_eq!((*i, *got_to), (*index, to), "event {pos}");
-                        assert_eq!(*content, Content::Text(text.clone()), "event {pos}");
-                        assert_eq!(delivered_count[*index], 0, "event {pos}: delivered twice");
-                        delivered_count[*index] += 1;
-                        if to == Bob {
-                            bob_has_session = true;
-                        }
-                    }
-                    Outcome::Rejected {
-                        index: i,
-                        to: got_to,
-                        error,
-                    } => {
-                        assert_eq!((*i, *got_to), (*index, to), "event {pos}");
-                        if !tampered {
-                            assert_eq!(delivered_count[*index], 1, "event {pos}: {error:?}");
-                            assert!(
-                                matches!(error, Error::Replay | Error::AuthenticationFailed),
-                                "event {pos}: {error:?}"
-                            );
-                        }
-                        rejected_at.push(pos);
-                    }
-                    other => panic!("event {pos}: unexpected {other:?}"),
-                }
-            }
-        }
-    }
-    rejected_at
-}
-
-/// Random schedules: sends from both sides (Alice more often), deliveries
-/// in random order, drops, duplicates and tampered copies, over indices a
-/// little beyond the number of sends (so some name no envelope). With at
-/// most 60 events, no delivery gap comes near `MAX_SKIP`.
-fn schedule() -> impl Strategy<Value = Vec<Event>> {
-    let text = "[a-z]{0,6}".prop_map(String::into_bytes);
-    let index = 0usize..24;
-    let event = prop_oneof![
-        4 => text.clone().prop_map(|text| Event::Send { from: Alice, text }),
-        2 => text.prop_map(|text| Event::Send { from: Bob, text }),
-        6 => index.clone().prop_map(|index| Event::Deliver { index }),
-        1 => index.clone().prop_map(|index| Event::Drop { index }),
-        2 => index.clone().prop_map(|index| Event::Duplicate { index }),
-        2 => (index, any::<usize>(), any::<u8>())
-            .prop_map(|(index, byte, mask)| Event::Tamper { index, byte, mask }),
-    ];
-    prop::collection::vec(event, 1..60)
-}
-
-fn any_setup() -> impl Strategy<Value = Setup> {
-    (
-        any::<[u8; 32]>(),
-        any::<bool>(),
-        prop_oneof![Just(PqKind::OneTime), Just(PqKind::LastResort)],
+/// Alice (with a session started from Bob's bundle), Bob (no session yet)
+/// and Carol (a valid third identity), for a bundle with `opk` and PQ
+/// prekey `pq`.
+fn parties_with(opk: Option<u32>, pq: u32, tag: &str) -> (Party, Party, Party, Bundle) {
+    let mut bob = party("bob");
+    bob.account.store = bob_store();
+    let bundle = make_bundle(bob.me(), &bob_store(), opk, pq).unwrap();
+    let mut alice = party("alice");
+    alice.account = account::start(
+        &alice.account,
+        &parse_handle(b"bob").unwrap(),
+        &bundle,
+        &rand32(&format!("{tag} ek")),
+        &rand32(&format!("{tag} kem")),
+        &rand32(&format!("{tag} ratchet")),
     )
-        .prop_map(|(seed, with_opk, pq_kind)| Setup {
-            seed,
-            with_opk,
-            pq_kind,
-        })
+    .unwrap();
+    (alice, bob, party("carol"), bundle)
 }
 
-/// The number of random scenarios: 48 by default (each runs an ML-KEM
-/// handshake in the spec, about a millisecond, and the script twice); set
-/// the environment variable `PROPTEST_CASES` (proptest's own knob) to run
-/// more, e.g. `PROPTEST_CASES=5000 cargo test --release -p xchat-spec
-/// --test session`.
-fn cases() -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(48)
+fn parties() -> (Party, Party, Party, Bundle) {
+    parties_with(Some(101), 200, "handshake")
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig {
-        cases: cases(),
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    })]
+/// The type of the message inside an envelope (opened as its recipient).
+fn inner_type(to: &Party, sealed: &[u8]) -> u8 {
+    let (_, message) = envelope::open(to.me(), &to.mailbox, sealed).unwrap();
+    message_type(&message).unwrap()
+}
 
-    /// REQ-SESSION-001, REQ-SESSION-002: over random seeds, bundle shapes
-    /// and schedules, the runner never fails or panics, every outcome
-    /// agrees with the model of `check_against_model`, and the script
-    /// without its rejected events ends in exactly the same states and wire
-    /// bytes (a failed receive changes nothing).
-    #[test]
-    fn random_schedules(setup in any_setup(), events in schedule()) {
-        let t = run(&setup, &events);
-        prop_assert!(t.is_ok(), "runner failed: {:?}", t.err());
-        let t = t.unwrap();
-        let rejected_at = check_against_model(&events, &t);
-        let clean = run(&setup, &without(&events, &rejected_at)).unwrap();
-        prop_assert_eq!(final_state(&t), final_state(&clean));
+/// REQ-HS-005, REQ-SESSION-001: messages in both directions. Alice sends
+/// prekey messages until she decrypts Bob's first reply, ratchet messages
+/// afterwards; Bob starts the session from whichever prekey message arrives
+/// first and decrypts the others with his session, even with an empty
+/// prekey store; every message arrives with its sender and content.
+#[test]
+fn both_directions_and_prekey_phase() {
+    let (mut alice, mut bob, _, _) = parties();
+    let a: Vec<Vec<u8>> = (0..3)
+        .map(|i| alice.send(&bob, &text(&format!("a{i}"))))
+        .collect();
+    for m in &a {
+        assert_eq!(inner_type(&bob, m), MSG_PREKEY);
     }
+    // The second one arrives first and starts Bob's session.
+    assert_eq!(bob.receive(&a[1]), (public(alice.me()), text("a1")));
+    assert!(bob.session(&alice).unwrap().pending.is_none());
+    assert!(!bob.account.store.opks.iter().any(|(id, _)| *id == 101));
+    // The first one, with the session alone: no prekey needed.
+    bob.account.store.opks.clear();
+    bob.account.store.pqpks.clear();
+    assert_eq!(bob.receive(&a[0]), (public(alice.me()), text("a0")));
+    // Bob's reply is a ratchet message.
+    let b0 = bob.send(&alice, &text("b0"));
+    assert_eq!(inner_type(&alice, &b0), MSG_RATCHET);
+    // Alice has not read it yet: still a prekey message.
+    let a3 = alice.send(&bob, &text("a3"));
+    assert_eq!(inner_type(&bob, &a3), MSG_PREKEY);
+    assert!(alice.session(&bob).unwrap().pending.is_some());
+    assert_eq!(alice.receive(&b0), (public(bob.me()), text("b0")));
+    assert!(alice.session(&bob).unwrap().pending.is_none());
+    let a4 = alice.send(&bob, &text("a4"));
+    assert_eq!(inner_type(&bob, &a4), MSG_RATCHET);
+    // Late prekey messages still decrypt with Bob's session.
+    assert_eq!(bob.receive(&a4).1, text("a4"));
+    assert_eq!(bob.receive(&a[2]).1, text("a2"));
+    assert_eq!(bob.receive(&a3).1, text("a3"));
+    // A few more rounds, both ways, some in a burst.
+    let mut t = Tally::new("conversation messages both ways");
+    for round in 0..5 {
+        let from_b: Vec<Vec<u8>> = (0..round + 1)
+            .map(|i| bob.send(&alice, &text(&format!("b {round} {i}"))))
+            .collect();
+        for (i, m) in from_b.iter().enumerate().rev() {
+            assert_eq!(inner_type(&alice, m), MSG_RATCHET);
+            assert_eq!(
+                alice.receive(m),
+                (public(bob.me()), text(&format!("b {round} {i}")))
+            );
+            t.check();
+        }
+        let m = alice.send(&bob, &text(&format!("a {round}")));
+        assert_eq!(inner_type(&bob, &m), MSG_RATCHET);
+        assert_eq!(
+            bob.receive(&m),
+            (public(alice.me()), text(&format!("a {round}")))
+        );
+        t.check();
+    }
+    t.finish(20);
+}
+
+/// REQ-SESSION-001: the layers compose exactly in the order of SPEC.md
+/// section 15: peeling them by hand (envelope, prekey message, handshake
+/// and ratchet, padding, content) gives what `receive` gives, and the
+/// lengths are the sums of the layers' formulas.
+#[test]
+fn layers_compose_in_order() {
+    let (mut alice, bob, _, _) = parties();
+    let content = text("layers");
+    let sealed = alice.send(&bob, &content);
+    let encoded = content::encode(&content);
+    assert_eq!(encoded.len(), 1 + 4 + 6);
+    let padded = padding::pad(&encoded);
+    assert_eq!(padded.len(), 256);
+    // prekey header (with OPK) + enc_header + padded + tag, in the envelope.
+    let message_len = 1283 + 81 + 256 + 16;
+    assert_eq!(sealed.len(), envelope_len(message_len));
+    assert_eq!(sealed.len(), 1 + 16 + 32 + 163 + message_len + 16);
+    assert_eq!(sealed[1..17], bob.mailbox);
+
+    let (sender, message) = envelope::open(bob.me(), &bob.mailbox, &sealed).unwrap();
+    assert_eq!(sender, public(alice.me()));
+    assert_eq!(message.len(), message_len);
+    let (header, _) = decode_prekey_message(&message).unwrap();
+    assert_eq!(header.initiator, sender);
+    let secret = rand32("bob receive 0");
+    let accepted = handshake::respond(bob.me(), &bob.account.store, &message, &secret).unwrap();
+    assert_eq!(accepted.plaintext, padded);
+    let by_hand = content::decode(&padding::unpad(&accepted.plaintext).unwrap()).unwrap();
+    assert_eq!(by_hand, content);
+
+    let (after, receipt) = bob.try_receive(&sealed).unwrap();
+    let r = match receipt {
+        Receipt::Message(r) => r,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(r.content, content);
+    assert_eq!(r.sender, sender);
+    assert!(r.new_contact && r.new_session);
+    assert_eq!(after.store, accepted.store);
+    assert_eq!(after.contacts.len(), 1);
+    assert_eq!(after.contacts[0].identity, sender);
+    let s = &after.contacts[0].sessions[0];
+    assert_eq!(s.ratchet, accepted.state);
+    assert_eq!(s.ad, accepted.ad);
+    assert_eq!(s.ek, header.ek);
+    assert_eq!(s.peer, sender);
+    assert_eq!(s.pending, None);
+    // Alice's session repeats the same header until Bob answers.
+    assert_eq!(alice.session(&bob).unwrap().pending, Some(header));
+}
+
+/// REQ-SESSION-002 (REQ-ENV-002 at the session layer): an envelope for
+/// another mailbox is `WrongRecipient`; one sealed to another identity key
+/// (with Bob's mailbox) is `AuthenticationFailed`; nothing changes, and the
+/// genuine envelope still delivers afterwards.
+#[test]
+fn wrong_mailbox_and_wrong_identity() {
+    let (mut alice, mut bob, carol, _) = parties();
+    let sealed = alice.send(&bob, &text("for bob"));
+    // Alice addresses Carol's mailbox (the relay delivers it to Bob).
+    let to_carol_mailbox = alice.send_via(&bob, &carol.mailbox, &text("misaddressed"));
+    bob.reject(&to_carol_mailbox, Error::WrongRecipient);
+    // Sealed to Carol's identity key but Bob's mailbox.
+    let nonce = [3u8; 24];
+    let (_, message) =
+        session::encrypt(alice.session(&bob).unwrap(), &padding::pad(&[]), &nonce).unwrap();
+    let to_carol_key = envelope::seal(
+        alice.me(),
+        &public(carol.me()).dh_pub,
+        &bob.mailbox,
+        &message,
+        &rand32("e"),
+    )
+    .unwrap();
+    bob.reject(&to_carol_key, Error::AuthenticationFailed);
+    assert_eq!(bob.receive(&sealed).1, text("for bob"));
+    bob.reject(&to_carol_mailbox, Error::WrongRecipient);
+    bob.reject(&to_carol_key, Error::AuthenticationFailed);
+}
+
+/// REQ-ENV-004: Carol, a valid identity, wraps Alice's session messages
+/// (a prekey message and a ratchet message) in envelopes of her own to
+/// Bob: the prekey message fails with `AuthenticationFailed` (the envelope's
+/// sender is not its initiator) whether or not he has a session, the
+/// ratchet message with `UnknownSession` (Carol has no session), and
+/// nothing changes; Alice's own envelopes still deliver.
+#[test]
+fn third_party_envelopes_rejected() {
+    let (mut alice, mut bob, carol, _) = parties();
+    let mut t = Tally::new("conversation third-party envelopes");
+    let (bob_key, bob_mailbox) = (public(bob.me()).dh_pub, bob.mailbox);
+    let wrap = |message: &[u8], tag: &str| {
+        envelope::seal(carol.me(), &bob_key, &bob_mailbox, message, &rand32(tag)).unwrap()
+    };
+    let session = alice.session(&bob).unwrap().clone();
+    let (next, prekey_message) = session::encrypt(
+        &session,
+        &padding::pad(&content::encode(&text("p"))),
+        &[1; 24],
+    )
+    .unwrap();
+    alice.set_session(&bob, next);
+    assert_eq!(message_type(&prekey_message), Ok(MSG_PREKEY));
+    let first = alice.send(&bob, &text("first"));
+    let carol_prekey = wrap(&prekey_message, "carol e1");
+    // No session yet: the responder side runs, the sender check fails, and
+    // no one-time prekey is consumed.
+    bob.reject(&carol_prekey, Error::AuthenticationFailed);
+    t.check();
+    assert_eq!(bob.receive(&first).1, text("first"));
+    // With a session: the repeated prekey message under Carol's envelope.
+    bob.reject(&carol_prekey, Error::AuthenticationFailed);
+    t.check();
+    let reply = bob.send(&alice, &text("reply"));
+    alice.receive(&reply);
+    let ratchet_session = alice.session(&bob).unwrap().clone();
+    let (next, ratchet_message) = session::encrypt(
+        &ratchet_session,
+        &padding::pad(&content::encode(&text("r"))),
+        &[2; 24],
+    )
+    .unwrap();
+    alice.set_session(&bob, next);
+    assert_eq!(message_type(&ratchet_message), Ok(MSG_RATCHET));
+    // Carol is no contact of Bob's: her envelope selects no session, and
+    // Alice's sessions are never tried (REQ-ROUTE-002).
+    bob.reject(&wrap(&ratchet_message, "carol e2"), Error::UnknownSession);
+    t.check();
+    // Alice's own envelope around the same ratchet message delivers.
+    let genuine = envelope::seal(
+        alice.me(),
+        &public(bob.me()).dh_pub,
+        &bob.mailbox,
+        &ratchet_message,
+        &rand32("alice e"),
+    )
+    .unwrap();
+    assert_eq!(bob.receive(&genuine).1, text("r"));
+    t.finish(3);
+}
+
+/// Section 15 step 3: a ratchet message with no session is `UnknownSession`
+/// (for Bob, who lost his session, and for Carol, who never had one).
+#[test]
+fn ratchet_message_without_session() {
+    let (mut alice, mut bob, _, _) = parties();
+    let first = alice.send(&bob, &text("first"));
+    bob.receive(&first);
+    let reply = bob.send(&alice, &text("reply"));
+    alice.receive(&reply);
+    let ratchet = alice.send(&bob, &text("ratchet"));
+    assert_eq!(inner_type(&bob, &ratchet), MSG_RATCHET);
+    let mut forgetful = bob.clone();
+    forgetful.forget_sessions(&alice);
+    forgetful.reject(&ratchet, Error::UnknownSession);
+    assert_eq!(bob.receive(&ratchet).1, text("ratchet"));
+}
+
+/// REQ-HS-004, REQ-HS-005, REQ-HS-006: replays of the first envelope. Bob's
+/// session rejects a replay as `Replay` (also for a bundle without one-time
+/// prekeys, where the handshake alone would accept it again); once that
+/// session is gone, the handshake record still makes it `Replay` (revision
+/// 1 accepted it again and replaced the session); an account without the
+/// record, with the one-time prekeys consumed, says `UnknownPrekey`.
+#[test]
+fn replayed_first_envelope() {
+    for (opk, pq) in [(Some(101), 200), (None, 201)] {
+        let (mut alice, mut bob, _, _) = parties_with(opk, pq, "replay");
+        let first = alice.send(&bob, &text("first"));
+        bob.receive(&first);
+        bob.reject(&first, Error::Replay);
+        let mut forgetful = bob.clone();
+        forgetful.forget_sessions(&alice);
+        forgetful.reject(&first, Error::Replay);
+        let mut amnesiac = bob.clone();
+        amnesiac.account.handshakes.clear();
+        amnesiac.forget_sessions(&alice);
+        if opk.is_some() {
+            amnesiac.reject(&first, Error::UnknownPrekey);
+        } else {
+            assert_eq!(amnesiac.receive(&first).1, text("first"));
+        }
+    }
+}
+
+/// REQ-ROUTE-003, REQ-ROUTE-004 (section 15.4, re-key): a prekey message
+/// with a new `EK` from the peer starts a new session that becomes current;
+/// the old one stays as a previous session, so the old handshake's late
+/// prekey message still decrypts there instead of being lost, and Bob's
+/// replies go to the new session.
+#[test]
+fn new_handshake_keeps_old_session_as_previous() {
+    let (mut alice, mut bob, _, bundle) = parties();
+    let old = alice.send(&bob, &text("old 0"));
+    let old_late = alice.send(&bob, &text("old 1"));
+    bob.receive(&old);
+    let old_ek = bob.session(&alice).unwrap().ek;
+    // Alice restarts from a bundle without the consumed OPK.
+    let fresh_bundle = make_bundle(bob.me(), &bob_store(), Some(102), 201).unwrap();
+    assert_eq!(fresh_bundle.identity, bundle.identity);
+    alice.account = account::start(
+        &alice.account,
+        &parse_handle(b"bob").unwrap(),
+        &fresh_bundle,
+        &rand32("restart ek"),
+        &rand32("restart kem"),
+        &rand32("restart ratchet"),
+    )
+    .unwrap();
+    assert_eq!(alice.account.contacts[0].sessions.len(), 2);
+    let new = alice.send(&bob, &text("new"));
+    let r = bob.accept(&new);
+    assert_eq!((r.sender, r.content), (public(alice.me()), text("new")));
+    assert!(!r.new_contact && r.new_session);
+    let s = bob.session(&alice).unwrap();
+    assert_ne!(s.ek, old_ek);
+    assert_eq!(s.ek, alice.session(&bob).unwrap().ek);
+    assert_eq!(bob.account.contacts[0].sessions[1].ek, old_ek);
+    // The old handshake's late prekey message decrypts in the old session.
+    assert_eq!(bob.receive(&old_late).1, text("old 1"));
+    assert_eq!(
+        bob.session(&alice).unwrap().ek,
+        alice.session(&bob).unwrap().ek
+    );
+    let reply = bob.send(&alice, &text("reply"));
+    assert_eq!(alice.receive(&reply).1, text("reply"));
+}
+
+/// The error a flip of envelope byte `i` must give (SPEC.md section 12,
+/// opening steps 1-7): version, mailbox, then every other byte is bound by
+/// the AEADs (a flipped `E` could in principle be of small order).
+fn envelope_flip_errors(i: usize) -> &'static [Error] {
+    match i {
+        0 => &[Error::UnsupportedVersion],
+        1..=16 => &[Error::WrongRecipient],
+        17..=48 => &[Error::AuthenticationFailed, Error::NonContributory],
+        _ => &[Error::AuthenticationFailed],
+    }
+}
+
+fn flip_all(t: &mut Tally, to: &Party, sealed: &[u8]) {
+    for i in 0..sealed.len() {
+        let mut m = sealed.to_vec();
+        m[i] ^= 0x01;
+        match to.try_receive(&m) {
+            Ok(_) => panic!("flip at {i} accepted"),
+            Err(e) => assert!(envelope_flip_errors(i).contains(&e), "flip at {i}: {e:?}"),
+        }
+        t.check();
+    }
+}
+
+/// REQ-SESSION-002: every single-byte flip of a prekey-message envelope (at
+/// Bob without a session, so the handshake would run) and of a ratchet-
+/// message envelope (at Bob with a session, and at Alice) is rejected with
+/// the error of its field; sessions and stores are unchanged (compared in
+/// full), and the unmodified envelopes still deliver.
+#[test]
+fn every_envelope_byte_flip_rejected() {
+    let (mut alice, mut bob, _, _) = parties();
+    let mut t = Tally::new("conversation envelope byte flips");
+    let first = alice.send(&bob, &text("first"));
+    flip_all(&mut t, &bob, &first);
+    assert_eq!(bob.receive(&first).1, text("first"));
+    let reply = bob.send(&alice, &text("reply"));
+    flip_all(&mut t, &alice, &reply);
+    assert_eq!(alice.receive(&reply).1, text("reply"));
+    let ratchet = alice.send(&bob, &text("ratchet"));
+    assert_eq!(inner_type(&bob, &ratchet), MSG_RATCHET);
+    flip_all(&mut t, &bob, &ratchet);
+    assert_eq!(bob.receive(&ratchet).1, text("ratchet"));
+    t.finish(first.len() + 2 * reply.len());
+}
+
+/// REQ-SESSION-002: truncated and extended envelopes are rejected with the
+/// session and store unchanged.
+#[test]
+fn envelope_truncations_and_extensions_rejected() {
+    let (mut alice, bob, _, _) = parties();
+    let mut t = Tally::new("conversation envelope truncations/extensions");
+    let first = alice.send(&bob, &text("first"));
+    for len in 0..first.len() {
+        let want = if len == 0 || len < 1 + 16 + 32 + 163 + 16 {
+            Error::Malformed
+        } else {
+            Error::AuthenticationFailed
+        };
+        bob.reject(&first[..len], want);
+        t.check();
+    }
+    for extra in 1..=16usize {
+        bob.reject(
+            &[first.clone(), vec![0; extra]].concat(),
+            Error::AuthenticationFailed,
+        );
+        t.check();
+    }
+    t.finish(first.len() + 16);
+}
+
+/// SPEC.md sections 11, 13, 15: an attachment end to end. Alice seals a
+/// photo with `attachment::seal`, sends the pointer as content, Bob
+/// receives the pointer and opens the ciphertext (which travels apart from
+/// the message) to the photo; a pointer with another key does not open it.
+#[test]
+fn attachment_end_to_end() {
+    let (mut alice, mut bob, _, _) = parties();
+    let photo: Vec<u8> = (0..150_000u32)
+        .map(|i| (i.wrapping_mul(2654435761) >> 24) as u8)
+        .collect();
+    let key = rand32("photo key");
+    let (pointer, ciphertext) = attachment::seal(MediaKind::Photo, &key, &photo);
+    assert_eq!(pointer.length, 150_000);
+    assert_eq!(pointer.digest, sha256(&ciphertext));
+    assert_eq!(
+        ciphertext.len() as u64,
+        attachment::ciphertext_len(photo.len() as u64)
+    );
+    let sealed = alice.send(&bob, &Content::Attachment(pointer.clone()));
+    let (sender, received) = bob.receive(&sealed);
+    assert_eq!(sender, public(alice.me()));
+    let got: AttachmentPointer = match received {
+        Content::Attachment(p) => p,
+        other => panic!("expected an attachment pointer, got {other:?}"),
+    };
+    assert_eq!(got, pointer);
+    assert_eq!(got.kind, MediaKind::Photo);
+    assert_eq!(attachment::open(&got, &ciphertext), Ok(photo));
+    let mut wrong = got.clone();
+    wrong.key[0] ^= 1;
+    assert_eq!(
+        attachment::open(&wrong, &ciphertext),
+        Err(Error::AuthenticationFailed)
+    );
+}
+
+/// REQ-ENV-004, section 15 step 4: for a prekey message naming no session,
+/// the envelope's sender is checked against the initiator before the
+/// handshake runs, so Carol's envelope around Alice's first prekey message
+/// is `AuthenticationFailed` whatever Bob's store holds (here: its one-time
+/// prekeys already consumed, which the handshake would report as
+/// `UnknownPrekey`).
+#[test]
+fn sender_checked_before_handshake() {
+    let (mut alice, mut bob, carol, _) = parties();
+    let session = alice.session(&bob).unwrap().clone();
+    let (next, first_message) = session::encrypt(
+        &session,
+        &padding::pad(&content::encode(&text("f"))),
+        &[4; 24],
+    )
+    .unwrap();
+    alice.set_session(&bob, next);
+    let bob_key = public(bob.me()).dh_pub;
+    let seal_from = |who: &IdentitySecret, tag: &str| {
+        envelope::seal(who, &bob_key, &bob.mailbox, &first_message, &rand32(tag)).unwrap()
+    };
+    let genuine = seal_from(alice.me(), "alice e");
+    let forged = seal_from(carol.me(), "carol e");
+    bob.reject(&forged, Error::AuthenticationFailed);
+    assert_eq!(bob.receive(&genuine).1, text("f"));
+    let mut forgetful = bob.clone();
+    forgetful.forget_sessions(&alice);
+    forgetful.account.handshakes.clear();
+    forgetful.reject(&genuine, Error::UnknownPrekey);
+    forgetful.reject(&forged, Error::AuthenticationFailed);
+}
+
+/// Section 15 step 3: a prekey message names a session only if both its
+/// `EK` and its initiator are the session's. Alice, misbehaving, sends a
+/// prekey message with her session's `EK` but Carol's identity as the
+/// initiator: it names no session, and the envelope's sender (Alice) is
+/// not its initiator: `AuthenticationFailed`, nothing changes.
+#[test]
+fn prekey_message_names_session_by_ek_and_initiator() {
+    let (mut alice, mut bob, carol, _) = parties();
+    let first = alice.send(&bob, &text("first"));
+    bob.receive(&first);
+    let session = alice.session(&bob).unwrap().clone();
+    let (_, message) = session::encrypt(
+        &session,
+        &padding::pad(&content::encode(&text("x"))),
+        &[5; 24],
+    )
+    .unwrap();
+    let (mut header, body) = decode_prekey_message(&message).unwrap();
+    assert_eq!(header.ek, bob.session(&alice).unwrap().ek);
+    header.initiator = public(carol.me());
+    let crafted = handshake::encode_prekey_message(&header, &body);
+    let sealed = envelope::seal(
+        alice.me(),
+        &public(bob.me()).dh_pub,
+        &bob.mailbox,
+        &crafted,
+        &rand32("crafted e"),
+    )
+    .unwrap();
+    bob.reject(&sealed, Error::AuthenticationFailed);
+    // Unchanged header: it names the session and decrypts with it.
+    let sealed = envelope::seal(
+        alice.me(),
+        &public(bob.me()).dh_pub,
+        &bob.mailbox,
+        &message,
+        &rand32("plain e"),
+    )
+    .unwrap();
+    assert_eq!(bob.receive(&sealed).1, text("x"));
 }

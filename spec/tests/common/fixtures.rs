@@ -35,6 +35,7 @@ pub fn store_of(name: &str) -> PrekeyStore {
     PrekeyStore {
         spk_id: 7,
         spk_secret: rand32(&format!("{name} spk")),
+        retired_spks: vec![],
         opks: (100..103)
             .map(|i| (i, rand32(&format!("{name} opk {i}"))))
             .collect(),
