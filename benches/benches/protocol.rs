@@ -14,7 +14,7 @@ use xchat_benches::{
     bytes, content, parties, rng, Parties, MEASURE, MESSAGE_SIZES, SAMPLES, WARM_UP,
 };
 use xchat_benches::{impl_parties, ImplParties};
-use xchat_spec::{conversation, envelope, identity, padding, ratchet};
+use xchat_spec::{envelope, identity, padding, ratchet, session};
 
 /// `u8(0x01) || u8(0x02)`: the prefix of a ratchet message (SPEC.md 9.4).
 const RATCHET_PREFIX: [u8; 2] = [0x01, 0x02];
@@ -93,15 +93,14 @@ fn handshake(c: &mut Criterion) {
         // Spec.
         g.bench_function(BenchmarkId::new("initiator/spec", opk), |b| {
             b.iter(|| {
-                let s =
-                    conversation::start(&p.alice, &p.bob.handle, &p.bundle, &s1, &s2, &s3).unwrap();
-                conversation::encrypt(&s, &first, &n).unwrap()
+                let s = session::start(&p.alice, &p.bob.handle, &p.bundle, &s1, &s2, &s3).unwrap();
+                session::encrypt(&s, &first, &n).unwrap()
             })
         });
-        let s = conversation::start(&p.alice, &p.bob.handle, &p.bundle, &s1, &s2, &s3).unwrap();
-        let (_, message) = conversation::encrypt(&s, &first, &n).unwrap();
+        let s = session::start(&p.alice, &p.bob.handle, &p.bundle, &s1, &s2, &s3).unwrap();
+        let (_, message) = session::encrypt(&s, &first, &n).unwrap();
         g.bench_function(BenchmarkId::new("responder/spec", opk), |b| {
-            b.iter(|| conversation::accept(&p.bob, &p.store, &message, &s3).unwrap())
+            b.iter(|| session::accept(&p.bob, &p.store, &message, &s3).unwrap())
         });
         // Floor.
         g.bench_function(BenchmarkId::new("initiator/floor", opk), |b| {

@@ -12,9 +12,9 @@ use std::time::Duration;
 use rand_chacha::ChaCha20Rng;
 use rand_core::{Rng, SeedableRng};
 use xchat_spec::bundle::{Bundle, PqKind, PrekeyStore};
-use xchat_spec::conversation::{self, Session};
 use xchat_spec::identity::{IdentityPublic, IdentitySecret};
-use xchat_spec::session::{set_up, Setup};
+use xchat_spec::scenario::{self, Party, Setup};
+use xchat_spec::session::{self, Session};
 use xchat_spec::{identity, padding};
 
 /// Message sizes of the per-message group (content bytes before padding).
@@ -68,21 +68,24 @@ pub struct Parties {
     pub bob_mailbox: [u8; 16],
 }
 
-/// The spec's scenario set-up (`xchat_spec::session::set_up`), with or
-/// without Bob's one-time prekey.
+/// The spec's scenario set-up (`xchat_spec::scenario::set_up_party`), with
+/// or without Bob's one-time prekey; the bundle is the one the scenario's
+/// directory serves.
 pub fn parties(with_opk: bool) -> Parties {
     let setup = Setup {
         seed: [7u8; 32],
         with_opk,
         pq_kind: PqKind::OneTime,
     };
-    let (alice, bob, bundle) = set_up(&setup).expect("spec set-up");
+    let alice = scenario::set_up_party(&setup, Party::Alice).expect("spec set-up");
+    let bob = scenario::set_up_party(&setup, Party::Bob).expect("spec set-up");
+    let bundle = scenario::served_bundle(&bob).expect("bundle");
     Parties {
-        alice_public: identity::public_of(&alice.identity),
-        bob_public: identity::public_of(&bob.identity),
-        alice: alice.identity,
-        bob: bob.identity,
-        store: bob.store,
+        alice_public: identity::public_of(&alice.account.identity),
+        bob_public: identity::public_of(&bob.account.identity),
+        alice: alice.account.identity,
+        bob: bob.account.identity,
+        store: bob.account.store,
         bundle,
         alice_mailbox: alice.mailbox,
         bob_mailbox: bob.mailbox,
@@ -93,7 +96,7 @@ pub fn parties(with_opk: bool) -> Parties {
 /// sending and receiving chains and Alice's prekey phase is over.
 pub fn established_spec(p: &Parties) -> (Session, Session) {
     let mut r = rng(1);
-    let alice = conversation::start(
+    let alice = session::start(
         &p.alice,
         &p.bob.handle,
         &p.bundle,
@@ -103,11 +106,10 @@ pub fn established_spec(p: &Parties) -> (Session, Session) {
     )
     .expect("start");
     let hello = padding::pad(b"hello");
-    let (alice, first) = conversation::encrypt(&alice, &hello, &bytes(&mut r)).expect("first");
-    let (bob, _, _) =
-        conversation::accept(&p.bob, &p.store, &first, &bytes(&mut r)).expect("accept");
-    let (bob, reply) = conversation::encrypt(&bob, &hello, &bytes(&mut r)).expect("reply");
-    let (alice, _) = conversation::decrypt(&alice, &reply, &bytes(&mut r)).expect("decrypt");
+    let (alice, first) = session::encrypt(&alice, &hello, &bytes(&mut r)).expect("first");
+    let (bob, _, _) = session::accept(&p.bob, &p.store, &first, &bytes(&mut r)).expect("accept");
+    let (bob, reply) = session::encrypt(&bob, &hello, &bytes(&mut r)).expect("reply");
+    let (alice, _) = session::decrypt(&alice, &reply, &bytes(&mut r)).expect("decrypt");
     assert!(alice.pending.is_none());
     (alice, bob)
 }
@@ -155,8 +157,8 @@ pub fn impl_parties(p: &Parties) -> ImplParties {
     }
     let seed = [7u8; 32];
     let mut dz = [0u8; 64];
-    dz[..32].copy_from_slice(&xchat_spec::session::draw(&seed, b"bob pq prekey d", 0));
-    dz[32..].copy_from_slice(&xchat_spec::session::draw(&seed, b"bob pq prekey z", 0));
+    dz[..32].copy_from_slice(&scenario::party_draw(&seed, Party::Bob, b"pq prekey d", 0));
+    dz[32..].copy_from_slice(&scenario::party_draw(&seed, Party::Bob, b"pq prekey z", 0));
     let pq = &p.store.pqpks[0];
     let pq_impl = PqPrekeySecret::from_randomness(pq.id, IPqKind::OneTime, &dz);
     assert_eq!(pq_impl.ek, pq.ek, "the same PQ prekey as the spec's set-up");

@@ -9,13 +9,13 @@
 
 use std::collections::{HashMap, VecDeque};
 
+use xchat::account::{Account, Receipt};
 use xchat::attachment;
 use xchat::bundle::{self, Bundle, PqKind, PrekeyStore};
 use xchat::content::{Content, MediaKind};
 use xchat::fingerprint::safety_number_string;
 use xchat::handle::Handle;
-use xchat::identity::{self, IdentitySecret};
-use xchat::session::Session;
+use xchat::identity;
 
 /// The relay: it sees mailbox ids, envelope bytes and blobs, nothing else.
 #[derive(Default)]
@@ -67,12 +67,10 @@ fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
-/// One user: identity, mailbox, prekeys, sessions by peer handle.
+/// One user: an account (identity, prekeys, contacts) and a mailbox.
 struct User {
-    identity: IdentitySecret,
+    account: Account,
     mailbox: [u8; 16],
-    store: PrekeyStore,
-    sessions: HashMap<Handle, Session>,
 }
 
 impl User {
@@ -84,61 +82,51 @@ impl User {
         let mut mailbox = [0u8; 16];
         rand::Rng::fill_bytes(rng, &mut mailbox);
         User {
-            identity: identity::generate(handle, rng),
+            account: Account::new(identity::generate(handle, rng), store),
             mailbox,
-            store,
-            sessions: HashMap::new(),
         }
     }
 
     fn handle(&self) -> Handle {
-        *self.identity.handle()
+        *self.account.identity().handle()
     }
 
     fn send(&mut self, to: &Handle, mailbox: [u8; 16], content: &Content, relay: &mut Relay) {
         let rng = &mut rand::rng();
-        let session = self.sessions.get_mut(to).expect("a session with the peer");
-        let envelope = session
-            .send(&self.identity, content, &mailbox, rng)
-            .expect("send");
+        let envelope = self.account.send(to, content, &mailbox, rng).expect("send");
         println!("[{}]  sends {} to {to}", self.handle(), describe(content));
         relay.post(mailbox, envelope);
     }
 
+    /// Receives everything waiting at the mailbox. The account opens each
+    /// envelope once and routes it by the sender's identity: no guessing
+    /// which session it belongs to.
     fn receive_all(&mut self, relay: &mut Relay) -> Vec<Content> {
         let mut out = Vec::new();
         while let Some(envelope) = relay.fetch(self.mailbox) {
-            // The sender is unknown until the envelope is opened (sealed
-            // sender); with one peer per user here, try each session, then none.
             let rng = &mut rand::rng();
-            let peers: Vec<Handle> = self.sessions.keys().copied().collect();
-            let mut result = Err(xchat::Error::UnknownSession);
-            for peer in peers.iter().map(Some).chain([None]) {
-                let session = peer.and_then(|p| self.sessions.get_mut(p));
-                result = Session::receive(
-                    &self.identity,
-                    &self.mailbox,
-                    session,
-                    &mut self.store,
-                    &envelope,
-                    rng,
-                );
-                if result.is_ok() {
-                    break;
+            match self.account.receive(&self.mailbox, &envelope, rng) {
+                Ok(Receipt::Message(received)) => {
+                    let from = received.sender.handle;
+                    if received.new_contact {
+                        println!("[{}]  new contact {from} (identity pinned)", self.handle());
+                    }
+                    println!(
+                        "[{}]  received from {from}: {}",
+                        self.handle(),
+                        describe(&received.content)
+                    );
+                    out.push(received.content);
                 }
+                Ok(Receipt::IdentityChanged { pinned, offered }) => println!(
+                    "[{}]  REFUSED: {} now claims another identity; safety numbers: pinned {} / offered {}",
+                    self.handle(),
+                    offered.handle,
+                    safety_number_string(self.account.identity().public(), &pinned),
+                    safety_number_string(self.account.identity().public(), &offered),
+                ),
+                Err(e) => println!("[{}]  rejected an envelope: {e}", self.handle()),
             }
-            let received = result.expect("receive");
-            let from = received.sender.handle;
-            if let Some(new) = received.new_session {
-                println!("[{}]  new session with {from}", self.handle());
-                self.sessions.insert(from, new);
-            }
-            println!(
-                "[{}]  received from {from}: {}",
-                self.handle(),
-                describe(&received.content)
-            );
-            out.push(received.content);
         }
         out
     }
@@ -162,19 +150,24 @@ fn main() {
     let mut bob = User::new("bob", rng);
 
     // Bob publishes a bundle (signed prekey, one-time prekey, PQ prekey).
-    let bob_bundle = bundle::make_bundle(&bob.identity, &bob.store, Some(10), 20).expect("bundle");
+    let bob_bundle = bundle::make_bundle(bob.account.identity(), bob.account.store(), Some(10), 20)
+        .expect("bundle");
     relay.publish_bundle(&bob.handle(), bob_bundle.to_bytes());
 
     // Alice fetches, decodes and verifies it: only a verified bundle starts
-    // a session.
+    // a session, and starting pins Bob's identity.
     let fetched = Bundle::from_bytes(&relay.directory["bob"]).expect("decode");
     let verified = fetched.verify().expect("verify");
-    let session =
-        Session::initiate(&alice.identity, &bob.handle(), &verified, rng).expect("initiate");
-    alice.sessions.insert(bob.handle(), session);
+    alice
+        .account
+        .start(&bob.handle(), &verified, rng)
+        .expect("start");
     println!(
         "[alice] safety number with bob: {}",
-        safety_number_string(alice.identity.public(), &verified.bundle().identity)
+        safety_number_string(
+            alice.account.identity().public(),
+            &verified.bundle().identity
+        )
     );
 
     let hello = Content::Text("Hi Bob, it's Alice!".into());
@@ -182,7 +175,7 @@ fn main() {
     assert_eq!(bob.receive_all(&mut relay), vec![hello]);
     println!(
         "[bob]   one-time prekeys left: {:?}",
-        bob.store.one_time_prekey_ids()
+        bob.account.store().one_time_prekey_ids()
     );
 
     let reply = Content::Text("Hello Alice! Send me the photo?".into());
@@ -190,7 +183,7 @@ fn main() {
     assert_eq!(alice.receive_all(&mut relay), vec![reply]);
 
     // A "photo": encrypted with a fresh key, uploaded as an opaque blob;
-    // the pointer (key, length, digest) travels inside the session.
+    // the pointer travels inside the session.
     let photo: Vec<u8> = (0..200_000u32).map(|i| (i * 7 % 251) as u8).collect();
     let (pointer, blob) = attachment::seal(MediaKind::Photo, rng, &photo).expect("seal photo");
     let blob_id = relay.upload(blob);
@@ -213,11 +206,25 @@ fn main() {
         downloaded.len()
     );
 
-    // Persistence: Bob's session survives export / import.
-    let saved = bob.sessions[&alice.handle()].export();
-    println!("[bob]   exported session: {} bytes (secret)", saved.len());
-    bob.sessions
-        .insert(alice.handle(), Session::import(&saved).expect("import"));
+    // An impostor: a fresh identity that claims the handle `alice`. Bob has
+    // pinned the real Alice, so its first message changes nothing.
+    let mut mallory = User::new("alice", rng);
+    let bob_bundle = bundle::make_bundle(bob.account.identity(), bob.account.store(), None, 20)
+        .expect("bundle")
+        .verify()
+        .expect("verify");
+    mallory
+        .account
+        .start(&bob.handle(), &bob_bundle, rng)
+        .expect("start");
+    mallory.send(
+        &bob.handle(),
+        bob.mailbox,
+        &Content::Text("Hi Bob, it's Alice (new phone)!".into()),
+        &mut relay,
+    );
+    assert!(bob.receive_all(&mut relay).is_empty());
+
     bob.send(
         &alice.handle(),
         alice.mailbox,

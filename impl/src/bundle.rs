@@ -197,9 +197,25 @@ impl fmt::Debug for OneTimePrekeySecret {
     }
 }
 
-/// The owner's prekeys (SPEC.md section 7): one signed prekey, one-time
-/// prekeys and PQ prekeys. Ids are meant to be unique within each list;
-/// lookups take the first match, as in the spec. Zeroized on drop.
+/// How many retired signed prekeys a store keeps after a rotation (SPEC.md
+/// section 16, `MAX_RETIRED_SIGNED_PREKEYS`).
+pub const MAX_RETIRED_SIGNED_PREKEYS: usize = 1;
+
+/// A retired signed prekey, still accepted by the responder (SPEC.md
+/// section 16).
+#[derive(Clone, Zeroize, ZeroizeOnDrop)]
+struct RetiredSignedPrekey {
+    #[zeroize(skip)]
+    id: u32,
+    secret: [u8; 32],
+    #[zeroize(skip)]
+    public: [u8; 32],
+}
+
+/// The owner's prekeys (SPEC.md sections 7 and 16): the current signed
+/// prekey, the retired signed prekeys still accepted (newest first),
+/// one-time prekeys and PQ prekeys. Ids are meant to be unique within each
+/// list; lookups take the first match, as in the spec. Zeroized on drop.
 #[derive(Clone, Zeroize, ZeroizeOnDrop)]
 pub struct PrekeyStore {
     #[zeroize(skip)]
@@ -209,6 +225,7 @@ pub struct PrekeyStore {
     /// part of [`PrekeyStore::to_bytes`]; recomputed on import).
     #[zeroize(skip)]
     spk_public: [u8; 32],
+    retired: Vec<RetiredSignedPrekey>,
     opks: Vec<OneTimePrekeySecret>,
     pqpks: Vec<PqPrekeySecret>,
 }
@@ -218,6 +235,10 @@ impl fmt::Debug for PrekeyStore {
         f.debug_struct("PrekeyStore")
             .field("spk_id", &self.spk_id)
             .field("spk_secret", &"[redacted]")
+            .field(
+                "retired_spk_ids",
+                &self.retired.iter().map(|r| r.id).collect::<Vec<_>>(),
+            )
             .field("opks", &self.opks)
             .field("pqpks", &self.pqpks)
             .finish()
@@ -232,6 +253,7 @@ impl PrekeyStore {
             spk_id,
             spk_secret: *spk_secret,
             spk_public: x25519::public_key(spk_secret),
+            retired: Vec::new(),
             opks: Vec::new(),
             pqpks: Vec::new(),
         }
@@ -276,14 +298,49 @@ impl PrekeyStore {
         self.spk_id
     }
 
-    /// The signed prekey's X25519 secret.
-    pub(crate) fn spk_secret(&self) -> &[u8; 32] {
-        &self.spk_secret
-    }
-
     /// The signed prekey's X25519 public key (cached).
     pub(crate) fn spk_public(&self) -> &[u8; 32] {
         &self.spk_public
+    }
+
+    /// The ids of the retired signed prekeys still held, newest first.
+    pub fn retired_spk_ids(&self) -> Vec<u32> {
+        self.retired.iter().map(|r| r.id).collect()
+    }
+
+    /// The secret and public key of signed prekey `spk_id`, current or
+    /// retired (SPEC.md sections 8 and 16; the spec's `find_spk`).
+    pub(crate) fn find_spk(&self, spk_id: u32) -> Option<(&[u8; 32], &[u8; 32])> {
+        if spk_id == self.spk_id {
+            return Some((&self.spk_secret, &self.spk_public));
+        }
+        self.retired
+            .iter()
+            .find(|r| r.id == spk_id)
+            .map(|r| (&r.secret, &r.public))
+    }
+
+    /// Whether signed prekey `spk_id` is held (SPEC.md section 16).
+    pub fn holds_spk(&self, spk_id: u32) -> bool {
+        self.find_spk(spk_id).is_some()
+    }
+
+    /// Rotates the signed prekey (SPEC.md section 16, REQ-PREKEY-001): the
+    /// new one gets id `spk_id + 1` (wrapping), the current one is retired,
+    /// and retired ones beyond [`MAX_RETIRED_SIGNED_PREKEYS`] are deleted.
+    /// Callers holding handshake records must drop those of deleted signed
+    /// prekeys ([`crate::account::Account::rotate_signed_prekey`] does).
+    pub fn rotate_signed_prekey(&mut self, spk_secret: &[u8; 32]) {
+        let old = RetiredSignedPrekey {
+            id: self.spk_id,
+            secret: self.spk_secret,
+            public: self.spk_public,
+        };
+        self.retired.insert(0, old);
+        self.retired.truncate(MAX_RETIRED_SIGNED_PREKEYS);
+        self.spk_id = self.spk_id.wrapping_add(1);
+        self.spk_secret = *spk_secret;
+        self.spk_public = x25519::public_key(spk_secret);
     }
 
     /// The ids of the one-time prekeys still held.
@@ -323,12 +380,18 @@ impl PrekeyStore {
     }
 
     /// Serializes the store for persistence (secret; zeroized on drop):
-    /// `u32(spk_id) || spk_secret || u32(#opks) || (u32(id) || secret)* ||
-    /// u32(#pqpks) || (u32(id) || u8(k) || ek || dk)*`.
+    /// `u32(spk_id) || spk_secret || u32(#retired) || (u32(id) || secret)*
+    /// || u32(#opks) || (u32(id) || secret)* || u32(#pqpks) || (u32(id) ||
+    /// u8(k) || ek || dk)*`, retired signed prekeys newest first.
     pub fn to_bytes(&self) -> Zeroizing<Vec<u8>> {
         let mut out = Zeroizing::new(Vec::new());
         out.extend_from_slice(&u32_be(self.spk_id));
         out.extend_from_slice(&self.spk_secret);
+        out.extend_from_slice(&u32_be(len_u32(self.retired.len())));
+        for r in &self.retired {
+            out.extend_from_slice(&u32_be(r.id));
+            out.extend_from_slice(&r.secret);
+        }
         out.extend_from_slice(&u32_be(len_u32(self.opks.len())));
         for o in &self.opks {
             out.extend_from_slice(&u32_be(o.id));
@@ -356,6 +419,19 @@ impl PrekeyStore {
     fn read(r: &mut Reader<'_>) -> Result<Self, Error> {
         let spk_id = r.u32()?;
         let mut store = Self::new(spk_id, &Zeroizing::new(r.array::<32>()?));
+        let n_retired = r.u32()?;
+        if usize::try_from(n_retired).map_or(true, |n| n > MAX_RETIRED_SIGNED_PREKEYS) {
+            return Err(Error::InvalidState);
+        }
+        for _ in 0..n_retired {
+            let id = r.u32()?;
+            let secret = Zeroizing::new(r.array::<32>()?);
+            store.retired.push(RetiredSignedPrekey {
+                id,
+                secret: *secret,
+                public: x25519::public_key(&secret),
+            });
+        }
         let n_opks = r.u32()?;
         for _ in 0..n_opks {
             let id = r.u32()?;

@@ -62,6 +62,9 @@ pub enum Error {
     NoSendingChain,
     /// Protocol: `2^32 - 1` messages were sent on one chain (SPEC.md section 9.3).
     ChainExhausted,
+    /// Protocol: a bundle offers, for a handle pinned to one identity,
+    /// another identity; nothing changed (SPEC.md REQ-PEER-002).
+    IdentityChanged,
     /// Implementation only: exported state that does not decode, or that
     /// violates an invariant of SPEC.md section 16, was given to an import.
     InvalidState,
@@ -94,6 +97,7 @@ impl Error {
             Error::WrongRecipient => "WrongRecipient",
             Error::NoSendingChain => "NoSendingChain",
             Error::ChainExhausted => "ChainExhausted",
+            Error::IdentityChanged => "IdentityChanged",
             Error::InvalidState => "InvalidState",
             Error::Io(_) => "Io",
         }
@@ -120,6 +124,7 @@ impl fmt::Display for Error {
             Error::WrongRecipient => "envelope for another recipient",
             Error::NoSendingChain => "session cannot send yet",
             Error::ChainExhausted => "sending chain exhausted",
+            Error::IdentityChanged => "the handle is pinned to another identity",
             Error::InvalidState => "invalid session state",
             Error::Io(kind) => return write!(f, "I/O error: {kind}"),
         };

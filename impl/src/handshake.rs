@@ -354,9 +354,7 @@ pub(crate) fn respond_decoded(
     body: &[u8],
     ratchet_secret: &[u8; 32],
 ) -> Result<Accepted, Error> {
-    if header.spk_id != store.spk_id() {
-        return Err(Error::UnknownPrekey);
-    }
+    let (spk_secret, spk_public) = store.find_spk(header.spk_id).ok_or(Error::UnknownPrekey)?;
     let opk = match header.opk_id {
         Some(id) => Some((id, store.find_opk(id).ok_or(Error::UnknownPrekey)?)),
         None => None,
@@ -364,7 +362,6 @@ pub(crate) fn respond_decoded(
     let pq = store
         .find_pqpk(header.pqpk_id)
         .ok_or(Error::UnknownPrekey)?;
-    let spk_secret = store.spk_secret();
     let mut dhs = Zeroizing::new(Vec::with_capacity(128));
     push_dh(&mut dhs, spk_secret, &header.initiator.dh_pub)?;
     push_dh(&mut dhs, bob.dh_secret(), &header.ek)?;
@@ -374,12 +371,12 @@ pub(crate) fn respond_decoded(
     }
     let ss = pq.decaps(&header.ct).map_err(|_| Error::Malformed)?;
     // The store keeps the public keys it published (no key generation here).
-    let spk = *store.spk_public();
+    let spk = *spk_public;
     let opk_public = opk.map(|(id, (_, public))| (id, *public));
     let t = transcript(&TranscriptKeys {
         initiator: &header.initiator,
         responder: bob.public(),
-        spk: (store.spk_id(), &spk),
+        spk: (header.spk_id, &spk),
         opk: opk_public.as_ref().map(|(id, k)| (*id, k)),
         pqpk: (pq.id, pq.kind, &pq.ek),
         ek: &header.ek,

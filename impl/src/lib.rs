@@ -50,11 +50,13 @@
 //! | [`envelope`] | section 12: sealed-sender envelopes |
 //! | [`attachment`] | section 13: STREAM attachments (in memory, streaming, parallel) |
 //! | [`fingerprint`] | section 14: safety numbers |
-//! | [`session`] | section 15: the application API: sessions, send / receive, export / import |
+//! | [`session`] | section 15: one session with one peer: send, decrypt, export / import |
+//! | [`account`] | sections 15 and 16: the application API: contacts pinned by handle, sessions per peer, receive routing, handshake records |
 //!
 //! The protocol modules mirror the spec's one to one and keep its names:
 //! `handle`, `encoding`, `identity`, `bundle`, `handshake`, `ratchet`,
-//! `padding`, `content`, `envelope`, `attachment`, `fingerprint`, `session`.
+//! `padding`, `content`, `envelope`, `attachment`, `fingerprint`, `session`,
+//! `account`.
 #![forbid(unsafe_code)]
 #![deny(
     clippy::unwrap_used,
@@ -82,3 +84,4 @@ pub mod envelope;
 pub mod attachment;
 pub mod fingerprint;
 pub mod session;
+pub mod account;

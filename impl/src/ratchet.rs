@@ -764,3 +764,22 @@ fn dh_ratchet_step(core: &mut Core, h: &Header, secret: &Key) -> Result<(), Erro
     core.nhks = nhks;
     Ok(())
 }
+
+impl RatchetState {
+    /// Whether `enc_header` opens under one of this state's receiving header
+    /// keys: a skipped chain's, `HKr` or `NHKr` (SPEC.md section 15.2, step
+    /// R4; REQ-ROUTE-002). These are exactly the keys section 9.5 tries, so
+    /// a state that does not recognize a header would reject it with
+    /// `AuthenticationFailed`; routing asks this first and never decrypts
+    /// with a session that does not recognize the message.
+    pub(crate) fn recognizes(&self, enc_header: &[u8]) -> bool {
+        let c = &self.core;
+        hdecrypt(&c.nhkr, enc_header).is_some()
+            || c.hkr.is_some_and(|hk| hdecrypt(&hk, enc_header).is_some())
+            || self
+                .skipped
+                .chains
+                .iter()
+                .any(|chain| hdecrypt(&chain.hk, enc_header).is_some())
+    }
+}

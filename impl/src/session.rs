@@ -1,23 +1,18 @@
-//! Sessions: the application-facing API (SPEC.md section 15), mirroring
-//! `xchat_spec::conversation` byte for byte and error for error.
+//! One session with one peer (SPEC.md section 15), mirroring
+//! `xchat_spec::session` byte for byte and error for error.
 //!
-//! # Use
+//! Applications use [`crate::account::Account`], which owns the sessions,
+//! pins every peer's identity, and routes each received envelope to the
+//! right contact and session (SPEC.md section 15.2). A `Session` on its own
+//! decides nothing about who its peer is: it is started by
+//! [`Session::initiate`] (what `Account::start` calls after section 8's
+//! checks) or by an accepted handshake, it encrypts with [`Session::send`],
+//! and decrypts only what the account routes to it.
 //!
-//! * The initiator fetches the peer's bundle, verifies it
-//!   ([`Bundle::verify`](crate::bundle::Bundle::verify) gives a
-//!   [`VerifiedBundle`], the only thing that starts a session) and calls
-//!   [`Session::initiate`]. It can send at once: its messages are prekey
-//!   messages until the peer's first answer decrypts (REQ-HS-005).
-//! * The responder has no session until a prekey message arrives:
-//!   [`Session::receive`] with no session (or with a session the message
-//!   does not name) runs the responder side of the handshake and returns the
-//!   new session in [`Received::new_session`]. There is therefore no
-//!   "session that cannot send yet" in this API (the spec's
-//!   `NoSendingChain` can only come from an imported state).
-//! * [`Session::send`] and [`Session::receive`] are **transactional**: on
-//!   any error the session and the prekey store are exactly as before
-//!   (REQ-RATCHET-003, REQ-SESSION-002). Both compute everything on borrowed
-//!   state and commit small updates only after the last fallible step.
+//! [`Session::send`] is **transactional**: on any error the session is
+//! exactly as before (REQ-RATCHET-003, REQ-SESSION-002). Receiving is split
+//! in the same way inside the crate: compute on borrowed state, commit
+//! small updates after the last fallible step.
 //!
 //! # Randomness (the spec's explicit inputs, in this order)
 //!
@@ -27,13 +22,12 @@
 //!
 //! | operation | draws | spec input (`xchat_spec`) |
 //! |---|---|---|
-//! | [`Session::initiate`] | 32, 32, 32 | `ek_secret`, `kem_m`, `ratchet_secret` of `conversation::start` |
-//! | [`Session::send`] | 24, then 32 | `header_nonce`, `ephemeral` of `conversation::send` (the 32 only once encryption succeeded) |
-//! | [`Session::receive`] | 32 | `ratchet_secret` of `conversation::receive` (always drawn; used only by a DH ratchet step) |
+//! | [`Session::initiate`] | 32, 32, 32 | `ek_secret`, `kem_m`, `ratchet_secret` of `session::start` |
+//! | [`Session::send`] | 24, then 32 | `header_nonce`, `ephemeral` of `session::send` (the 32 only once encryption succeeded) |
 //!
-//! So an RNG that replays the bytes the spec's session runner
-//! (`xchat_spec::session`) feeds reproduces its envelopes exactly; the
-//! differential test `impl/tests/session_diff.rs` does this.
+//! So an RNG that replays the bytes the spec's scenario runner
+//! (`xchat_spec::scenario`) feeds reproduces its envelopes exactly; the
+//! conformance vectors (`session_run`) check this.
 //!
 //! # Persistence
 //!
@@ -67,23 +61,23 @@ use std::fmt;
 use rand_core::CryptoRng;
 use zeroize::Zeroizing;
 
-use crate::bundle::{PrekeyStore, VerifiedBundle};
+use crate::bundle::VerifiedBundle;
 use crate::content::{self, Content};
 use crate::crypto::random_array;
 use crate::encoding::{Reader, VERSION};
 use crate::envelope;
 use crate::handle::Handle;
-use crate::handshake::{self, PrekeyHeader, PREKEY_PREFIX};
+use crate::handshake::{self, Accepted, PREKEY_PREFIX};
 use crate::identity::{self, IdentityPublic, IdentitySecret};
 use crate::padding;
-use crate::ratchet::{RatchetState, MSG_PREKEY, MSG_RATCHET};
+use crate::ratchet::{RatchetState, RecvUpdate, MSG_PREKEY, MSG_RATCHET};
 use crate::Error;
 
 /// Version byte of [`Session::export`].
 pub const EXPORT_VERSION: u8 = 0x01;
 
 /// The prefix of a ratchet message, `u8(0x01) || u8(0x02)` (SPEC.md 9.4).
-const RATCHET_PREFIX: [u8; 2] = [VERSION, MSG_RATCHET];
+pub(crate) const RATCHET_PREFIX: [u8; 2] = [VERSION, MSG_RATCHET];
 
 /// The initiator's pending handshake: the encoded prekey header, which
 /// every prekey message starts with (encoded once).
@@ -110,19 +104,6 @@ impl fmt::Debug for Session {
             .field("ratchet", &self.ratchet)
             .finish()
     }
-}
-
-/// What a successful [`Session::receive`] yields.
-#[derive(Debug)]
-pub struct Received {
-    /// The authenticated sender (its identity binding verified).
-    pub sender: IdentityPublic,
-    /// The decrypted content.
-    pub content: Content,
-    /// `Some` if this message started a new session (the responder side of
-    /// the handshake ran): it replaces any older session with `sender`.
-    /// `None` if the given session decrypted it (and was advanced).
-    pub new_session: Option<Session>,
 }
 
 /// The message type of an encoded prekey or ratchet message, after checking
@@ -233,115 +214,61 @@ impl Session {
         Ok(sealed)
     }
 
-    /// Receives one envelope at `mailbox` (SPEC.md section 15;
-    /// REQ-SESSION-001, REQ-SESSION-002, REQ-ENV-004), in the spec's order:
-    /// open the envelope; check the message's version and type; a ratchet
-    /// message, or a prekey message naming `session` (same `EK` and
-    /// initiator), needs the sender to be the session's peer
-    /// (`AuthenticationFailed`) and is decrypted with it; a ratchet message
-    /// without a session is `UnknownSession`; any other prekey message needs
-    /// the sender to be its initiator (`AuthenticationFailed`) and runs the
-    /// responder side of the handshake with `store`; finally unpad and
-    /// decode.
-    ///
-    /// On success `session` has advanced (or, if [`Received::new_session`]
-    /// is set, is untouched) and `store` has lost the one-time prekeys a new
-    /// session consumed. On any error neither changed.
-    ///
-    /// Randomness: one draw of 32 bytes (the ratchet secret of a DH ratchet
-    /// step), always, first.
-    pub fn receive<R: CryptoRng + ?Sized>(
-        identity: &IdentitySecret,
-        mailbox: &[u8; 16],
-        session: Option<&mut Session>,
-        store: &mut PrekeyStore,
-        sealed: &[u8],
-        rng: &mut R,
-    ) -> Result<Received, Error> {
-        let secret = random_array::<32, R>(rng);
-        Self::receive_with(identity, mailbox, session, store, sealed, &secret)
+    /// The handshake's ephemeral key `EK`, which names this session in
+    /// prekey messages (SPEC.md section 15).
+    pub fn ek(&self) -> &[u8; 32] {
+        &self.ek
     }
 
-    /// [`Session::receive`] with explicit randomness (the spec's
-    /// `conversation::receive`).
-    pub fn receive_with(
-        identity: &IdentitySecret,
-        mailbox: &[u8; 16],
-        session: Option<&mut Session>,
-        store: &mut PrekeyStore,
-        sealed: &[u8],
+    /// Whether `enc_header` opens under one of this session's receiving
+    /// header keys (SPEC.md section 15.2, step R4; REQ-ROUTE-002).
+    pub(crate) fn recognizes(&self, enc_header: &[u8]) -> bool {
+        self.ratchet.recognizes(enc_header)
+    }
+
+    /// Decrypts a ratchet body (`prekey = false`, prefix `0x01 0x02`) or the
+    /// body of a prekey message that names this session (prefix `0x01
+    /// 0x01`), unpads and decodes it (SPEC.md sections 9.5, 10, 11, 15.2
+    /// steps R5 and P2), without changing the session: the caller commits
+    /// with [`Session::commit_recv`] once nothing else can fail.
+    pub(crate) fn open(
+        &self,
+        prekey: bool,
+        body: &[u8],
         ratchet_secret: &[u8; 32],
-    ) -> Result<Received, Error> {
-        let (sender, message) = envelope::open(identity, mailbox, sealed)?;
-        let kind = message_type(&message)?;
-        // A prekey message is decoded once, strictly (SPEC.md section 8):
-        // its errors come first on every path of the spec.
-        let prekey = if kind == MSG_PREKEY {
-            Some(handshake::decode_prekey_message(&message)?)
+    ) -> Result<(Content, RecvUpdate), Error> {
+        let prefix = if prekey {
+            &PREKEY_PREFIX
         } else {
-            None
+            &RATCHET_PREFIX
         };
-        let existing = match (session, &prekey) {
-            (Some(s), None) => Some(s),
-            (Some(s), Some((header, _))) if s.names(header) => Some(s),
-            _ => None,
-        };
-        match (existing, prekey) {
-            (Some(s), prekey) => {
-                if s.peer != sender {
-                    return Err(Error::AuthenticationFailed);
-                }
-                let (prefix, body) = match &prekey {
-                    Some((_, body)) => (&PREKEY_PREFIX, *body),
-                    None => (&RATCHET_PREFIX, message.get(2..).ok_or(Error::Malformed)?),
-                };
-                let (padded, update) = s.ratchet.decrypt(&s.ad, prefix, body, ratchet_secret)?;
-                let padded = Zeroizing::new(padded);
-                let content = content::decode(&Zeroizing::new(padding::unpad(&padded)?))?;
-                s.ratchet.commit_recv(update);
-                if prekey.is_none() {
-                    s.pending = None;
-                }
-                Ok(Received {
-                    sender,
-                    content,
-                    new_session: None,
-                })
-            }
-            (None, None) => Err(Error::UnknownSession),
-            (None, Some((header, body))) => {
-                // The sender check precedes the handshake, so its error does
-                // not depend on the store (SPEC.md section 15, step 4). The
-                // sender's binding was verified by envelope opening, so the
-                // byte-equal initiator needs no second verification.
-                if header.initiator != sender {
-                    return Err(Error::AuthenticationFailed);
-                }
-                let accepted =
-                    handshake::respond_decoded(identity, store, header, body, ratchet_secret)?;
-                let content =
-                    content::decode(&Zeroizing::new(padding::unpad(&accepted.plaintext)?))?;
-                accepted.commit(store);
-                let session = Session {
-                    peer: accepted.header.initiator.clone(),
-                    ad: accepted.ad,
-                    ek: accepted.header.ek,
-                    pending: None,
-                    ratchet: accepted.state,
-                };
-                Ok(Received {
-                    sender,
-                    content,
-                    new_session: Some(session),
-                })
-            }
+        let (padded, update) = self
+            .ratchet
+            .decrypt(&self.ad, prefix, body, ratchet_secret)?;
+        let padded = Zeroizing::new(padded);
+        let content = content::decode(&Zeroizing::new(padding::unpad(&padded)?))?;
+        Ok((content, update))
+    }
+
+    /// Applies what [`Session::open`] computed; a ratchet message ends the
+    /// prekey phase (REQ-HS-005).
+    pub(crate) fn commit_recv(&mut self, update: RecvUpdate, prekey: bool) {
+        self.ratchet.commit_recv(update);
+        if !prekey {
+            self.pending = None;
         }
     }
 
-    /// Whether a prekey header names this session: the same `EK` and, as its
-    /// initiator, the session's peer (SPEC.md section 15, step 3).
-    fn names(&self, header: &PrekeyHeader) -> bool {
-        header.ek == self.ek && header.initiator == self.peer
+    /// The responder's new session from an accepted handshake (SPEC.md
+    /// section 8).
+    pub(crate) fn from_accepted(accepted: Accepted) -> Session {
+        Session {
+            peer: accepted.header.initiator.clone(),
+            ad: accepted.ad,
+            ek: accepted.header.ek,
+            pending: None,
+            ratchet: accepted.state,
+        }
     }
 
     /// Serializes the whole session (format in the module docs). Secret.

@@ -394,6 +394,7 @@ fn bundles(
     let s_store = spec::bundle::PrekeyStore {
         spk_id: 11,
         spk_secret: *spk,
+        retired_spks: vec![],
         opks: opk.map(|o| vec![(5u32, *o)]).unwrap_or_default(),
         pqpks: vec![spec::bundle::generate_pq_prekey(9, s_kind, pq)],
     };
@@ -442,6 +443,7 @@ fn diff_bundle_build_and_mutate() {
             let s_store = spec::bundle::PrekeyStore {
                 spk_id: 1,
                 spk_secret: spk,
+                retired_spks: vec![],
                 opks: vec![],
                 pqpks: vec![],
             };
@@ -525,6 +527,7 @@ fn diff_prekey_store_consume() {
             let mut s_store = spec::bundle::PrekeyStore {
                 spk_id: 1,
                 spk_secret: [1; 32],
+                retired_spks: vec![],
                 opks: opks.clone(),
                 pqpks: vec![],
             };

@@ -422,8 +422,9 @@ fn receive_ratchet(
     let (next_session, padded) = session::decrypt(&sessions[s], message, ratchet_secret)?;
     let content = open_content(&padded)?;
     let next_sessions = promote(sessions, s, &next_session);
+    let pinned = account.contacts[c].identity.clone();
     Ok((
-        with_contact(account, Some(c), sender, &next_sessions),
+        with_contact(account, Some(c), &pinned, &next_sessions),
         Receipt::Message(Received {
             sender: sender.clone(),
             content,
@@ -446,9 +447,12 @@ fn receive_prekey(
     if !same_peer(&header.initiator, sender) {
         return Err(Error::AuthenticationFailed);
     }
-    let sessions = match index {
-        Some(c) => account.contacts[c].sessions.clone(),
-        None => Vec::new(),
+    let (pinned, sessions) = match index {
+        Some(c) => (
+            account.contacts[c].identity.clone(),
+            account.contacts[c].sessions.clone(),
+        ),
+        None => (sender.clone(), Vec::new()),
     };
     // P2: a repeated prekey message of a session we hold.
     if let Some(s) = route_prekey(&sessions, &header.ek) {
@@ -457,7 +461,7 @@ fn receive_prekey(
         let mut next_sessions = sessions.clone();
         next_sessions[s] = next_session;
         return Ok((
-            with_contact(account, index, sender, &next_sessions),
+            with_contact(account, index, &pinned, &next_sessions),
             Receipt::Message(Received {
                 sender: sender.clone(),
                 content,
@@ -481,7 +485,7 @@ fn receive_prekey(
     // P6: commit.
     let slot = responder_slot(&sessions, &header.ek);
     let next_sessions = insert_session(&sessions, slot, &fresh);
-    let mut next = with_contact(account, index, sender, &next_sessions);
+    let mut next = with_contact(account, index, &pinned, &next_sessions);
     next.store = store;
     next.handshakes.push(HandshakeRecord {
         spk_id: header.spk_id,

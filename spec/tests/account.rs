@@ -211,8 +211,8 @@ fn replayed_first_message_after_rekey() {
         delivered(2, Alice, "in B"),
     ];
     // Re-key MAX_PREVIOUS_SESSIONS more times: session A ages out.
-    let mut index = 3;
     for k in 0..MAX_PREVIOUS_SESSIONS {
+        let index = 3 + k;
         let text = format!("rekey {k}");
         events.extend([start(Alice, Bob), send(Alice, Bob, &text), deliver(index)]);
         want.extend([
@@ -220,7 +220,6 @@ fn replayed_first_message_after_rekey() {
             sent(index, Alice, Bob),
             delivered(index, Bob, &text),
         ]);
-        index += 1;
     }
     events.push(deliver(0));
     want.push(rejected(0, Bob, Error::Replay));

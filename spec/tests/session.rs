@@ -52,7 +52,7 @@ impl Party {
     }
 
     fn handle(&self) -> Handle {
-        self.account.identity.handle.clone()
+        self.account.identity.handle
     }
 
     fn fresh(&mut self, what: &str) -> [u8; 32] {

@@ -9,12 +9,12 @@ use xchat_spec::bundle::{self, Bundle, PqKind};
 use xchat_spec::envelope;
 use xchat_spec::handle::parse_handle;
 use xchat_spec::identity::{self, IdentityPublic};
-use xchat_spec::session::{self, Event, Outcome, Party, Setup};
+use xchat_spec::scenario::{self, Event, Party, Setup};
 use xchat_spec::suite::public_key;
 use xchat_spec::{chacha20poly1305, ed25519, ml_kem, padding, ratchet, x25519, xchacha20poly1305};
 
 use crate::gen::Gen;
-use crate::spec_ops;
+use crate::spec_ops::{self, party_name};
 use crate::value::{hx, Answer, Fields, Obj};
 
 /// One vector's id and input.
@@ -1425,15 +1425,25 @@ fn attachments(c: &mut Cases, op: &str, g: &Gen) {
 
 // ---- sessions -----------------------------------------------------------
 
-fn send(from: Party, text: &str) -> Event {
+fn send(from: Party, to: Party, text: &str) -> Event {
     Event::Send {
         from,
+        to,
         text: text.as_bytes().to_vec(),
     }
 }
 
-/// The scripted sessions: id, set-up and events.
-pub fn scripts(g: &Gen) -> Vec<(String, Setup, Vec<Event>)> {
+/// Alice starts a session with Bob, then sends `text`.
+fn alice_starts() -> Event {
+    Event::Start {
+        from: Party::Alice,
+        to: Party::Bob,
+    }
+}
+
+/// The classic two-party scripts (Alice starts, both talk): the passive
+/// vectors are cut from these.
+fn two_party_scripts(g: &Gen) -> Vec<(String, Setup, Vec<Event>)> {
     use Event::*;
     use Party::*;
     let setup = |label: &str, with_opk: bool, pq_kind: PqKind| Setup {
@@ -1446,12 +1456,13 @@ pub fn scripts(g: &Gen) -> Vec<(String, Setup, Vec<Event>)> {
             "conversation".into(),
             setup("conversation", true, PqKind::OneTime),
             vec![
-                send(Alice, "hi bob"),
+                alice_starts(),
+                send(Alice, Bob, "hi bob"),
                 Deliver { index: 0 },
-                send(Bob, "hi alice"),
+                send(Bob, Alice, "hi alice"),
                 Deliver { index: 1 },
-                send(Alice, "how are you?"),
-                send(Alice, "(new chain)"),
+                send(Alice, Bob, "how are you?"),
+                send(Alice, Bob, "(new chain)"),
                 Deliver { index: 3 },
                 Deliver { index: 2 },
             ],
@@ -1460,18 +1471,19 @@ pub fn scripts(g: &Gen) -> Vec<(String, Setup, Vec<Event>)> {
             "drops-reorders-duplicates".into(),
             setup("drops", false, PqKind::LastResort),
             vec![
-                send(Alice, "p0"),
-                send(Alice, "p1"),
-                send(Alice, "p2"),
+                alice_starts(),
+                send(Alice, Bob, "p0"),
+                send(Alice, Bob, "p1"),
+                send(Alice, Bob, "p2"),
                 Drop { index: 0 },
                 Deliver { index: 2 },
                 Duplicate { index: 2 },
                 Deliver { index: 0 },
                 Deliver { index: 1 },
-                send(Bob, "b0"),
-                send(Bob, "b1"),
+                send(Bob, Alice, "b0"),
+                send(Bob, Alice, "b1"),
                 Deliver { index: 4 },
-                send(Alice, "after reply"),
+                send(Alice, Bob, "after reply"),
                 Deliver { index: 3 },
                 Deliver { index: 5 },
                 Duplicate { index: 1 },
@@ -1481,8 +1493,9 @@ pub fn scripts(g: &Gen) -> Vec<(String, Setup, Vec<Event>)> {
             "tampering-and-early-send".into(),
             setup("tamper", true, PqKind::OneTime),
             vec![
-                send(Bob, "before any session"),
-                send(Alice, "first"),
+                send(Bob, Alice, "before any session"),
+                alice_starts(),
+                send(Alice, Bob, "first"),
                 Tamper {
                     index: 0,
                     byte: 0,
@@ -1505,7 +1518,7 @@ pub fn scripts(g: &Gen) -> Vec<(String, Setup, Vec<Event>)> {
                 },
                 Deliver { index: 0 },
                 Duplicate { index: 0 },
-                send(Bob, "reply"),
+                send(Bob, Alice, "reply"),
                 Tamper {
                     index: 1,
                     byte: 100,
@@ -1519,72 +1532,202 @@ pub fn scripts(g: &Gen) -> Vec<(String, Setup, Vec<Event>)> {
             "prekey-phase-repeats".into(),
             setup("prekey phase", false, PqKind::OneTime),
             vec![
-                send(Alice, "one"),
-                send(Alice, "two"),
+                alice_starts(),
+                send(Alice, Bob, "one"),
+                send(Alice, Bob, "two"),
                 Deliver { index: 1 },
                 Deliver { index: 0 },
-                send(Bob, "ack"),
+                send(Bob, Alice, "ack"),
                 Deliver { index: 2 },
-                send(Alice, "ratchet message"),
+                send(Alice, Bob, "ratchet message"),
                 Deliver { index: 3 },
             ],
         ),
     ]
 }
 
-fn party(p: Party) -> &'static str {
-    match p {
-        Party::Alice => "alice",
-        Party::Bob => "bob",
+/// The scripted sessions: id, set-up and events. Besides the two-party
+/// scripts, one script per attack of the revision-2 review (SPEC.md
+/// section 15): each expects what revision 1 got wrong.
+pub fn scripts(g: &Gen) -> Vec<(String, Setup, Vec<Event>)> {
+    use Event::*;
+    use Party::*;
+    let setup = |label: &str, with_opk: bool, pq_kind: PqKind| Setup {
+        seed: g.arr(label),
+        with_opk,
+        pq_kind,
+    };
+    let start = |from: Party, to: Party| Start { from, to };
+    let mut out = two_party_scripts(g);
+    // Finding 1: Mallory claims `alice`; Bob has pinned the real Alice.
+    out.push((
+        "identity-takeover".into(),
+        setup("identity takeover", true, PqKind::LastResort),
+        vec![
+            start(Alice, Bob),
+            send(Alice, Bob, "hi bob"),
+            Deliver { index: 0 },
+            start(Mallory, Bob),
+            send(Mallory, Bob, "i am alice"),
+            Deliver { index: 1 },
+            send(Alice, Bob, "still me"),
+            Deliver { index: 2 },
+            send(Bob, Alice, "hi alice"),
+            Deliver { index: 3 },
+            start(Bob, Mallory),
+            AcceptIdentity {
+                who: Bob,
+                of: Mallory,
+            },
+            Deliver { index: 1 },
+            send(Alice, Bob, "it was not me"),
+            Deliver { index: 4 },
+            send(Bob, Mallory, "to the new alice"),
+            Deliver { index: 5 },
+        ],
+    ));
+    // Finding 2: [A1, A1, B1, A1], then A ages out, then two rotations.
+    let mut replay = vec![
+        start(Alice, Bob),
+        send(Alice, Bob, "A1"),
+        Deliver { index: 0 },
+        Deliver { index: 0 },
+        start(Alice, Bob),
+        send(Alice, Bob, "B1"),
+        Deliver { index: 1 },
+        Deliver { index: 0 },
+        send(Bob, Alice, "in B"),
+        Deliver { index: 2 },
+    ];
+    for k in 0..4 {
+        replay.extend([
+            start(Alice, Bob),
+            send(Alice, Bob, &format!("rekey {k}")),
+            Deliver { index: 3 + k },
+        ]);
+    }
+    replay.extend([
+        Deliver { index: 0 },
+        RotatePrekey { who: Bob },
+        Deliver { index: 0 },
+        RotatePrekey { who: Bob },
+        Deliver { index: 0 },
+    ]);
+    out.push((
+        "handshake-replay-after-rekey".into(),
+        setup("handshake replay", false, PqKind::LastResort),
+        replay,
+    ));
+    // Finding 3: Carol's handshake between Alice's messages.
+    out.push((
+        "another-identity-interleaved".into(),
+        setup("interleaved", true, PqKind::LastResort),
+        vec![
+            start(Alice, Bob),
+            send(Alice, Bob, "a0"),
+            Deliver { index: 0 },
+            send(Bob, Alice, "b0"),
+            Deliver { index: 1 },
+            start(Carol, Bob),
+            send(Carol, Bob, "c0"),
+            Deliver { index: 2 },
+            send(Alice, Bob, "a1"),
+            Deliver { index: 3 },
+            send(Bob, Carol, "to carol"),
+            Deliver { index: 4 },
+        ],
+    ));
+    // Finding 5: simultaneous initiation, both arrival orders.
+    for (name, first, second) in [("alice-first", 0, 1), ("bob-first", 1, 0)] {
+        out.push((
+            format!("simultaneous-initiation-{name}"),
+            setup(&format!("simultaneous {name}"), false, PqKind::LastResort),
+            vec![
+                start(Alice, Bob),
+                start(Bob, Alice),
+                send(Alice, Bob, "a0"),
+                send(Bob, Alice, "b0"),
+                Deliver { index: first },
+                Deliver { index: second },
+                send(Alice, Bob, "a1"),
+                send(Bob, Alice, "b1"),
+                Deliver { index: 2 },
+                Deliver { index: 3 },
+                send(Alice, Bob, "a2"),
+                Deliver { index: 4 },
+            ],
+        ));
+    }
+    // Finding 6: a restored state sends again with the same randomness.
+    out.push((
+        "restored-state-resend".into(),
+        setup("restored state", true, PqKind::OneTime),
+        vec![
+            start(Alice, Bob),
+            send(Alice, Bob, "m0"),
+            Deliver { index: 0 },
+            send(Bob, Alice, "ack"),
+            Deliver { index: 1 },
+            Snapshot { who: Alice },
+            send(Alice, Bob, "PAY BOB 10 EUR"),
+            Restore { who: Alice },
+            send(Alice, Bob, "PAY EVE 9999 EUR"),
+            Deliver { index: 3 },
+            Deliver { index: 2 },
+        ],
+    ));
+    out
+}
+
+/// One event of a `session_run` script, as on the wire.
+fn event_in(e: &Event) -> Value {
+    let n = |p: &Party| party_name(*p);
+    match e {
+        Event::Start { from, to } => json!({"action": "start", "from": n(from), "to": n(to)}),
+        Event::Send { from, to, text } => {
+            json!({"action": "send", "from": n(from), "to": n(to), "text": hx(text)})
+        }
+        Event::Deliver { index } => json!({"action": "deliver", "index": index}),
+        Event::Drop { index } => json!({"action": "drop", "index": index}),
+        Event::Duplicate { index } => json!({"action": "duplicate", "index": index}),
+        Event::Tamper { index, byte, mask } => {
+            json!({"action": "tamper", "index": index, "byte": byte, "mask": mask})
+        }
+        Event::AcceptIdentity { who, of } => {
+            json!({"action": "accept_identity", "who": n(who), "of": n(of)})
+        }
+        Event::RotatePrekey { who } => json!({"action": "rotate_prekey", "who": n(who)}),
+        Event::Snapshot { who } => json!({"action": "snapshot", "who": n(who)}),
+        Event::Restore { who } => json!({"action": "restore", "who": n(who)}),
     }
 }
 
 fn session_run_input(setup: &Setup, events: &[Event]) -> Value {
-    let events: Vec<Value> = events
-        .iter()
-        .map(|e| match e {
-            Event::Send { from, text } => {
-                json!({"action": "send", "from": party(*from), "text": hx(text)})
-            }
-            Event::Deliver { index } => json!({"action": "deliver", "index": index}),
-            Event::Drop { index } => json!({"action": "drop", "index": index}),
-            Event::Duplicate { index } => json!({"action": "duplicate", "index": index}),
-            Event::Tamper { index, byte, mask } => {
-                json!({"action": "tamper", "index": index, "byte": byte, "mask": mask})
-            }
-        })
-        .collect();
+    let events: Vec<Value> = events.iter().map(event_in).collect();
     json!({"seed": hx(&setup.seed), "with_opk": setup.with_opk, "pq_kind": bundle::kind_byte(setup.pq_kind), "events": events})
 }
 
-fn draw64(seed: &[u8; 32], purpose: &[u8]) -> Vec<u8> {
-    [
-        session::draw(seed, purpose, 0),
-        session::draw(seed, purpose, 1),
-    ]
-    .concat()
+fn pdraw(seed: &[u8; 32], p: Party, purpose: &[u8], n: u32) -> [u8; 32] {
+    scenario::party_draw(seed, p, purpose, n)
 }
 
-/// The passive vectors: each script's deliveries to one party, with that
-/// party's secrets as the scenario runner derived them.
+/// The passive vectors: each two-party script's deliveries to one party,
+/// with that party's secrets as the scenario runner derived them and the
+/// ratchet secret of each receive (`receive` at the party's draw counter
+/// then, read off a run of the script up to that event).
 fn passive(c: &mut Cases, op: &str, g: &Gen) {
     let to = if op == "session_receive_responder" {
         Party::Bob
     } else {
         Party::Alice
     };
-    for (id, setup, events) in scripts(g) {
-        let t = session::run(&setup, &events).expect("script runs");
+    let p = scenario::index_of(to);
+    for (id, setup, events) in two_party_scripts(g) {
+        let t = scenario::run(&setup, &events).expect("script runs");
         let seed = &setup.seed;
-        let purpose: &[u8] = if to == Party::Bob {
-            b"bob receive"
-        } else {
-            b"alice receive"
-        };
         let mut deliveries = Vec::new();
         let mut dropped = vec![false; t.wire.len()];
-        let mut successes = 0u32;
-        for (e, outcome) in events.iter().zip(&t.outcomes) {
+        for (pos, e) in events.iter().enumerate() {
             if let Event::Drop { index } = e {
                 if *index < dropped.len() {
                     dropped[*index] = true;
@@ -1603,53 +1746,54 @@ fn passive(c: &mut Cases, op: &str, g: &Gen) {
                 let at = byte % env.len();
                 env[at] ^= if mask == 0 { 1 } else { mask };
             }
-            deliveries.push(json!({"envelope": hx(&env), "secret": hx(&session::draw(seed, purpose, successes))}));
-            if matches!(outcome, Outcome::Delivered { .. }) {
-                successes += 1;
-            }
+            let before = scenario::run(&setup, &events[..pos]).expect("prefix runs");
+            let n = before.parties[p].draws;
+            deliveries
+                .push(json!({"envelope": hx(&env), "secret": hx(&pdraw(seed, to, b"receive", n))}));
         }
         if deliveries.is_empty() {
             continue;
         }
-        let mailbox = &session::draw(
-            seed,
-            if to == Party::Bob {
-                b"bob mailbox"
-            } else {
-                b"alice mailbox"
-            },
-            0,
-        )[..16];
+        let mailbox = &pdraw(seed, to, b"mailbox", 0)[..16];
+        let identity_randomness = [
+            pdraw(seed, to, b"identity", 0),
+            pdraw(seed, to, b"identity", 1),
+        ]
+        .concat();
         let input = if to == Party::Bob {
             let mut i = json!({
                 "handle": hx(b"bob"),
-                "identity_randomness": hx(&draw64(seed, b"bob identity")),
+                "identity_randomness": hx(&identity_randomness),
                 "spk_id": 1,
-                "spk_secret": hx(&session::draw(seed, b"bob signed prekey", 0)),
+                "spk_secret": hx(&pdraw(seed, to, b"signed prekey", 0)),
             });
             if setup.with_opk {
                 i["opk_id"] = json!(7);
-                i["opk_secret"] = hx(&session::draw(seed, b"bob one-time prekey", 0));
+                i["opk_secret"] = hx(&pdraw(seed, to, b"one-time prekey", 0));
             }
             i["pqpk_id"] = json!(3);
             i["pqpk_kind"] = json!(bundle::kind_byte(setup.pq_kind));
             i["pqpk_randomness"] = hx(&[
-                session::draw(seed, b"bob pq prekey d", 0),
-                session::draw(seed, b"bob pq prekey z", 0),
+                pdraw(seed, to, b"pq prekey d", 0),
+                pdraw(seed, to, b"pq prekey z", 0),
             ]
             .concat());
             i["mailbox"] = hx(mailbox);
             i["deliveries"] = Value::Array(deliveries);
             i
         } else {
+            // Alice's start is her first draw-counting operation in every
+            // two-party script (n = 0).
+            let bob = scenario::set_up_party(&setup, Party::Bob).expect("set-up");
+            let served = scenario::served_bundle(&bob).expect("bundle");
             json!({
                 "handle": hx(b"alice"),
-                "identity_randomness": hx(&draw64(seed, b"alice identity")),
+                "identity_randomness": hx(&identity_randomness),
                 "peer": hx(b"bob"),
-                "bundle": hx(&bundle::encode(&t.bundle)),
-                "ek_secret": hx(&session::draw(seed, b"alice handshake ephemeral", 0)),
-                "kem_m": hx(&session::draw(seed, b"alice handshake kem", 0)),
-                "ratchet_secret": hx(&session::draw(seed, b"alice handshake ratchet", 0)),
+                "bundle": hx(&bundle::encode(&served)),
+                "ek_secret": hx(&pdraw(seed, to, b"handshake ephemeral", 0)),
+                "kem_m": hx(&pdraw(seed, to, b"handshake kem", 0)),
+                "ratchet_secret": hx(&pdraw(seed, to, b"handshake ratchet", 0)),
                 "mailbox": hx(mailbox),
                 "deliveries": Value::Array(deliveries),
             })

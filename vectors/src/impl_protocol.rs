@@ -8,6 +8,7 @@ use std::convert::Infallible;
 
 use rand_core::{TryCryptoRng, TryRng};
 use serde_json::{json, Value};
+use xchat::account::{Account, Receipt};
 use xchat::bundle::{self, Bundle, PqKind, PqPrekeySecret, PrekeyStore};
 use xchat::content::{self, AttachmentPointer, Content, MediaKind};
 use xchat::crypto::{ml_kem, x25519};
@@ -16,9 +17,8 @@ use xchat::handle::{self, Handle};
 use xchat::handshake::{self, PREKEY_PREFIX};
 use xchat::identity::{self, IdentitySecret};
 use xchat::ratchet::{self, RatchetState};
-use xchat::session::Session;
 use xchat::{attachment, envelope, fingerprint, padding, Error};
-use xchat_spec::session::draw;
+use xchat_spec::scenario::draw;
 
 use crate::value::{as_obj, hx, obj, Fields, Obj, BAD_REQUEST, UNSUPPORTED};
 
@@ -569,28 +569,24 @@ fn content_out(c: &Content) -> Obj {
     }
 }
 
-fn receive_result(
-    r: Result<xchat::session::Received, Error>,
-    session: &mut Option<Session>,
-) -> Value {
+/// One passive delivery's result, as on the wire.
+fn receipt_out(r: Result<Receipt, Error>) -> Value {
     Value::Object(match r {
-        Ok(rec) => {
-            if let Some(s) = rec.new_session {
-                *session = Some(s);
-            }
-            obj([
-                ("sender", hx(&identity::encode(&rec.sender))),
-                ("content", Value::Object(content_out(&rec.content))),
-            ])
+        Ok(Receipt::Message(rec)) => obj([
+            ("sender", hx(&identity::encode(&rec.sender))),
+            ("content", Value::Object(content_out(&rec.content))),
+        ]),
+        Ok(Receipt::IdentityChanged { offered, .. }) => {
+            obj([("identity_changed", hx(&identity::encode(&offered)))])
         }
         Err(e) => obj([("error", json!(kind(e)))]),
     })
 }
 
 fn session_receive(i: &Obj, responder: bool) -> R {
-    let (me, mut store, mut session) = if responder {
+    let mut acct = if responder {
         let (me, store, _, _) = owner(i)?;
-        (me, store, None)
+        Account::new(me, store)
     } else {
         let me = IdentitySecret::from_randomness(
             parse(&i.bytes("handle")?)?,
@@ -600,8 +596,8 @@ fn session_receive(i: &Obj, responder: bool) -> R {
             .map_err(kind)?
             .verify()
             .map_err(kind)?;
-        let s = Session::initiate_with(
-            &me,
+        let mut acct = Account::new(me, PrekeyStore::new(0, &[0u8; 32]));
+        acct.start_with(
             &parse(&i.bytes("peer")?)?,
             &b,
             &i.arr("ek_secret")?,
@@ -609,92 +605,101 @@ fn session_receive(i: &Obj, responder: bool) -> R {
             &i.arr("ratchet_secret")?,
         )
         .map_err(kind)?;
-        (me, PrekeyStore::new(0, &[0u8; 32]), Some(s))
+        acct
     };
     let mailbox = i.arr("mailbox")?;
     let mut results = Vec::new();
     for d in i.list("deliveries")? {
         let d = as_obj(&d)?;
-        let r = Session::receive_with(
-            &me,
-            &mailbox,
-            session.as_mut(),
-            &mut store,
-            &d.bytes("envelope")?,
-            &d.arr("secret")?,
-        );
-        results.push(receive_result(r, &mut session));
+        let r = acct.receive_with(&mailbox, &d.bytes("envelope")?, &d.arr("secret")?);
+        results.push(receipt_out(r));
     }
     Ok(obj([("results", Value::Array(results))]))
 }
 
-/// One party of a `session_run` on the impl.
+/// One party of a `session_run` on the impl: its account, mailbox and draw
+/// counter (the scenario runner's, `xchat_spec::scenario`).
+#[derive(Clone)]
 struct Party {
-    identity: IdentitySecret,
+    name: Vec<u8>,
+    account: Account,
     mailbox: [u8; 16],
-    store: PrekeyStore,
-    session: Option<Session>,
     draws: u32,
 }
 
-fn draw64(seed: &[u8; 32], purpose: &[u8]) -> [u8; 64] {
-    let mut out = [0u8; 64];
-    out[..32].copy_from_slice(&draw(seed, purpose, 0));
-    out[32..].copy_from_slice(&draw(seed, purpose, 1));
-    out
+/// `draw(seed, name || " " || purpose, n)`, the scenario's harness
+/// randomness.
+fn pdraw(seed: &[u8; 32], name: &[u8], purpose: &[u8], n: u32) -> [u8; 32] {
+    let mut full = name.to_vec();
+    full.push(b' ');
+    full.extend_from_slice(purpose);
+    draw(seed, &full, n)
 }
 
-fn draw16(seed: &[u8; 32], purpose: &[u8]) -> [u8; 16] {
-    let mut out = [0u8; 16];
-    out.copy_from_slice(&draw(seed, purpose, 0)[..16]);
-    out
+const PARTIES: [&str; 4] = ["alice", "bob", "carol", "mallory"];
+
+fn party_at(name: &str) -> Result<usize, String> {
+    PARTIES
+        .iter()
+        .position(|p| *p == name)
+        .ok_or_else(|| format!("{BAD_REQUEST} (party {name:?})"))
 }
 
-/// `session_run` on the impl: the scripted runner of `spec/src/session.rs`
-/// (its set-up and randomness derivation, `draw`, are the test harness's),
-/// with every protocol step done by the impl's `Session`.
+/// The scenario's set-up of one party, done with the impl's types.
+fn set_up(seed: &[u8; 32], name: &str, with_opk: bool, k: PqKind) -> Result<Party, String> {
+    let n = name.as_bytes();
+    let claimed: &[u8] = if name == "mallory" { b"alice" } else { n };
+    let mut r = [0u8; 64];
+    r[..32].copy_from_slice(&pdraw(seed, n, b"identity", 0));
+    r[32..].copy_from_slice(&pdraw(seed, n, b"identity", 1));
+    let id = IdentitySecret::from_randomness(parse(claimed)?, &r);
+    let mut store = PrekeyStore::new(1, &pdraw(seed, n, b"signed prekey", 0));
+    if with_opk {
+        store.add_one_time_prekey(7, &pdraw(seed, n, b"one-time prekey", 0));
+    }
+    let mut dz = [0u8; 64];
+    dz[..32].copy_from_slice(&pdraw(seed, n, b"pq prekey d", 0));
+    dz[32..].copy_from_slice(&pdraw(seed, n, b"pq prekey z", 0));
+    store.add_pq_prekey(PqPrekeySecret::from_randomness(3, k, &dz));
+    let mut mailbox = [0u8; 16];
+    mailbox.copy_from_slice(&pdraw(seed, n, b"mailbox", 0)[..16]);
+    Ok(Party {
+        name: n.to_vec(),
+        account: Account::new(id, store),
+        mailbox,
+        draws: 0,
+    })
+}
+
+/// The directory's bundle for a party: current signed prekey, first
+/// one-time prekey held, first PQ prekey held.
+fn served_bundle(p: &Party) -> Result<bundle::VerifiedBundle, Error> {
+    let store = p.account.store();
+    let opk = store.one_time_prekey_ids().first().copied();
+    let pq = store
+        .pq_prekey_ids()
+        .first()
+        .map(|(id, _)| *id)
+        .ok_or(Error::UnknownPrekey)?;
+    bundle::make_bundle(p.account.identity(), store, opk, pq)?.verify()
+}
+
+fn name_of(p: &Party) -> Value {
+    json!(String::from_utf8_lossy(&p.name))
+}
+
+/// `session_run` on the impl: the scripted runner of
+/// `spec/src/scenario.rs` (its set-up and randomness derivation are the
+/// harness's), with every protocol step done by the impl's `Account`.
 fn session_run(i: &Obj) -> R {
     let seed: [u8; 32] = i.arr("seed")?;
     let with_opk = i.flag("with_opk")?;
     let k = pq_kind(i.u64("pq_kind")?)?;
-    let alice_id =
-        IdentitySecret::from_randomness(parse(b"alice")?, &draw64(&seed, b"alice identity"));
-    let bob_id = IdentitySecret::from_randomness(parse(b"bob")?, &draw64(&seed, b"bob identity"));
-    let mut dz = [0u8; 64];
-    dz[..32].copy_from_slice(&draw(&seed, b"bob pq prekey d", 0));
-    dz[32..].copy_from_slice(&draw(&seed, b"bob pq prekey z", 0));
-    let mut store = PrekeyStore::new(1, &draw(&seed, b"bob signed prekey", 0));
-    if with_opk {
-        store.add_one_time_prekey(7, &draw(&seed, b"bob one-time prekey", 0));
+    let mut parties = Vec::new();
+    for name in PARTIES {
+        parties.push(set_up(&seed, name, with_opk, k)?);
     }
-    store.add_pq_prekey(PqPrekeySecret::from_randomness(3, k, &dz));
-    let b = bundle::make_bundle(&bob_id, &store, with_opk.then_some(7), 3).map_err(kind)?;
-    let verified = b.clone().verify().map_err(kind)?;
-    let session = Session::initiate_with(
-        &alice_id,
-        &parse(b"bob")?,
-        &verified,
-        &draw(&seed, b"alice handshake ephemeral", 0),
-        &draw(&seed, b"alice handshake kem", 0),
-        &draw(&seed, b"alice handshake ratchet", 0),
-    )
-    .map_err(kind)?;
-    let alice = Party {
-        identity: alice_id,
-        mailbox: draw16(&seed, b"alice mailbox"),
-        store: PrekeyStore::new(0, &[0u8; 32]),
-        session: Some(session),
-        draws: 0,
-    };
-    let bob = Party {
-        identity: bob_id,
-        mailbox: draw16(&seed, b"bob mailbox"),
-        store,
-        session: None,
-        draws: 0,
-    };
-    let mut parties = [alice, bob];
-    let names = ["alice", "bob"];
+    let mut snapshots: Vec<Option<Party>> = vec![None; PARTIES.len()];
     let mut wire: Vec<Vec<u8>> = Vec::new();
     let mut recipients: Vec<usize> = Vec::new();
     let mut dropped: Vec<bool> = Vec::new();
@@ -702,42 +707,72 @@ fn session_run(i: &Obj) -> R {
     for e in i.list("events")? {
         let e = as_obj(&e)?;
         let index = || usize::try_from(e.u64("index")?).map_err(|_| BAD_REQUEST.to_string());
+        let who = |field: &str| party_at(&e.text(field)?);
         let outcome = match e.text("action")?.as_str() {
+            "start" => {
+                let (f, t) = (who("from")?, who("to")?);
+                let bundle = served_bundle(&parties[t]);
+                let peer = *parties[t].account.identity().handle();
+                let p = &mut parties[f];
+                let n = p.draws;
+                let r = bundle.and_then(|b| {
+                    p.account.start_with(
+                        &peer,
+                        &b,
+                        &pdraw(&seed, &p.name, b"handshake ephemeral", n),
+                        &pdraw(&seed, &p.name, b"handshake kem", n),
+                        &pdraw(&seed, &p.name, b"handshake ratchet", n),
+                    )
+                });
+                match r {
+                    Ok(()) => {
+                        p.draws = n.wrapping_add(1);
+                        obj([
+                            ("outcome", json!("started")),
+                            ("from", json!(PARTIES[f])),
+                            ("to", json!(PARTIES[t])),
+                        ])
+                    }
+                    Err(err) => obj([
+                        ("outcome", json!("start_failed")),
+                        ("from", json!(PARTIES[f])),
+                        ("to", json!(PARTIES[t])),
+                        ("error", json!(kind(err))),
+                    ]),
+                }
+            }
             "send" => {
-                let from = party_index(&e.text("from")?)?;
-                let to_mailbox = parties[1 - from].mailbox;
-                let purpose: &[u8] = if from == 0 {
-                    b"alice send"
-                } else {
-                    b"bob send"
-                };
+                let (f, t) = (who("from")?, who("to")?);
+                let to_mailbox = parties[t].mailbox;
+                let peer = *parties[t].account.identity().handle();
                 let text =
                     String::from_utf8(e.bytes("text")?).map_err(|_| BAD_REQUEST.to_string())?;
-                let p = &mut parties[from];
-                let d = p.draws;
+                let p = &mut parties[f];
+                let n = p.draws;
                 let mut rng = Replay::new(&[
-                    &draw(&seed, purpose, d.wrapping_mul(2))[..24],
-                    &draw(&seed, purpose, d.wrapping_mul(2).wrapping_add(1)),
+                    &pdraw(&seed, &p.name, b"send nonce", n)[..24],
+                    &pdraw(&seed, &p.name, b"send envelope", n),
                 ]);
-                let sent = match &mut p.session {
-                    None => Err(Error::UnknownSession),
-                    Some(s) => s.send(&p.identity, &Content::Text(text), &to_mailbox, &mut rng),
-                };
-                match sent {
+                match p
+                    .account
+                    .send(&peer, &Content::Text(text), &to_mailbox, &mut rng)
+                {
                     Ok(sealed) => {
-                        p.draws = d.wrapping_add(1);
+                        p.draws = n.wrapping_add(1);
                         wire.push(sealed);
-                        recipients.push(1 - from);
+                        recipients.push(t);
                         dropped.push(false);
                         obj([
                             ("outcome", json!("sent")),
                             ("index", json!(wire.len() - 1)),
-                            ("from", json!(names[from])),
+                            ("from", json!(PARTIES[f])),
+                            ("to", json!(PARTIES[t])),
                         ])
                     }
                     Err(err) => obj([
                         ("outcome", json!("send_failed")),
-                        ("from", json!(names[from])),
+                        ("from", json!(PARTIES[f])),
+                        ("to", json!(PARTIES[t])),
                         ("error", json!(kind(err))),
                     ]),
                 }
@@ -762,37 +797,29 @@ fn session_run(i: &Obj) -> R {
                         sealed[at] ^= if mask == 0 { 1 } else { mask };
                     }
                     let to = recipients[ix];
-                    let purpose: &[u8] = if to == 0 {
-                        b"alice receive"
-                    } else {
-                        b"bob receive"
-                    };
                     let p = &mut parties[to];
-                    let secret = draw(&seed, purpose, p.draws);
-                    match Session::receive_with(
-                        &p.identity,
-                        &p.mailbox,
-                        p.session.as_mut(),
-                        &mut p.store,
-                        &sealed,
-                        &secret,
-                    ) {
-                        Ok(rec) => {
-                            if let Some(s) = rec.new_session {
-                                p.session = Some(s);
-                            }
+                    let secret = pdraw(&seed, &p.name, b"receive", p.draws);
+                    let to_name = name_of(p);
+                    match p.account.receive_with(&p.mailbox.clone(), &sealed, &secret) {
+                        Ok(Receipt::Message(rec)) => {
                             p.draws = p.draws.wrapping_add(1);
                             obj([
                                 ("outcome", json!("delivered")),
                                 ("index", json!(ix)),
-                                ("to", json!(names[to])),
+                                ("to", to_name),
                                 ("content", Value::Object(content_out(&rec.content))),
                             ])
                         }
+                        Ok(Receipt::IdentityChanged { offered, .. }) => obj([
+                            ("outcome", json!("identity_changed")),
+                            ("index", json!(ix)),
+                            ("to", to_name),
+                            ("offered", hx(&identity::encode(&offered))),
+                        ]),
                         Err(err) => obj([
                             ("outcome", json!("rejected")),
                             ("index", json!(ix)),
-                            ("to", json!(names[to])),
+                            ("to", to_name),
                             ("error", json!(kind(err))),
                         ]),
                     }
@@ -800,12 +827,42 @@ fn session_run(i: &Obj) -> R {
                     obj([("outcome", json!("ignored"))])
                 }
             }
+            "accept_identity" => {
+                let (w, o) = (who("who")?, who("of")?);
+                let offered = parties[o].account.identity().public().clone();
+                match parties[w].account.accept_identity(&offered) {
+                    Ok(()) => obj([("outcome", json!("done"))]),
+                    Err(_) => obj([("outcome", json!("ignored"))]),
+                }
+            }
+            "rotate_prekey" => {
+                let w = who("who")?;
+                let p = &mut parties[w];
+                let secret = pdraw(&seed, &p.name, b"rotated signed prekey", p.draws);
+                p.account.rotate_signed_prekey_with(&secret);
+                p.draws = p.draws.wrapping_add(1);
+                obj([("outcome", json!("done"))])
+            }
+            "snapshot" => {
+                let w = who("who")?;
+                snapshots[w] = Some(parties[w].clone());
+                obj([("outcome", json!("done"))])
+            }
+            "restore" => {
+                let w = who("who")?;
+                match &snapshots[w] {
+                    Some(saved) => {
+                        parties[w] = saved.clone();
+                        obj([("outcome", json!("done"))])
+                    }
+                    None => obj([("outcome", json!("ignored"))]),
+                }
+            }
             other => return Err(format!("{BAD_REQUEST} (action {other:?})")),
         };
         outcomes.push(Value::Object(outcome));
     }
     Ok(obj([
-        ("bundle", hx(&bundle::encode(&b))),
         ("wire", Value::Array(wire.iter().map(|w| hx(w)).collect())),
         ("outcomes", Value::Array(outcomes)),
     ]))

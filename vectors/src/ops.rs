@@ -71,7 +71,7 @@ const CONTENT: [(&str, &str); 6] = [
 ];
 const RECEIVE_RESULTS: (&str, &str) = (
     "results",
-    "list, one per delivery, in order: `{sender, content}` (sender: hex, the opened sender's EncIdentity; content: object with the fields of `content_decode`) or `{error}`",
+    "list, one per delivery, in order: `{sender, content}` (sender: hex, the opened sender's EncIdentity; content: object with the fields of `content_decode`), `{identity_changed}` (hex: the offered EncIdentity; nothing changed) or `{error}`",
 );
 
 /// Concatenation of field lists (used for the shared store fields).
@@ -677,19 +677,18 @@ pub fn all() -> Vec<Op> {
         },
         Op {
             name: "session_run",
-            section: "SPEC.md section 15 (spec/src/session.rs, the scripted runner)",
-            reqs: &["REQ-SESSION-001", "REQ-SESSION-002", "REQ-HS-004", "REQ-HS-005", "REQ-ENV-004"],
-            summary: "a whole two-party session from a seed and a script (see README: the set-up and randomness derivation)",
+            section: "SPEC.md sections 15 and 16 (spec/src/scenario.rs, the scripted runner)",
+            reqs: &["REQ-SESSION-001", "REQ-SESSION-002", "REQ-HS-004", "REQ-HS-005", "REQ-HS-006", "REQ-ENV-004", "REQ-PEER-001", "REQ-PEER-002", "REQ-ROUTE-001", "REQ-ROUTE-002", "REQ-ROUTE-003", "REQ-ROUTE-004", "REQ-PREKEY-001"],
+            summary: "a whole multi-party scenario (alice, bob, carol, and mallory, whose identity claims the handle alice) from a seed and a script (see README: the set-up and randomness derivation)",
             input: &[
                 ("seed", "hex, 32"),
-                ("with_opk", "bool: Bob's bundle has a one-time prekey"),
-                ("pq_kind", "int: kind of Bob's PQ prekey"),
-                ("events", "list of `{action: send, from, text}`, `{action: deliver, index}`, `{action: drop, index}`, `{action: duplicate, index}`, `{action: tamper, index, byte, mask}`"),
+                ("with_opk", "bool: each party's store holds one-time prekey 7"),
+                ("pq_kind", "int: kind of each party's PQ prekey 3"),
+                ("events", "list of `{action: start, from, to}`, `{action: send, from, to, text}` (text: hex, UTF-8), `{action: deliver, index}`, `{action: drop, index}`, `{action: duplicate, index}`, `{action: tamper, index, byte, mask}`, `{action: accept_identity, who, of}`, `{action: rotate_prekey, who}`, `{action: snapshot, who}`, `{action: restore, who}`; parties are `alice`, `bob`, `carol`, `mallory`"),
             ],
             output: &[
-                ("bundle", "hex: Bob's bundle"),
                 ("wire", "list of hex: every envelope sent, by index"),
-                ("outcomes", "list, one per event: `{outcome: sent, index, from}`, `{outcome: send_failed, from, error}`, `{outcome: delivered, index, to, content}`, `{outcome: rejected, index, to, error}`, `{outcome: ignored}`"),
+                ("outcomes", "list, one per event: `{outcome: started, from, to}`, `{outcome: start_failed, from, to, error}`, `{outcome: sent, index, from, to}`, `{outcome: send_failed, from, to, error}`, `{outcome: delivered, index, to, content}`, `{outcome: identity_changed, index, to, offered}` (offered: hex EncIdentity), `{outcome: rejected, index, to, error}`, `{outcome: done}`, `{outcome: ignored}`"),
             ],
             errors: &[],
         },
@@ -697,7 +696,7 @@ pub fn all() -> Vec<Op> {
             name: "session_receive_responder",
             section: "SPEC.md section 15 (receiving), passive",
             reqs: &["REQ-SESSION-001", "REQ-SESSION-002", "REQ-HS-003", "REQ-HS-004", "REQ-ENV-004", "REQ-RATCHET-006"],
-            summary: "passive vector: Bob's secrets and the envelopes he receives, in order; every delivery is received with Bob's session (none at first) and prekey store, which a failed delivery leaves unchanged",
+            summary: "passive vector: Bob's secrets and the envelopes he receives, in order; every delivery is received by Bob's account (SPEC.md 15.2: no contacts at first, this prekey store), which a failed delivery leaves unchanged",
             input: join(&[
                 &STORE,
                 &[
@@ -712,7 +711,7 @@ pub fn all() -> Vec<Op> {
             name: "session_receive_initiator",
             section: "SPEC.md section 15 (receiving), passive",
             reqs: &["REQ-SESSION-001", "REQ-SESSION-002", "REQ-HS-005", "REQ-RATCHET-006"],
-            summary: "passive vector: Alice starts her session from Bob's bundle (as `handshake_initiate`), then receives the envelopes in order",
+            summary: "passive vector: Alice's account (an empty prekey store, spk_id 0) starts a session from Bob's bundle (SPEC.md 15.1 `start`), then receives the envelopes in order",
             input: &[
                 ("handle", "hex"),
                 ("identity_randomness", "hex, 64"),

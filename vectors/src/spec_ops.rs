@@ -3,13 +3,14 @@
 //! `run --random`, and the `spec` implementation of `run`.
 
 use serde_json::{json, Value};
+use xchat_spec::account::{self, Account, Receipt};
 use xchat_spec::bundle::{self, PqKind, PqPrekeySecret, PrekeyStore};
 use xchat_spec::content::{self, AttachmentPointer, Content, MediaKind};
-use xchat_spec::conversation::{self, Session};
 use xchat_spec::handle::{self, Handle};
 use xchat_spec::identity::{self, IdentityPublic, IdentitySecret};
 use xchat_spec::ratchet::{self, RatchetState};
-use xchat_spec::session::{self, Event, Outcome, Party, Setup};
+use xchat_spec::scenario::{self, Event, Outcome, Party, Setup};
+use xchat_spec::session;
 use xchat_spec::suite::{dh, public_key};
 use xchat_spec::{
     attachment, chacha20poly1305, ed25519, envelope, fingerprint, handshake, hkdf, hmac, ml_kem,
@@ -359,6 +360,7 @@ fn owner(i: &Obj) -> Result<(IdentitySecret, PrekeyStore), String> {
     let store = PrekeyStore {
         spk_id: i.u32("spk_id")?,
         spk_secret: i.arr("spk_secret")?,
+        retired_spks: Vec::new(),
         opks,
         pqpks: vec![pq],
     };
@@ -415,9 +417,9 @@ fn handshake_initiate(i: &Obj) -> R {
         i.arr("ratchet_secret")?,
     );
     let (header_nonce, plaintext) = (i.arr("header_nonce")?, i.bytes("plaintext")?);
-    let session = conversation::start(&alice, &peer, &b, &ek_secret, &kem_m, &ratchet_secret)
-        .map_err(kind)?;
-    let (_, message) = conversation::encrypt(&session, &plaintext, &header_nonce).map_err(kind)?;
+    let session =
+        session::start(&alice, &peer, &b, &ek_secret, &kem_m, &ratchet_secret).map_err(kind)?;
+    let (_, message) = session::encrypt(&session, &plaintext, &header_nonce).map_err(kind)?;
     // The intermediate values, recomputed step by step (SPEC.md section 8).
     let ek = public_key(&ek_secret);
     let mut o = obj([("ek", hx(&ek))]);
@@ -670,18 +672,18 @@ fn envelope_open(i: &Obj) -> R {
 
 // ---- sessions -----------------------------------------------------------
 
-fn party_name(p: Party) -> Value {
-    json!(match p {
-        Party::Alice => "alice",
-        Party::Bob => "bob",
-    })
+/// The name of a scenario party on the wire.
+pub fn party_name(p: Party) -> Value {
+    json!(std::str::from_utf8(scenario::name(p)).unwrap_or("?"))
 }
 
-fn party_of(name: &str) -> Result<Party, String> {
-    match party_index(name)? {
-        0 => Ok(Party::Alice),
-        _ => Ok(Party::Bob),
-    }
+/// The scenario party named `name` (`alice`, `bob`, `carol`, `mallory`).
+pub fn party_of(name: &str) -> Result<Party, String> {
+    scenario::PARTIES
+        .iter()
+        .copied()
+        .find(|p| scenario::name(*p) == name.as_bytes())
+        .ok_or_else(|| format!("{BAD_REQUEST} (party {name:?})"))
 }
 
 /// The events of a `session_run` script.
@@ -690,9 +692,15 @@ pub fn events_in(list: &[Value]) -> Result<Vec<Event>, String> {
     for e in list {
         let e = as_obj(e)?;
         let index = || usize::try_from(e.u64("index")?).map_err(|_| BAD_REQUEST.to_string());
+        let who = |field: &str| party_of(&e.text(field)?);
         events.push(match e.text("action")?.as_str() {
+            "start" => Event::Start {
+                from: who("from")?,
+                to: who("to")?,
+            },
             "send" => Event::Send {
-                from: party_of(&e.text("from")?)?,
+                from: who("from")?,
+                to: who("to")?,
                 text: e.bytes("text")?,
             },
             "deliver" => Event::Deliver { index: index()? },
@@ -703,10 +711,66 @@ pub fn events_in(list: &[Value]) -> Result<Vec<Event>, String> {
                 byte: usize::try_from(e.u64("byte")?).map_err(|_| BAD_REQUEST.to_string())?,
                 mask: u8::try_from(e.u64("mask")?).map_err(|_| BAD_REQUEST.to_string())?,
             },
+            "accept_identity" => Event::AcceptIdentity {
+                who: who("who")?,
+                of: who("of")?,
+            },
+            "rotate_prekey" => Event::RotatePrekey { who: who("who")? },
+            "snapshot" => Event::Snapshot { who: who("who")? },
+            "restore" => Event::Restore { who: who("who")? },
             other => return Err(format!("{BAD_REQUEST} (action {other:?})")),
         });
     }
     Ok(events)
+}
+
+/// One outcome of a `session_run`, as on the wire.
+pub fn outcome_out(o: &Outcome) -> Value {
+    Value::Object(match o {
+        Outcome::Started { from, to } => obj([
+            ("outcome", json!("started")),
+            ("from", party_name(*from)),
+            ("to", party_name(*to)),
+        ]),
+        Outcome::StartFailed { from, to, error } => obj([
+            ("outcome", json!("start_failed")),
+            ("from", party_name(*from)),
+            ("to", party_name(*to)),
+            ("error", json!(kind(*error))),
+        ]),
+        Outcome::Sent { index, from, to } => obj([
+            ("outcome", json!("sent")),
+            ("index", json!(index)),
+            ("from", party_name(*from)),
+            ("to", party_name(*to)),
+        ]),
+        Outcome::SendFailed { from, to, error } => obj([
+            ("outcome", json!("send_failed")),
+            ("from", party_name(*from)),
+            ("to", party_name(*to)),
+            ("error", json!(kind(*error))),
+        ]),
+        Outcome::Delivered { index, to, content } => obj([
+            ("outcome", json!("delivered")),
+            ("index", json!(index)),
+            ("to", party_name(*to)),
+            ("content", Value::Object(content_out(content))),
+        ]),
+        Outcome::IdentityChanged { index, to, offered } => obj([
+            ("outcome", json!("identity_changed")),
+            ("index", json!(index)),
+            ("to", party_name(*to)),
+            ("offered", hx(&identity::encode(offered))),
+        ]),
+        Outcome::Rejected { index, to, error } => obj([
+            ("outcome", json!("rejected")),
+            ("index", json!(index)),
+            ("to", party_name(*to)),
+            ("error", json!(kind(*error))),
+        ]),
+        Outcome::Done => obj([("outcome", json!("done"))]),
+        Outcome::Ignored => obj([("outcome", json!("ignored"))]),
+    })
 }
 
 fn session_run(i: &Obj) -> R {
@@ -716,92 +780,65 @@ fn session_run(i: &Obj) -> R {
         pq_kind: pq_kind(i.u64("pq_kind")?)?,
     };
     let events = events_in(&i.list("events")?)?;
-    let t = session::run(&setup, &events).map_err(kind)?;
-    let outcomes = t
-        .outcomes
-        .iter()
-        .map(|o| {
-            Value::Object(match o {
-                Outcome::Sent { index, from } => obj([
-                    ("outcome", json!("sent")),
-                    ("index", json!(index)),
-                    ("from", party_name(*from)),
-                ]),
-                Outcome::SendFailed { from, error } => obj([
-                    ("outcome", json!("send_failed")),
-                    ("from", party_name(*from)),
-                    ("error", json!(kind(*error))),
-                ]),
-                Outcome::Delivered { index, to, content } => obj([
-                    ("outcome", json!("delivered")),
-                    ("index", json!(index)),
-                    ("to", party_name(*to)),
-                    ("content", Value::Object(content_out(content))),
-                ]),
-                Outcome::Rejected { index, to, error } => obj([
-                    ("outcome", json!("rejected")),
-                    ("index", json!(index)),
-                    ("to", party_name(*to)),
-                    ("error", json!(kind(*error))),
-                ]),
-                Outcome::Ignored => obj([("outcome", json!("ignored"))]),
-            })
-        })
-        .collect();
+    let t = scenario::run(&setup, &events).map_err(kind)?;
     Ok(obj([
-        ("bundle", hx(&bundle::encode(&t.bundle))),
         ("wire", Value::Array(t.wire.iter().map(|w| hx(w)).collect())),
-        ("outcomes", Value::Array(outcomes)),
+        (
+            "outcomes",
+            Value::Array(t.outcomes.iter().map(outcome_out).collect()),
+        ),
     ]))
 }
 
+/// One passive delivery's result, as on the wire.
+fn receipt_out(r: Result<Receipt, Error>) -> Value {
+    Value::Object(match r {
+        Ok(Receipt::Message(rec)) => obj([
+            ("sender", hx(&identity::encode(&rec.sender))),
+            ("content", Value::Object(content_out(&rec.content))),
+        ]),
+        Ok(Receipt::IdentityChanged { offered, .. }) => {
+            obj([("identity_changed", hx(&identity::encode(&offered)))])
+        }
+        Err(e) => obj([("error", json!(kind(e)))]),
+    })
+}
+
 fn session_receive(i: &Obj, responder: bool) -> R {
-    let (me, mut store, mut session): (IdentitySecret, PrekeyStore, Option<Session>) = if responder
-    {
+    let mut acct: Account = if responder {
         let (me, store) = owner(i)?;
-        (me, store, None)
+        account::new(&me, &store)
     } else {
         let (me, _) = identity_of(&i.bytes("handle")?, &i.arr("identity_randomness")?)?;
         let b = bundle::decode(&i.bytes("bundle")?).map_err(kind)?;
-        let s = conversation::start(
-            &me,
+        let empty = PrekeyStore {
+            spk_id: 0,
+            spk_secret: [0u8; 32],
+            retired_spks: Vec::new(),
+            opks: Vec::new(),
+            pqpks: Vec::<PqPrekeySecret>::new(),
+        };
+        account::start(
+            &account::new(&me, &empty),
             &parse(&i.bytes("peer")?)?,
             &b,
             &i.arr("ek_secret")?,
             &i.arr("kem_m")?,
             &i.arr("ratchet_secret")?,
         )
-        .map_err(kind)?;
-        let empty = PrekeyStore {
-            spk_id: 0,
-            spk_secret: [0u8; 32],
-            opks: Vec::new(),
-            pqpks: Vec::<PqPrekeySecret>::new(),
-        };
-        (me, empty, Some(s))
+        .map_err(kind)?
     };
     let mailbox = i.arr("mailbox")?;
     let mut results = Vec::new();
     for d in i.list("deliveries")? {
         let d = as_obj(&d)?;
-        let r = conversation::receive(
-            &me,
-            &mailbox,
-            session.as_ref(),
-            &store,
-            &d.bytes("envelope")?,
-            &d.arr("secret")?,
-        );
-        results.push(Value::Object(match r {
-            Ok(rec) => {
-                session = Some(rec.session);
-                store = rec.store;
-                obj([
-                    ("sender", hx(&identity::encode(&rec.sender))),
-                    ("content", Value::Object(content_out(&rec.content))),
-                ])
+        let r = account::receive(&acct, &mailbox, &d.bytes("envelope")?, &d.arr("secret")?);
+        results.push(receipt_out(match r {
+            Ok((next, receipt)) => {
+                acct = next;
+                Ok(receipt)
             }
-            Err(e) => obj([("error", json!(kind(e)))]),
+            Err(e) => Err(e),
         }));
     }
     Ok(obj([("results", Value::Array(results))]))

@@ -1,0 +1,479 @@
+//! The account: one party's whole protocol state and the receive routing
+//! (SPEC.md sections 15 and 16), mirroring `xchat_spec::account` byte for
+//! byte and error for error.
+//!
+//! An [`Account`] owns the identity, the prekey store, the contacts (a
+//! handle pinned to an identity on first contact, with its current and
+//! previous sessions) and the records of the handshakes it accepted.
+//!
+//! * [`Account::start`] starts a session from a verified bundle; a handle
+//!   pinned to another identity is [`Error::IdentityChanged`].
+//! * [`Account::send`] sends with the contact's current session.
+//! * [`Account::receive`] opens the envelope once, then routes by the
+//!   sender's identity, and within the contact by header key (ratchet
+//!   message) or `EK` (prekey message): never by trying sessions of other
+//!   contacts. An envelope from an identity that claims a pinned handle
+//!   with other keys yields [`Receipt::IdentityChanged`] and changes
+//!   nothing; only [`Account::accept_identity`] re-pins.
+//!
+//! Every operation is **transactional**: on any error (and on
+//! `IdentityChanged`) the account is exactly as before (SPEC.md
+//! REQ-SESSION-002).
+//!
+//! # Randomness (the spec's explicit inputs, in this order)
+//!
+//! | operation | draws | spec input (`xchat_spec::account`) |
+//! |---|---|---|
+//! | [`Account::start`] | 32, 32, 32 | `ek_secret`, `kem_m`, `ratchet_secret` of `start` |
+//! | [`Account::send`] | 24, then 32 | `header_nonce`, `ephemeral` of `send` (the 32 only once encryption succeeded) |
+//! | [`Account::receive`] | 32 | `ratchet_secret` of `receive` (always drawn first; used only by a DH ratchet step) |
+//! | [`Account::rotate_signed_prekey`] | 32 | `spk_secret` of `rotate_signed_prekey` |
+
+use rand_core::CryptoRng;
+
+use crate::bundle::{PrekeyStore, VerifiedBundle};
+use crate::content::Content;
+use crate::crypto::random_array;
+use crate::envelope;
+use crate::handle::Handle;
+use crate::handshake::{self, PrekeyHeader};
+use crate::identity::{self, IdentityPublic, IdentitySecret};
+use crate::ratchet::{ENC_HEADER_LEN, MSG_RATCHET, TAG_LEN};
+use crate::session::{message_type, Session};
+use crate::Error;
+
+/// How many previous sessions a contact keeps besides its current one
+/// (SPEC.md section 16).
+pub const MAX_PREVIOUS_SESSIONS: usize = 4;
+
+/// How many accepted handshakes are recorded per signed prekey (SPEC.md
+/// section 16, REQ-HS-006).
+pub const MAX_HANDSHAKES_PER_SIGNED_PREKEY: usize = 4096;
+
+/// A handle pinned to an identity, with its sessions (SPEC.md section 15.1).
+#[derive(Clone, Debug)]
+pub struct Contact {
+    identity: IdentityPublic,
+    /// Current first, then previous ones, newest first.
+    sessions: Vec<Session>,
+}
+
+impl Contact {
+    /// The pinned identity; its handle is the contact's handle.
+    pub fn identity(&self) -> &IdentityPublic {
+        &self.identity
+    }
+
+    /// The current session, then the previous ones, newest first.
+    pub fn sessions(&self) -> &[Session] {
+        &self.sessions
+    }
+
+    /// The current session, if any.
+    pub fn current(&self) -> Option<&Session> {
+        self.sessions.first()
+    }
+}
+
+/// An accepted handshake: the signed prekey id it named and its `EK`
+/// (SPEC.md section 15.3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct HandshakeRecord {
+    spk_id: u32,
+    ek: [u8; 32],
+}
+
+/// A successfully received message (SPEC.md section 15.2).
+#[derive(Debug)]
+pub struct Received {
+    /// The authenticated sender, the identity pinned for its handle.
+    pub sender: IdentityPublic,
+    /// The decrypted content.
+    pub content: Content,
+    /// The message made a new contact (the sender is now pinned).
+    pub new_contact: bool,
+    /// The message started a new session with the contact.
+    pub new_session: bool,
+}
+
+/// What [`Account::receive`] yields (SPEC.md section 15.2).
+#[derive(Debug)]
+pub enum Receipt {
+    /// A message was accepted.
+    Message(Received),
+    /// An identity other than the pinned one claims the handle. Nothing
+    /// changed; show both safety numbers and let the user decide
+    /// ([`Account::accept_identity`]).
+    IdentityChanged {
+        /// The identity pinned for the handle.
+        pinned: IdentityPublic,
+        /// The identity that sealed the envelope (binding verified).
+        offered: IdentityPublic,
+    },
+}
+
+/// One party's protocol state (SPEC.md section 15.1).
+#[derive(Clone, Debug)]
+pub struct Account {
+    identity: IdentitySecret,
+    store: PrekeyStore,
+    contacts: Vec<Contact>,
+    handshakes: Vec<HandshakeRecord>,
+}
+
+/// Peer equality (SPEC.md REQ-PEER-001): handle, Ed25519 key and X25519 key
+/// equal; the binding is not compared.
+pub fn same_peer(a: &IdentityPublic, b: &IdentityPublic) -> bool {
+    a.handle == b.handle && a.sig_pub == b.sig_pub && a.dh_pub == b.dh_pub
+}
+
+/// Where a new responder session goes (SPEC.md section 15.4,
+/// REQ-ROUTE-004): behind the current session if that is our own initiator
+/// session, still pending, with the smaller `EK`; in front otherwise.
+fn responder_slot(sessions: &[Session], new_ek: &[u8; 32]) -> usize {
+    match sessions.first() {
+        Some(current) if current.in_prekey_phase() && current.ek() < new_ek => 1,
+        _ => 0,
+    }
+}
+
+/// Inserts `session` at `at` and drops the oldest beyond the bound (SPEC.md
+/// section 16).
+fn insert_session(sessions: &mut Vec<Session>, at: usize, session: Session) {
+    sessions.insert(at.min(sessions.len()), session);
+    sessions.truncate(1 + MAX_PREVIOUS_SESSIONS);
+}
+
+impl Account {
+    /// A fresh account with no contacts (SPEC.md section 15.1).
+    pub fn new(identity: IdentitySecret, store: PrekeyStore) -> Account {
+        Account {
+            identity,
+            store,
+            contacts: Vec::new(),
+            handshakes: Vec::new(),
+        }
+    }
+
+    /// The account's identity.
+    pub fn identity(&self) -> &IdentitySecret {
+        &self.identity
+    }
+
+    /// The prekey store.
+    pub fn store(&self) -> &PrekeyStore {
+        &self.store
+    }
+
+    /// The prekey store, to add one-time and PQ prekeys. Rotate the signed
+    /// prekey with [`Account::rotate_signed_prekey`], which also drops the
+    /// handshake records that go with it.
+    pub fn store_mut(&mut self) -> &mut PrekeyStore {
+        &mut self.store
+    }
+
+    /// The contacts, in the order they were made.
+    pub fn contacts(&self) -> &[Contact] {
+        &self.contacts
+    }
+
+    /// The contact pinned for `handle`, if any.
+    pub fn contact(&self, handle: &Handle) -> Option<&Contact> {
+        self.contacts.iter().find(|c| c.identity.handle == *handle)
+    }
+
+    fn contact_index(&self, handle: &Handle) -> Option<usize> {
+        self.contacts
+            .iter()
+            .position(|c| c.identity.handle == *handle)
+    }
+
+    /// How many accepted handshakes are recorded (SPEC.md section 15.3).
+    pub fn handshake_records(&self) -> usize {
+        self.handshakes.len()
+    }
+
+    /// Starts a session as the initiator with the verified bundle the
+    /// directory returned for `peer` (SPEC.md sections 8 and 15.1):
+    /// `InvalidHandle` if it is another handle's, `NonContributory` for an
+    /// all-zero DH output, then `IdentityChanged` if `peer` is pinned to
+    /// another identity. The new session becomes current.
+    ///
+    /// Randomness: `ek_secret`, `kem_m`, `ratchet_secret` (32 bytes each).
+    pub fn start<R: CryptoRng + ?Sized>(
+        &mut self,
+        peer: &Handle,
+        bundle: &VerifiedBundle,
+        rng: &mut R,
+    ) -> Result<(), Error> {
+        let ek_secret = random_array::<32, R>(rng);
+        let kem_m = random_array::<32, R>(rng);
+        let ratchet_secret = random_array::<32, R>(rng);
+        self.start_with(peer, bundle, &ek_secret, &kem_m, &ratchet_secret)
+    }
+
+    /// [`Account::start`] with explicit randomness (the spec's
+    /// `account::start`).
+    pub fn start_with(
+        &mut self,
+        peer: &Handle,
+        bundle: &VerifiedBundle,
+        ek_secret: &[u8; 32],
+        kem_m: &[u8; 32],
+        ratchet_secret: &[u8; 32],
+    ) -> Result<(), Error> {
+        let fresh = Session::initiate_with(
+            &self.identity,
+            peer,
+            bundle,
+            ek_secret,
+            kem_m,
+            ratchet_secret,
+        )?;
+        let offered = &bundle.bundle().identity;
+        match self.contact_index(peer) {
+            Some(i) => {
+                let contact = self.contacts.get_mut(i).ok_or(Error::UnknownSession)?;
+                if !same_peer(&contact.identity, offered) {
+                    return Err(Error::IdentityChanged);
+                }
+                insert_session(&mut contact.sessions, 0, fresh);
+            }
+            None => self.contacts.push(Contact {
+                identity: offered.clone(),
+                sessions: vec![fresh],
+            }),
+        }
+        Ok(())
+    }
+
+    /// Sends `content` to the contact `peer` at its `mailbox` with the
+    /// current session (SPEC.md section 15.1): `UnknownSession` without a
+    /// contact or session, then the ratchet's errors. Returns the envelope.
+    ///
+    /// Randomness: the header nonce (24 bytes), then the envelope's
+    /// ephemeral (32 bytes) once encryption succeeded.
+    pub fn send<R: CryptoRng + ?Sized>(
+        &mut self,
+        peer: &Handle,
+        content: &Content,
+        mailbox: &[u8; 16],
+        rng: &mut R,
+    ) -> Result<Vec<u8>, Error> {
+        let i = self.contact_index(peer).ok_or(Error::UnknownSession)?;
+        let identity = &self.identity;
+        let session = self
+            .contacts
+            .get_mut(i)
+            .and_then(|c| c.sessions.first_mut())
+            .ok_or(Error::UnknownSession)?;
+        session.send(identity, content, mailbox, rng)
+    }
+
+    /// Pins `offered`'s handle to it (SPEC.md REQ-PEER-002): the
+    /// application's decision after [`Receipt::IdentityChanged`]. Its
+    /// binding must verify (`InvalidSignature`); the contact's old sessions
+    /// are deleted.
+    pub fn accept_identity(&mut self, offered: &IdentityPublic) -> Result<(), Error> {
+        identity::verify(offered)?;
+        let contact = Contact {
+            identity: offered.clone(),
+            sessions: Vec::new(),
+        };
+        match self.contact_index(&offered.handle) {
+            Some(i) => {
+                if let Some(c) = self.contacts.get_mut(i) {
+                    *c = contact;
+                }
+            }
+            None => self.contacts.push(contact),
+        }
+        Ok(())
+    }
+
+    /// Rotates the signed prekey (SPEC.md section 16, REQ-PREKEY-001) and
+    /// deletes the handshake records of signed prekeys no longer held
+    /// (REQ-HS-006).
+    ///
+    /// Randomness: the new signed prekey's secret (32 bytes).
+    pub fn rotate_signed_prekey<R: CryptoRng + ?Sized>(&mut self, rng: &mut R) {
+        let secret = random_array::<32, R>(rng);
+        self.rotate_signed_prekey_with(&secret);
+    }
+
+    /// [`Account::rotate_signed_prekey`] with an explicit secret.
+    pub fn rotate_signed_prekey_with(&mut self, spk_secret: &[u8; 32]) {
+        self.store.rotate_signed_prekey(spk_secret);
+        let store = &self.store;
+        self.handshakes.retain(|r| store.holds_spk(r.spk_id));
+    }
+
+    /// Receives one envelope at `mailbox` (SPEC.md section 15.2): open it,
+    /// check the pin, then route and decrypt. On any error, and on
+    /// [`Receipt::IdentityChanged`], the account is unchanged.
+    ///
+    /// Randomness: one draw of 32 bytes, always, first.
+    pub fn receive<R: CryptoRng + ?Sized>(
+        &mut self,
+        mailbox: &[u8; 16],
+        sealed: &[u8],
+        rng: &mut R,
+    ) -> Result<Receipt, Error> {
+        let secret = random_array::<32, R>(rng);
+        self.receive_with(mailbox, sealed, &secret)
+    }
+
+    /// [`Account::receive`] with explicit randomness (the spec's
+    /// `account::receive`).
+    pub fn receive_with(
+        &mut self,
+        mailbox: &[u8; 16],
+        sealed: &[u8],
+        ratchet_secret: &[u8; 32],
+    ) -> Result<Receipt, Error> {
+        // R1: open once (the sender's binding is verified inside).
+        let (sender, message) = envelope::open(&self.identity, mailbox, sealed)?;
+        // R2: the pin, before the payload is looked at.
+        let index = self.contact_index(&sender.handle);
+        if let Some(c) = index.and_then(|i| self.contacts.get(i)) {
+            if !same_peer(&c.identity, &sender) {
+                return Ok(Receipt::IdentityChanged {
+                    pinned: c.identity.clone(),
+                    offered: sender,
+                });
+            }
+        }
+        // R3: version and type.
+        if message_type(&message)? == MSG_RATCHET {
+            self.receive_ratchet(index, sender, &message, ratchet_secret)
+        } else {
+            self.receive_prekey(index, sender, &message, ratchet_secret)
+        }
+    }
+
+    /// Steps R4-R5 of SPEC.md section 15.2.
+    fn receive_ratchet(
+        &mut self,
+        index: Option<usize>,
+        sender: IdentityPublic,
+        message: &[u8],
+        ratchet_secret: &[u8; 32],
+    ) -> Result<Receipt, Error> {
+        let body = message.get(2..).ok_or(Error::Malformed)?;
+        if body.len() < ENC_HEADER_LEN + TAG_LEN {
+            return Err(Error::Malformed);
+        }
+        let enc_header = body.get(..ENC_HEADER_LEN).ok_or(Error::Malformed)?;
+        let contact = index
+            .and_then(|i| self.contacts.get_mut(i))
+            .ok_or(Error::UnknownSession)?;
+        if contact.sessions.is_empty() {
+            return Err(Error::UnknownSession);
+        }
+        let s = contact
+            .sessions
+            .iter()
+            .position(|s| s.recognizes(enc_header))
+            .ok_or(Error::AuthenticationFailed)?;
+        let session = contact.sessions.get(s).ok_or(Error::AuthenticationFailed)?;
+        let (content, update) = session.open(false, body, ratchet_secret)?;
+        // Commit: the session advances and becomes current (R5).
+        let mut session = contact.sessions.remove(s);
+        session.commit_recv(update, false);
+        contact.sessions.insert(0, session);
+        Ok(Receipt::Message(Received {
+            sender,
+            content,
+            new_contact: false,
+            new_session: false,
+        }))
+    }
+
+    /// Steps P1-P6 of SPEC.md section 15.2.
+    fn receive_prekey(
+        &mut self,
+        index: Option<usize>,
+        sender: IdentityPublic,
+        message: &[u8],
+        ratchet_secret: &[u8; 32],
+    ) -> Result<Receipt, Error> {
+        // P1: strict decoding; the envelope's sender is the initiator.
+        let (header, body) = handshake::decode_prekey_message(message)?;
+        if !same_peer(&header.initiator, &sender) {
+            return Err(Error::AuthenticationFailed);
+        }
+        // P2: a repeated prekey message of a session we hold.
+        if let Some(contact) = index.and_then(|i| self.contacts.get_mut(i)) {
+            if let Some(session) = contact.sessions.iter_mut().find(|s| *s.ek() == header.ek) {
+                let (content, update) = session.open(true, body, ratchet_secret)?;
+                session.commit_recv(update, true);
+                return Ok(Receipt::Message(Received {
+                    sender,
+                    content,
+                    new_contact: false,
+                    new_session: false,
+                }));
+            }
+        }
+        self.accept_handshake(index, sender, header, body, ratchet_secret)
+    }
+
+    /// Steps P3-P6 of SPEC.md section 15.2: a handshake that names no
+    /// session we hold.
+    fn accept_handshake(
+        &mut self,
+        index: Option<usize>,
+        sender: IdentityPublic,
+        header: PrekeyHeader,
+        body: &[u8],
+        ratchet_secret: &[u8; 32],
+    ) -> Result<Receipt, Error> {
+        let record = HandshakeRecord {
+            spk_id: header.spk_id,
+            ek: header.ek,
+        };
+        // P3: accepted before, its session gone (REQ-HS-006).
+        if self.handshakes.contains(&record) {
+            return Err(Error::Replay);
+        }
+        // P4: the signed prekey's record set is full.
+        let on_spk = self
+            .handshakes
+            .iter()
+            .filter(|r| r.spk_id == header.spk_id)
+            .count();
+        if on_spk >= MAX_HANDSHAKES_PER_SIGNED_PREKEY {
+            return Err(Error::UnknownPrekey);
+        }
+        // P5: the responder side of section 8. The sender's binding was
+        // verified by envelope opening and the initiator is the same peer,
+        // so the section 8 step 1 check cannot fail here.
+        identity::verify(&header.initiator)?;
+        let accepted =
+            handshake::respond_decoded(&self.identity, &self.store, header, body, ratchet_secret)?;
+        let content = crate::content::decode(&zeroize::Zeroizing::new(crate::padding::unpad(
+            &accepted.plaintext,
+        )?))?;
+        // P6: commit.
+        accepted.commit(&mut self.store);
+        self.handshakes.push(record);
+        let fresh = Session::from_accepted(accepted);
+        let new_contact = index.is_none();
+        match index.and_then(|i| self.contacts.get_mut(i)) {
+            Some(contact) => {
+                let slot = responder_slot(&contact.sessions, &record.ek);
+                insert_session(&mut contact.sessions, slot, fresh);
+            }
+            None => self.contacts.push(Contact {
+                identity: sender.clone(),
+                sessions: vec![fresh],
+            }),
+        }
+        Ok(Receipt::Message(Received {
+            sender,
+            content,
+            new_contact,
+            new_session: true,
+        }))
+    }
+}
