@@ -1702,7 +1702,8 @@ fn event_in(e: &Event) -> Value {
     }
 }
 
-fn session_run_input(setup: &Setup, events: &[Event]) -> Value {
+/// The `session_run` request input of a script.
+pub fn session_run_input(setup: &Setup, events: &[Event]) -> Value {
     let events: Vec<Value> = events.iter().map(event_in).collect();
     json!({"seed": hx(&setup.seed), "with_opk": setup.with_opk, "pq_kind": bundle::kind_byte(setup.pq_kind), "events": events})
 }
