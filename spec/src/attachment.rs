@@ -55,12 +55,11 @@ fn to_u64(x: usize) -> u64 {
 /// the same commitment are an HKDF-SHA-256 collision.
 pub fn attachment_keys(key: &[u8; 32]) -> ([u8; 32], [u8; 32]) {
     // 64 bytes is far below RFC 5869's limit of 255 * 32, so `kdf` cannot
-    // fail; the empty fallback is never taken.
-    let okm = match kdf(&[0u8; 32], key, LABEL_ATTACHMENT_KEY, 64) {
-        Ok(okm) => okm,
-        Err(_) => Vec::new(),
-    };
-    (key_at(&okm, 0), key_at(&okm, 32))
+    // fail; the `Err` arm is never taken.
+    match kdf(&[0u8; 32], key, LABEL_ATTACHMENT_KEY, 64) {
+        Ok(okm) => (key_at(&okm, 0), key_at(&okm, 32)),
+        Err(_) => ([0u8; 32], [0u8; 32]),
+    }
 }
 
 /// Checks the key commitment `commitment` (the first [`COMMITMENT_LEN`]

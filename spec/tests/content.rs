@@ -15,10 +15,7 @@ use xchat_spec::content::{
 use xchat_spec::Error;
 
 fn pointer(kind: MediaKind, length: u64) -> AttachmentPointer {
-    let mut key = [0u8; 32];
-    for i in 0..32 {
-        key[i] = i as u8;
-    }
+    let key: [u8; 32] = std::array::from_fn(|i| i as u8);
     AttachmentPointer { kind, key, length }
 }
 
