@@ -135,11 +135,7 @@ impl User {
 fn describe(c: &Content) -> String {
     match c {
         Content::Text(t) => format!("text {t:?}"),
-        Content::Attachment(p) => format!(
-            "photo pointer ({} bytes, digest {}..)",
-            p.length(),
-            hex(&p.digest()[..8])
-        ),
+        Content::Attachment(p) => format!("photo pointer ({} bytes, key redacted)", p.length()),
     }
 }
 
@@ -183,7 +179,8 @@ fn main() {
     assert_eq!(alice.receive_all(&mut relay), vec![reply]);
 
     // A "photo": encrypted with a fresh key, uploaded as an opaque blob;
-    // the pointer travels inside the session.
+    // the pointer (kind, key, length) travels inside the session, and the
+    // blob starts with a commitment to the key.
     let photo: Vec<u8> = (0..200_000u32).map(|i| (i * 7 % 251) as u8).collect();
     let (pointer, blob) = attachment::seal(MediaKind::Photo, rng, &photo).expect("seal photo");
     let blob_id = relay.upload(blob);

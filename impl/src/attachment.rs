@@ -1,24 +1,34 @@
 //! Attachment encryption (SPEC.md section 13): the STREAM construction
 //! (Hoang, Reyhanitabar, Rogaway, Vizár, CRYPTO 2015) with
-//! ChaCha20-Poly1305; mirrors `xchat_spec::attachment`.
+//! ChaCha20-Poly1305 behind a key commitment; mirrors
+//! `xchat_spec::attachment`.
 //!
-//! The file is padded with zeros to `padme(len(F))`, cut into chunks of
-//! [`CHUNK_LEN`] bytes, and chunk `i` is sealed under the nonce
-//! `zeros(3) || u64(i) || u8(last)` with associated data
-//! `"XCHAT-1 attachment"`. The pointer carries the key, the plaintext
-//! length and the SHA-256 of the whole ciphertext.
+//! The pointer key `K` is fresh randomness and never an AEAD key:
+//! `HKDF(zeros(32), K, "XCHAT-1 attachment key", 64)` gives the chunk key
+//! `enc_key` and the 32-byte `commitment` that starts the ciphertext. The
+//! file is padded with zeros to `padme(len(F))`, cut into chunks of
+//! [`CHUNK_LEN`] bytes, and chunk `i` is sealed under `enc_key` with the
+//! nonce `zeros(3) || u64(i) || u8(last)` and associated data
+//! `"XCHAT-1 attachment chunk"`. The pointer carries the kind, `K` and the
+//! plaintext length. Nothing hashes the ciphertext: the only per-byte work
+//! is the AEAD (and the copies into place), which is what lets attachments
+//! run at the ChaCha20-Poly1305 rate (SPEC.md section 13 gives the
+//! security argument for dropping the digest).
 //!
 //! Three ways to use it, all producing the same bytes as the spec:
 //!
 //! * in memory: [`seal`] and [`open`];
 //! * streaming: [`seal_to_writer`] and [`open_from_reader`], which hold at
 //!   most [`STREAM_BATCH_CHUNKS`] chunks in memory;
-//! * chunk by chunk: [`seal_chunk`] and [`open_chunk`].
+//! * chunk by chunk: [`open_commitment`] (check the first 32 bytes, get the
+//!   chunk key), then [`open_chunk`]; [`attachment_keys`] and [`seal_chunk`]
+//!   to seal.
 //!
 //! Whenever at least [`PARALLEL_MIN_CHUNKS`] chunks are processed at once,
-//! they are sealed or opened in parallel with rayon; each chunk is
-//! independent (REQ-ATT-001), so the output is byte for byte that of the
-//! sequential path.
+//! they are sealed or opened in parallel with rayon (in a pool of one
+//! thread this is the sequential loop); each chunk is independent
+//! (REQ-ATT-001), so the output is byte for byte that of the sequential
+//! path.
 
 use std::io::{ErrorKind, Read, Write};
 
@@ -28,9 +38,9 @@ use subtle::ConstantTimeEq;
 use zeroize::{Zeroize, Zeroizing};
 
 use crate::content::{AttachmentPointer, MediaKind};
-use crate::crypto::hash::{self, Sha256Stream};
+use crate::crypto::hash;
 use crate::crypto::{aead, random_array};
-use crate::encoding::LABEL_ATTACHMENT;
+use crate::encoding::{LABEL_ATTACHMENT_CHUNK, LABEL_ATTACHMENT_KEY};
 use crate::padding::{all_zero, padme};
 use crate::Error;
 
@@ -40,6 +50,9 @@ pub const CHUNK_LEN: usize = 65536;
 pub const TAG_LEN: usize = aead::TAG_LEN;
 /// Length of a sealed chunk that is not the last: `CHUNK + 16`.
 pub const SEALED_CHUNK_LEN: usize = CHUNK_LEN + TAG_LEN;
+/// Length of the key commitment that starts every ciphertext (SPEC.md
+/// section 13).
+pub const COMMITMENT_LEN: usize = 32;
 /// Largest attachment, in bytes: `2^63` (SPEC.md sections 11 and 13).
 pub const MAX_ATTACHMENT_LEN: u64 = 1 << 63;
 /// From this many chunks processed at once (512 KiB), chunks are sealed
@@ -53,8 +66,49 @@ pub const STREAM_BATCH_CHUNKS: usize = 32;
 /// `CHUNK_LEN` as a `u64`.
 const CHUNK_U64: u64 = 65536;
 
+/// The chunk key and key commitment of attachment key `key`:
+/// `OKM = HKDF(zeros(32), K, "XCHAT-1 attachment key", 64)`, `enc_key =
+/// OKM[0..32]` (secret, zeroized on drop) and `commitment = OKM[32..64]`
+/// (public: it is the first 32 bytes of the ciphertext) (SPEC.md section 13
+/// step 1, REQ-ATT-003).
+///
+/// Errors: none in practice; HKDF's length limit (8160 bytes) is far above
+/// 64, and would be [`Error::Malformed`].
+pub fn attachment_keys(key: &[u8; 32]) -> Result<(Zeroizing<[u8; 32]>, [u8; 32]), Error> {
+    let mut okm = Zeroizing::new([0u8; 64]);
+    hash::hkdf_sha256(&[0u8; 32], key, LABEL_ATTACHMENT_KEY, okm.as_mut_slice())
+        .map_err(|_| Error::Malformed)?;
+    let (enc, commitment) = okm.split_at(32);
+    let mut enc_key = Zeroizing::new([0u8; 32]);
+    enc_key.copy_from_slice(enc);
+    let commitment: [u8; 32] = commitment.try_into().map_err(|_| Error::Malformed)?;
+    Ok((enc_key, commitment))
+}
+
+/// Checks the key commitment (the first [`COMMITMENT_LEN`] bytes of a
+/// ciphertext) against attachment key `key`, in constant time, and returns
+/// the chunk key for [`open_chunk`] (SPEC.md section 13, check 2 of
+/// REQ-ATT-002, REQ-ATT-003). A receiver opening chunks as they stream in
+/// gets the chunk key only from here, so no chunk is opened before the
+/// commitment matched.
+///
+/// Errors: [`Error::Malformed`] if `commitment` is not 32 bytes;
+/// [`Error::AuthenticationFailed`] if it is not `key`'s commitment (e.g. the
+/// ciphertext was sealed under another key).
+pub fn open_commitment(key: &[u8; 32], commitment: &[u8]) -> Result<Zeroizing<[u8; 32]>, Error> {
+    if commitment.len() != COMMITMENT_LEN {
+        return Err(Error::Malformed);
+    }
+    let (enc_key, expected) = attachment_keys(key)?;
+    if bool::from(expected.as_slice().ct_eq(commitment)) {
+        Ok(enc_key)
+    } else {
+        Err(Error::AuthenticationFailed)
+    }
+}
+
 /// The STREAM nonce of chunk `index`: `zeros(3) || u64(index) || u8(last)`
-/// (SPEC.md section 13 step 3, REQ-ATT-001).
+/// (SPEC.md section 13 step 4, REQ-ATT-001).
 pub fn chunk_nonce(index: u64, last: bool) -> [u8; 12] {
     let mut nonce = [0u8; 12];
     let (counter, flag) = nonce.split_at_mut(11);
@@ -66,41 +120,54 @@ pub fn chunk_nonce(index: u64, last: bool) -> [u8; 12] {
 }
 
 /// The number of chunks `n = max(1, ceil(P / CHUNK))` of a padded file of
-/// `p` bytes (SPEC.md section 13 step 2).
+/// `p` bytes (SPEC.md section 13 step 3).
 fn chunk_count(p: u64) -> u64 {
     p.div_ceil(CHUNK_U64).max(1)
 }
 
 /// The ciphertext length of an attachment of `plaintext_len` bytes:
-/// `P + 16 n` with `P = padme(plaintext_len)` and `n = max(1, ceil(P /
+/// `32 + P + 16 n` with `P = padme(plaintext_len)` and `n = max(1, ceil(P /
 /// CHUNK))` (SPEC.md section 13, REQ-ATT-001). Above [`MAX_ATTACHMENT_LEN`]
 /// the sum saturates at `u64::MAX`, as in the spec.
 pub fn ciphertext_len(plaintext_len: u64) -> u64 {
     let p = padme(plaintext_len);
-    p.saturating_add(chunk_count(p).saturating_mul(16))
+    (COMMITMENT_LEN as u64)
+        .saturating_add(p)
+        .saturating_add(chunk_count(p).saturating_mul(16))
 }
 
 /// Seals a slot `chunk || tag space` in place: the first `len - 16` bytes
-/// become `AEAD(K, nonce(index, last), "XCHAT-1 attachment", chunk)`'s
-/// ciphertext and the last 16 its tag.
-fn seal_slot(key: &[u8; 32], index: u64, last: bool, slot: &mut [u8]) -> Result<(), Error> {
+/// become `AEAD(enc_key, nonce(index, last), "XCHAT-1 attachment chunk",
+/// chunk)`'s ciphertext and the last 16 its tag.
+fn seal_slot(enc_key: &[u8; 32], index: u64, last: bool, slot: &mut [u8]) -> Result<(), Error> {
     let pt_len = slot.len().checked_sub(TAG_LEN).ok_or(Error::Malformed)?;
     let (pt, tag) = slot.split_at_mut(pt_len);
-    let t = aead::seal_in_place(key, &chunk_nonce(index, last), LABEL_ATTACHMENT, pt)
-        .map_err(|_| Error::Malformed)?;
+    let t = aead::seal_in_place(
+        enc_key,
+        &chunk_nonce(index, last),
+        LABEL_ATTACHMENT_CHUNK,
+        pt,
+    )
+    .map_err(|_| Error::Malformed)?;
     tag.copy_from_slice(&t);
     Ok(())
 }
 
-/// Opens a sealed slot `ciphertext || tag` in place; on success its first
-/// `len - 16` bytes are the chunk. A failed tag is
+/// Opens a sealed slot `ciphertext || tag` in place under the chunk key;
+/// on success its first `len - 16` bytes are the chunk. A failed tag is
 /// [`Error::AuthenticationFailed`] and leaves the slot unchanged.
-fn open_slot(key: &[u8; 32], index: u64, last: bool, slot: &mut [u8]) -> Result<(), Error> {
+fn open_slot(enc_key: &[u8; 32], index: u64, last: bool, slot: &mut [u8]) -> Result<(), Error> {
     let ct_len = slot.len().checked_sub(TAG_LEN).ok_or(Error::Malformed)?;
     let (ct, tag) = slot.split_at_mut(ct_len);
     let tag: &[u8; TAG_LEN] = (&*tag).try_into().map_err(|_| Error::Malformed)?;
-    aead::open_in_place(key, &chunk_nonce(index, last), LABEL_ATTACHMENT, ct, tag)
-        .map_err(open_error)
+    aead::open_in_place(
+        enc_key,
+        &chunk_nonce(index, last),
+        LABEL_ATTACHMENT_CHUNK,
+        ct,
+        tag,
+    )
+    .map_err(open_error)
 }
 
 /// The error of a chunk that does not open: a failed tag is
@@ -131,11 +198,18 @@ where
     }
 }
 
-/// Seals one chunk: `AEAD(K, zeros(3) || u64(i) || u8(last),
-/// "XCHAT-1 attachment", chunk)` (SPEC.md section 13 step 3, REQ-ATT-001).
-/// A chunk that is not the last must be exactly `CHUNK` bytes and the last
-/// at most `CHUNK` (the spec's `pre_seal_chunk`), else [`Error::Malformed`].
-pub fn seal_chunk(key: &[u8; 32], index: u64, last: bool, chunk: &[u8]) -> Result<Vec<u8>, Error> {
+/// Seals one chunk under the chunk key `enc_key` (from
+/// [`attachment_keys`], never the pointer key): `AEAD(enc_key, zeros(3) ||
+/// u64(i) || u8(last), "XCHAT-1 attachment chunk", chunk)` (SPEC.md section
+/// 13 step 4, REQ-ATT-001). A chunk that is not the last must be exactly
+/// `CHUNK` bytes and the last at most `CHUNK` (the spec's
+/// `pre_seal_chunk`), else [`Error::Malformed`].
+pub fn seal_chunk(
+    enc_key: &[u8; 32],
+    index: u64,
+    last: bool,
+    chunk: &[u8],
+) -> Result<Vec<u8>, Error> {
     let len_ok = if last {
         chunk.len() <= CHUNK_LEN
     } else {
@@ -145,21 +219,27 @@ pub fn seal_chunk(key: &[u8; 32], index: u64, last: bool, chunk: &[u8]) -> Resul
         return Err(Error::Malformed);
     }
     Ok(aead::seal(
-        key,
+        enc_key,
         &chunk_nonce(index, last),
-        LABEL_ATTACHMENT,
+        LABEL_ATTACHMENT_CHUNK,
         chunk,
     ))
 }
 
-/// Opens one sealed chunk on its own, e.g. as it streams in (SPEC.md
-/// section 13, REQ-ATT-001, REQ-ATT-002).
+/// Opens one sealed chunk on its own under the chunk key `enc_key`, e.g.
+/// as it streams in (SPEC.md section 13, REQ-ATT-001, REQ-ATT-002); a
+/// streaming receiver gets `enc_key` from [`open_commitment`].
 ///
 /// Errors: [`Error::Malformed`] if a chunk that is not the last is not
 /// exactly `CHUNK + 16` bytes, or the last one is shorter than 16 or
 /// longer than `CHUNK + 16`; then [`Error::AuthenticationFailed`] if the
 /// tag does not verify under this index and flag.
-pub fn open_chunk(key: &[u8; 32], index: u64, last: bool, sealed: &[u8]) -> Result<Vec<u8>, Error> {
+pub fn open_chunk(
+    enc_key: &[u8; 32],
+    index: u64,
+    last: bool,
+    sealed: &[u8],
+) -> Result<Vec<u8>, Error> {
     let len_ok = if last {
         (TAG_LEN..=SEALED_CHUNK_LEN).contains(&sealed.len())
     } else {
@@ -169,7 +249,7 @@ pub fn open_chunk(key: &[u8; 32], index: u64, last: bool, sealed: &[u8]) -> Resu
         return Err(Error::Malformed);
     }
     let mut slot = sealed.to_vec();
-    open_slot(key, index, last, &mut slot)?;
+    open_slot(enc_key, index, last, &mut slot)?;
     slot.truncate(sealed.len() - TAG_LEN);
     Ok(slot)
 }
@@ -184,11 +264,14 @@ fn sizes(length: u64) -> Result<(usize, usize), Error> {
 }
 
 /// Encrypts attachment `file` under a fresh key (SPEC.md section 13 steps
-/// 1-4, REQ-ATT-001): pads it with zeros to `padme(len(file))`, seals each
-/// chunk (in parallel from [`PARALLEL_MIN_CHUNKS`] chunks), and returns the
-/// pointer, whose digest is `SHA-256(ciphertext)`, and the ciphertext.
+/// 1-5, REQ-ATT-001, REQ-ATT-003): derives the chunk key and commitment,
+/// pads the file with zeros to `padme(len(file))`, seals each chunk (in
+/// parallel from [`PARALLEL_MIN_CHUNKS`] chunks), and returns the pointer
+/// and the ciphertext `commitment || sealed chunks`.
 ///
-/// Randomness: one draw of 32 bytes, the key `K` (the spec's `key`).
+/// Randomness: one draw of 32 bytes, the key `K` (the spec's `key`). It
+/// MUST come from a CSPRNG and is never reused: a repeated `K` repeats the
+/// chunk key and every chunk nonce (SPEC.md section 13).
 ///
 /// Errors: [`Error::Malformed`] only if the ciphertext would not fit in
 /// memory (`usize`).
@@ -211,10 +294,16 @@ fn seal_with_key(
     let length = u64::try_from(file.len()).map_err(|_| Error::Malformed)?;
     let ct_len = usize::try_from(ciphertext_len(length)).map_err(|_| Error::Malformed)?;
     let n = chunk_count(padme(length));
-    // Each slot is a plaintext chunk (zero fill included: the buffer starts
-    // zeroed) followed by room for its tag, sealed in place.
+    let (enc_key, commitment) = attachment_keys(key)?;
+    // The commitment, then one slot per chunk: the plaintext chunk (zero
+    // fill included: the buffer starts zeroed) followed by room for its
+    // tag, sealed in place. One pass over the file: a copy and the AEAD.
     let mut out = vec![0u8; ct_len];
-    let fill_and_seal = |i: u64, slot: &mut [u8]| {
+    let (head, slots) = out
+        .split_at_mut_checked(COMMITMENT_LEN)
+        .ok_or(Error::Malformed)?;
+    head.copy_from_slice(&commitment);
+    let sealed = for_each_slot(slots, SEALED_CHUNK_LEN, t, |i: u64, slot: &mut [u8]| {
         let start = usize::try_from(i.saturating_mul(CHUNK_U64)).unwrap_or(usize::MAX);
         let src = file
             .get(start..file.len().min(start.saturating_add(CHUNK_LEN)))
@@ -222,33 +311,25 @@ fn seal_with_key(
         slot.get_mut(..src.len())
             .ok_or(Error::Malformed)?
             .copy_from_slice(src);
-        seal_slot(key, i, i + 1 == n, slot)
-    };
-    let slots = out.len().div_ceil(SEALED_CHUNK_LEN);
-    let sealed = if slots >= t.parallel_min_chunks {
-        seal_and_hash_pipelined(&mut out, fill_and_seal)
-    } else {
-        for_each_slot(&mut out, SEALED_CHUNK_LEN, t, fill_and_seal).map(|()| hash::sha256(&out))
-    };
-    let digest = match sealed {
-        Ok(digest) => digest,
-        Err(e) => {
-            // Some slots may still hold file bytes.
-            out.zeroize();
-            return Err(e);
-        }
-    };
-    Ok((AttachmentPointer::new(kind, *key, length, digest)?, out))
+        seal_slot(&enc_key, i, i + 1 == n, slot)
+    });
+    if let Err(e) = sealed {
+        // Some slots may still hold file bytes.
+        out.zeroize();
+        return Err(e);
+    }
+    Ok((AttachmentPointer::new(kind, *key, length)?, out))
 }
 
-/// Decrypts an attachment (SPEC.md section 13, REQ-ATT-001, REQ-ATT-002),
-/// checking in this order:
+/// Decrypts an attachment (SPEC.md section 13, REQ-ATT-001, REQ-ATT-002,
+/// REQ-ATT-003), checking in this order:
 ///
 /// 1. `len(ciphertext) = ciphertext_len(length)`, else [`Error::Malformed`];
-/// 2. `SHA-256(ciphertext) = digest` (constant time), else
+/// 2. the first 32 bytes are the key's commitment (constant time), else
+///    [`Error::AuthenticationFailed`], before any chunk is opened;
+/// 3. every chunk opens under the chunk key with its index and last flag
+///    (in parallel from [`PARALLEL_MIN_CHUNKS`] chunks), else
 ///    [`Error::AuthenticationFailed`];
-/// 3. every chunk opens with its index and last flag (in parallel from
-///    [`PARALLEL_MIN_CHUNKS`] chunks), else [`Error::AuthenticationFailed`];
 /// 4. the fill `F'[length..P]` is all zero, else [`Error::Malformed`].
 pub fn open(pointer: &AttachmentPointer, ciphertext: &[u8]) -> Result<Vec<u8>, Error> {
     open_tuned(pointer, ciphertext, Tuning::DEFAULT)
@@ -261,14 +342,16 @@ fn open_tuned(pointer: &AttachmentPointer, ciphertext: &[u8], t: Tuning) -> Resu
         return Err(Error::Malformed);
     }
     let (p, n) = sizes(length)?;
-    let key = pointer.key();
+    let (commitment, chunks) = ciphertext
+        .split_at_checked(COMMITMENT_LEN)
+        .ok_or(Error::Malformed)?;
+    let enc_key = open_commitment(pointer.key(), commitment)?;
+    let enc_key: &[u8; 32] = &enc_key;
     let mut out = Zeroizing::new(vec![0u8; p]);
-    let digest_ok = || bool::from(hash::sha256(ciphertext).ct_eq(pointer.digest()));
-    let open_all = |out: &mut [u8]| -> Result<(), Error> {
-        if p == 0 {
-            // One empty chunk: the ciphertext is its 16-byte tag.
-            return open_chunk(key, 0, true, ciphertext).map(|_| ());
-        }
+    if p == 0 {
+        // One empty chunk: what follows the commitment is its 16-byte tag.
+        open_chunk(enc_key, 0, true, chunks)?;
+    } else {
         let n = u64::try_from(n).map_err(|_| Error::Malformed)?;
         // Each chunk's ciphertext is copied straight into its place in the
         // output and opened there (the copy is not plaintext until the tag
@@ -281,9 +364,9 @@ fn open_tuned(pointer: &AttachmentPointer, ciphertext: &[u8], t: Tuning) -> Resu
             let tag: &[u8; TAG_LEN] = tag.try_into().map_err(|_| Error::Malformed)?;
             plain.copy_from_slice(ct);
             aead::open_in_place(
-                key,
+                enc_key,
                 &chunk_nonce(i, i + 1 == n),
-                LABEL_ATTACHMENT,
+                LABEL_ATTACHMENT_CHUNK,
                 plain,
                 tag,
             )
@@ -291,30 +374,16 @@ fn open_tuned(pointer: &AttachmentPointer, ciphertext: &[u8], t: Tuning) -> Resu
         };
         if n >= u64::try_from(t.parallel_min_chunks).unwrap_or(u64::MAX) {
             out.par_chunks_mut(CHUNK_LEN)
-                .zip(ciphertext.par_chunks(SEALED_CHUNK_LEN))
+                .zip(chunks.par_chunks(SEALED_CHUNK_LEN))
                 .enumerate()
-                .try_for_each(open_one)
+                .try_for_each(open_one)?;
         } else {
             out.chunks_mut(CHUNK_LEN)
-                .zip(ciphertext.chunks(SEALED_CHUNK_LEN))
+                .zip(chunks.chunks(SEALED_CHUNK_LEN))
                 .enumerate()
-                .try_for_each(open_one)
+                .try_for_each(open_one)?;
         }
-    };
-    let (digest_ok, opened) = if n >= t.parallel_min_chunks {
-        // Digest and chunks at once (the thread done first steals chunk
-        // work); the results are reported in the spec's order below and
-        // the plaintext (zeroized on drop) is released only if both hold.
-        rayon::join(digest_ok, || open_all(&mut out))
-    } else if digest_ok() {
-        (true, open_all(&mut out))
-    } else {
-        (false, Ok(()))
-    };
-    if !digest_ok {
-        return Err(Error::AuthenticationFailed);
     }
-    opened?;
     let length = usize::try_from(length).map_err(|_| Error::Malformed)?;
     let (_, fill) = out.split_at_checked(length).ok_or(Error::Malformed)?;
     if !bool::from(all_zero(fill)) {
@@ -374,10 +443,10 @@ impl Batch {
 }
 
 /// Encrypts `len` bytes read from `reader` into `writer`, streaming
-/// (SPEC.md section 13, REQ-ATT-001): the same ciphertext and pointer as
-/// [`seal`] on those bytes with the same key, computed
-/// [`STREAM_BATCH_CHUNKS`] chunks at a time (in parallel within a batch),
-/// and the digest computed while writing.
+/// (SPEC.md section 13, REQ-ATT-001, REQ-ATT-003): the same ciphertext and
+/// pointer as [`seal`] on those bytes with the same key, the commitment
+/// written first, then the chunks [`STREAM_BATCH_CHUNKS`] at a time (in
+/// parallel within a batch).
 ///
 /// Randomness: one draw of 32 bytes, the key `K`, after the length check.
 ///
@@ -416,7 +485,9 @@ fn seal_to_writer_with_key<Rd: Read, W: Write>(
 ) -> Result<AttachmentPointer, Error> {
     let p = padme(len);
     let n = chunk_count(p);
-    let mut hasher = Sha256Stream::new();
+    let (enc_key, commitment) = attachment_keys(key)?;
+    let enc_key: &[u8; 32] = &enc_key;
+    writer.write_all(&commitment)?;
     let mut buf = Zeroizing::new(Vec::new());
     let mut first = 0u64;
     while first < n {
@@ -438,33 +509,36 @@ fn seal_to_writer_with_key<Rd: Read, W: Write>(
         let first_index = batch.first;
         for_each_slot(&mut buf, SEALED_CHUNK_LEN, t, |j, slot| {
             let i = first_index + j;
-            seal_slot(key, i, i + 1 == n, slot)
+            seal_slot(enc_key, i, i + 1 == n, slot)
         })?;
-        hasher.update(&buf);
         writer.write_all(&buf)?;
         first = first.saturating_add(batch.chunk_lens.len() as u64);
     }
     writer.flush()?;
-    AttachmentPointer::new(kind, *key, len, hasher.finalize())
+    AttachmentPointer::new(kind, *key, len)
 }
 
 /// Decrypts an attachment streamed from `reader` into `writer` (SPEC.md
-/// section 13, REQ-ATT-001, REQ-ATT-002), [`STREAM_BATCH_CHUNKS`] chunks
-/// at a time (in parallel within a batch); returns the plaintext length.
+/// section 13, REQ-ATT-001, REQ-ATT-002, REQ-ATT-003): the commitment
+/// first, then [`STREAM_BATCH_CHUNKS`] chunks at a time (in parallel within
+/// a batch); returns the plaintext length.
 ///
 /// **The writer receives plaintext before the attachment is fully
-/// checked.** Every chunk written has passed its AEAD check (with its index
-/// and last flag), but the length, the digest and the zero fill are only
-/// known at the end of the stream. If this function returns an error, the
-/// caller MUST discard everything written (e.g. write to a temporary file
-/// and rename it only on `Ok`, or write into a buffer). Nothing is written
-/// after the first chunk that fails.
+/// checked.** Nothing is written unless the commitment matched, and every
+/// chunk written has passed its AEAD check (with its index and last flag),
+/// but the length and the zero fill are only known at the end of the
+/// stream. If this function returns an error, the caller MUST discard
+/// everything written (e.g. write to a temporary file and rename it only on
+/// `Ok`, or write into a buffer). Nothing is written after the first chunk
+/// that fails.
 ///
 /// The result is the spec's for the same bytes: the stream is read to its
 /// end (at most `ciphertext_len(length) + 1` bytes) even after a failed
-/// chunk, so that the errors come in the spec's order:
+/// check, without opening any more chunks, so that the errors come in the
+/// spec's order:
 /// 1. more or fewer bytes than `ciphertext_len(length)`: [`Error::Malformed`];
-/// 2. a digest mismatch: [`Error::AuthenticationFailed`];
+/// 2. a commitment that is not the key's: [`Error::AuthenticationFailed`]
+///    (no chunk is opened);
 /// 3. a chunk that fails: [`Error::AuthenticationFailed`];
 /// 4. a non-zero fill byte: [`Error::Malformed`].
 ///
@@ -488,10 +562,27 @@ fn open_from_reader_tuned<Rd: Read, W: Write>(
     if length > MAX_ATTACHMENT_LEN {
         return Err(Error::Malformed);
     }
-    let key = pointer.key();
     let p = padme(length);
     let n = chunk_count(p);
-    let mut hasher = Sha256Stream::new();
+    let mut commitment = [0u8; COMMITMENT_LEN];
+    if read_full(&mut reader, &mut commitment)? < COMMITMENT_LEN {
+        // Shorter than every ciphertext (at least 48 bytes).
+        return Err(Error::Malformed);
+    }
+    let enc_key = match open_commitment(pointer.key(), &commitment) {
+        Ok(enc_key) => enc_key,
+        Err(e) => {
+            // No chunk is opened; the rest of the stream is only counted,
+            // because a wrong length (check 1) comes before the commitment.
+            let rest = ciphertext_len(length).saturating_sub(COMMITMENT_LEN as u64);
+            let seen = std::io::copy(
+                &mut reader.by_ref().take(rest.saturating_add(1)),
+                &mut std::io::sink(),
+            )?;
+            return Err(if seen == rest { e } else { Error::Malformed });
+        }
+    };
+    let enc_key: &[u8; 32] = &enc_key;
     let mut buf = Zeroizing::new(Vec::new());
     let mut short = false;
     let mut chunk_failed = false;
@@ -502,14 +593,13 @@ fn open_from_reader_tuned<Rd: Read, W: Write>(
         buf.clear();
         buf.resize(batch.sealed_len(), 0);
         let got = read_full(&mut reader, &mut buf)?;
-        hasher.update(buf.get(..got).unwrap_or_default());
         if got < buf.len() {
             short = true;
         } else if !chunk_failed {
             let first_index = batch.first;
             let opened = for_each_slot(&mut buf, SEALED_CHUNK_LEN, t, |j, slot| {
                 let i = first_index + j;
-                open_slot(key, i, i + 1 == n, slot)
+                open_slot(enc_key, i, i + 1 == n, slot)
             });
             if opened.is_err() {
                 chunk_failed = true;
@@ -538,9 +628,6 @@ fn open_from_reader_tuned<Rd: Read, W: Write>(
     if short || extended {
         return Err(Error::Malformed);
     }
-    if !bool::from(hasher.finalize().ct_eq(pointer.digest())) {
-        return Err(Error::AuthenticationFailed);
-    }
     if chunk_failed {
         return Err(Error::AuthenticationFailed);
     }
@@ -568,84 +655,6 @@ impl Tuning {
         parallel_min_chunks: PARALLEL_MIN_CHUNKS,
         batch_chunks: STREAM_BATCH_CHUNKS,
     };
-}
-
-/// Seals every slot of `buf` with `seal_one(index, slot)` and returns the
-/// SHA-256 of the sealed buffer, with the digest running alongside the
-/// sealing (`rayon::join`; on one thread the two sides simply run one
-/// after the other):
-///
-/// * the sealing side takes unsealed chunks from the front of a shared
-///   queue, seals them and hands each over in order (a channel of shared
-///   borrows);
-/// * the digest side absorbs handed-over chunks as they come; whenever none
-///   is ready it seals a chunk from the back of the queue instead; once the
-///   front is done it absorbs its own back chunks, in order.
-///
-/// The digest input is the whole sealed buffer in order, so the result
-/// equals `sha256` after sealing everything.
-fn seal_and_hash_pipelined<F>(buf: &mut [u8], seal_one: F) -> Result<[u8; 32], Error>
-where
-    F: Fn(u64, &mut [u8]) -> Result<(), Error> + Sync + Send,
-{
-    use std::collections::VecDeque;
-    use std::sync::mpsc::{channel, TryRecvError};
-    use std::sync::Mutex;
-
-    let mut slots = VecDeque::new();
-    for (i, slot) in buf.chunks_mut(SEALED_CHUNK_LEN).enumerate() {
-        slots.push_back((u64::try_from(i).map_err(|_| Error::Malformed)?, slot));
-    }
-    let queue = Mutex::new(slots);
-    let queue = &queue;
-    let seal_one = &seal_one;
-    let (tx, rx) = channel::<&[u8]>();
-    let (sealed_front, digest) = rayon::join(
-        move || -> Result<(), Error> {
-            loop {
-                let next = queue.lock().map_err(|_| Error::Malformed)?.pop_front();
-                let Some((i, slot)) = next else {
-                    return Ok(());
-                };
-                seal_one(i, slot)?;
-                let slot: &[u8] = slot;
-                tx.send(slot).map_err(|_| Error::Malformed)?;
-            }
-        },
-        move || -> Result<[u8; 32], Error> {
-            let mut hasher = Sha256Stream::new();
-            // Sealed here, last chunk first.
-            let mut back: Vec<&[u8]> = Vec::new();
-            let mut result = Ok(());
-            let mut queue_empty = false;
-            loop {
-                match rx.try_recv() {
-                    Ok(part) => hasher.update(part),
-                    Err(TryRecvError::Disconnected) => break,
-                    Err(TryRecvError::Empty) if queue_empty || result.is_err() => match rx.recv() {
-                        Ok(part) => hasher.update(part),
-                        Err(_) => break,
-                    },
-                    Err(TryRecvError::Empty) => {
-                        let next = queue.lock().map_err(|_| Error::Malformed)?.pop_back();
-                        match next {
-                            Some((i, slot)) => {
-                                result = seal_one(i, slot);
-                                back.push(slot);
-                            }
-                            None => queue_empty = true,
-                        }
-                    }
-                }
-            }
-            for part in back.iter().rev() {
-                hasher.update(part);
-            }
-            result.map(|()| hasher.finalize())
-        },
-    );
-    sealed_front?;
-    digest
 }
 
 /// Not part of the API: the attachment functions with an explicit key and

@@ -2,8 +2,8 @@
 //! encrypted attachment (section 13); mirrors `xchat_spec::content`.
 //!
 //! ```text
-//! Content = u8(0x01) || u32(len(t)) || t                                   -- text
-//!         | u8(0x02) || u8(kind) || key (32) || u64(length) || digest (32) -- attachment
+//! Content = u8(0x01) || u32(len(t)) || t                     -- text
+//!         | u8(0x02) || u8(kind) || key (32) || u64(length)   -- attachment
 //! ```
 //!
 //! Texts are Rust `String`s: Rust's UTF-8 is exactly the strict
@@ -29,8 +29,9 @@ pub const TAG_ATTACHMENT: u8 = 0x02;
 /// `u32` length field of the padding (SPEC.md sections 10 and 11).
 pub const MAX_TEXT_LEN: usize = 0xFFFF_FFFA;
 
-/// Length of an encoded attachment pointer content (SPEC.md section 11).
-pub const ATTACHMENT_CONTENT_LEN: usize = 1 + 1 + 32 + 8 + 32;
+/// Length of an encoded attachment pointer content: tag, kind, key,
+/// length (SPEC.md section 11).
+pub const ATTACHMENT_CONTENT_LEN: usize = 1 + 1 + 32 + 8;
 
 /// The kind of an attachment (SPEC.md section 11).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -64,9 +65,10 @@ pub fn kind_of_byte(b: u8) -> Result<MediaKind, Error> {
 }
 
 /// What a receiver needs to fetch and open an attachment (SPEC.md sections
-/// 11 and 13): its kind, key, plaintext length and the SHA-256 of its
-/// ciphertext. The key is secret: zeroized on drop, never printed, and
-/// compared in constant time by `==`.
+/// 11 and 13): its kind, key `K` and plaintext length. There is no digest
+/// of the ciphertext: the ciphertext starts with a commitment to `K` and
+/// every chunk is authenticated (section 13). The key is secret: zeroized
+/// on drop, never printed, and compared in constant time by `==`.
 #[derive(Clone, Zeroize, ZeroizeOnDrop)]
 pub struct AttachmentPointer {
     #[zeroize(skip)]
@@ -74,28 +76,16 @@ pub struct AttachmentPointer {
     key: [u8; 32],
     #[zeroize(skip)]
     length: u64,
-    #[zeroize(skip)]
-    digest: [u8; 32],
 }
 
 impl AttachmentPointer {
     /// A pointer; a `length` above [`MAX_ATTACHMENT_LEN`] (`2^63`) is
     /// [`Error::Malformed`] (SPEC.md sections 11 and 13).
-    pub fn new(
-        kind: MediaKind,
-        key: [u8; 32],
-        length: u64,
-        digest: [u8; 32],
-    ) -> Result<Self, Error> {
+    pub fn new(kind: MediaKind, key: [u8; 32], length: u64) -> Result<Self, Error> {
         if length > MAX_ATTACHMENT_LEN {
             return Err(Error::Malformed);
         }
-        Ok(Self {
-            kind,
-            key,
-            length,
-            digest,
-        })
+        Ok(Self { kind, key, length })
     }
 
     /// The attachment's kind.
@@ -112,18 +102,12 @@ impl AttachmentPointer {
     pub fn length(&self) -> u64 {
         self.length
     }
-
-    /// `SHA-256` of the ciphertext.
-    pub fn digest(&self) -> &[u8; 32] {
-        &self.digest
-    }
 }
 
 impl PartialEq for AttachmentPointer {
     fn eq(&self, other: &Self) -> bool {
         self.kind == other.kind
             && self.length == other.length
-            && self.digest == other.digest
             && bool::from(self.key.ct_eq(&other.key))
     }
 }
@@ -136,7 +120,6 @@ impl fmt::Debug for AttachmentPointer {
             .field("kind", &self.kind)
             .field("key", &"[redacted]")
             .field("length", &self.length)
-            .field("digest", &self.digest)
             .finish()
     }
 }
@@ -182,7 +165,6 @@ pub fn encode(c: &Content) -> Result<Vec<u8>, Error> {
             out.push(kind_byte(p.kind));
             out.extend_from_slice(&p.key);
             out.extend_from_slice(&u64_be(p.length));
-            out.extend_from_slice(&p.digest);
             Ok(out)
         }
     }
@@ -199,14 +181,13 @@ fn read_text(mut r: Reader<'_>) -> Result<Content, Error> {
 }
 
 /// Reads the body of an attachment pointer content (SPEC.md section 11):
-/// kind, key, length, digest, end of input, then the length's range.
+/// kind, key, length, end of input, then the length's range.
 fn read_pointer(mut r: Reader<'_>) -> Result<Content, Error> {
     let kind = kind_of_byte(r.u8()?)?;
     let key = r.array::<32>()?;
     let length = r.u64()?;
-    let digest = r.array::<32>()?;
     r.finish()?;
-    AttachmentPointer::new(kind, key, length, digest).map(Content::Attachment)
+    AttachmentPointer::new(kind, key, length).map(Content::Attachment)
 }
 
 /// Decodes a content strictly (SPEC.md section 11, REQ-CONTENT-001).

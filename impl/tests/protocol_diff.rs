@@ -709,7 +709,6 @@ fn to_spec_content(c: &Content) -> spec::content::Content {
                 },
                 key: *p.key(),
                 length: p.length(),
-                digest: *p.digest(),
             })
         }
     }
@@ -722,10 +721,9 @@ fn content_strategy() -> impl Strategy<Value = Content> {
             media_kind(),
             arr32(),
             prop_oneof![any::<u64>().prop_map(|l| l >> 1), Just(1u64 << 63)],
-            arr32()
         )
-            .prop_map(|((_, k), key, len, digest)| Content::Attachment(
-                AttachmentPointer::new(k, key, len, digest).unwrap()
+            .prop_map(|((_, k), key, len)| Content::Attachment(
+                AttachmentPointer::new(k, key, len).unwrap()
             )),
     ]
 }
@@ -761,14 +759,20 @@ fn diff_content_encode_decode() {
         let mut enc = vec![2u8, 3];
         enc.extend_from_slice(&[9; 32]);
         enc.extend_from_slice(&len.to_be_bytes());
-        enc.extend_from_slice(&[8; 32]);
+        assert_eq!(enc.len(), content::ATTACHMENT_CONTENT_LEN);
         assert_eq!(theirs(spec::content::decode(&enc)).is_ok(), ok);
         assert_eq!(
             ours(content::decode(&enc)).map(|_| ()),
             theirs(spec::content::decode(&enc)).map(|_| ())
         );
+        // The old 74-byte layout (a 32-byte digest after the length) is
+        // trailing data on both sides.
+        let mut old = enc.clone();
+        old.extend_from_slice(&[8; 32]);
+        assert_eq!(theirs(spec::content::decode(&old)), Err("Malformed".into()));
+        assert_eq!(ours(content::decode(&old)), Err("Malformed".into()));
         assert_eq!(
-            AttachmentPointer::new(MediaKind::File, [0; 32], len, [0; 32]).is_ok(),
+            AttachmentPointer::new(MediaKind::File, [0; 32], len).is_ok(),
             ok
         );
     }
@@ -991,7 +995,7 @@ fn our_pointer(p: &spec::content::AttachmentPointer) -> AttachmentPointer {
         spec::content::MediaKind::Gif => MediaKind::Gif,
         spec::content::MediaKind::File => MediaKind::File,
     };
-    AttachmentPointer::new(kind, p.key, p.length, p.digest).unwrap()
+    AttachmentPointer::new(kind, p.key, p.length).unwrap()
 }
 
 /// Opens `ct` under `sp` with the spec and every path of ours (in memory
@@ -1075,40 +1079,46 @@ fn diff_attachment_seal_open_paths() {
 /// How to damage an attachment ciphertext (and possibly its pointer).
 #[derive(Clone, Debug)]
 enum AttDamage {
-    /// Flip a bit; keep the digest (fails at the digest) or recompute it
-    /// (fails at the chunk).
-    Flip { pos: usize, fix_digest: bool },
-    /// Cut at a byte position (digest recomputed or not).
-    Truncate { len: usize, fix_digest: bool },
+    /// Flip a bit anywhere, the commitment included (fails at the
+    /// commitment or at the chunk).
+    Flip { pos: usize },
+    /// Cut at a byte position.
+    Truncate { len: usize },
     /// Append bytes.
-    Extend { extra: Vec<u8>, fix_digest: bool },
-    /// Swap two sealed chunks, digest recomputed.
+    Extend { extra: Vec<u8> },
+    /// Swap two sealed chunks (the commitment stays in front).
     Swap { a: usize, b: usize },
     /// Drop the last sealed chunk and claim the shorter length (a cut at a
-    /// chunk boundary), digest recomputed.
+    /// chunk boundary).
     DropLastChunk,
     /// Claim another length with the same ciphertext.
     Relabel { delta: i64 },
+    /// Open with a pointer carrying another key (the two-key attack):
+    /// fails at the commitment, whatever follows it.
+    OtherKey { key: [u8; 32], garbage_chunks: bool },
 }
 
 fn att_damage() -> impl Strategy<Value = AttDamage> {
     prop_oneof![
-        (any::<usize>(), any::<bool>())
-            .prop_map(|(pos, fix_digest)| AttDamage::Flip { pos, fix_digest }),
-        (any::<usize>(), any::<bool>())
-            .prop_map(|(len, fix_digest)| AttDamage::Truncate { len, fix_digest }),
-        (prop::collection::vec(any::<u8>(), 1..40), any::<bool>())
-            .prop_map(|(extra, fix_digest)| AttDamage::Extend { extra, fix_digest }),
+        any::<usize>().prop_map(|pos| AttDamage::Flip { pos }),
+        any::<usize>().prop_map(|len| AttDamage::Truncate { len }),
+        prop::collection::vec(any::<u8>(), 1..40).prop_map(|extra| AttDamage::Extend { extra }),
         (any::<usize>(), any::<usize>()).prop_map(|(a, b)| AttDamage::Swap { a, b }),
         Just(AttDamage::DropLastChunk),
         (-3i64..4).prop_map(|delta| AttDamage::Relabel { delta }),
+        (arr32(), any::<bool>()).prop_map(|(key, garbage_chunks)| AttDamage::OtherKey {
+            key,
+            garbage_chunks
+        }),
     ]
 }
+
+const COMMIT: usize = attachment::COMMITMENT_LEN;
 
 #[test]
 fn diff_attachment_damage() {
     run(
-        "attachment truncation/reorder/extension/flip/relabel: same error on every path",
+        "attachment truncation/reorder/extension/flip/relabel/other key: same error on every path",
         160,
         (
             prop_oneof![
@@ -1125,55 +1135,52 @@ fn diff_attachment_damage() {
             let (sp, ct) = spec::attachment::seal(spec::content::MediaKind::File, &key, &file);
             let mut sp = sp;
             let mut bad = ct.clone();
-            let fix = |sp: &mut spec::content::AttachmentPointer, b: &[u8]| {
-                sp.digest = spec::sha2::sha256(b)
-            };
             let sealed = attachment::SEALED_CHUNK_LEN;
             match &damage {
-                AttDamage::Flip { pos, fix_digest } => {
+                AttDamage::Flip { pos } => {
                     let p = pos % bad.len();
                     bad[p] ^= 1u8 << (pos % 8);
-                    if *fix_digest {
-                        fix(&mut sp, &bad)
-                    }
                 }
-                AttDamage::Truncate { len: l, fix_digest } => {
-                    bad.truncate(l % bad.len());
-                    if *fix_digest {
-                        fix(&mut sp, &bad)
-                    }
-                }
-                AttDamage::Extend { extra, fix_digest } => {
-                    bad.extend_from_slice(extra);
-                    if *fix_digest {
-                        fix(&mut sp, &bad)
-                    }
-                }
+                AttDamage::Truncate { len: l } => bad.truncate(l % bad.len()),
+                AttDamage::Extend { extra } => bad.extend_from_slice(extra),
                 AttDamage::Swap { a, b } => {
-                    let n = bad.len().div_ceil(sealed);
+                    let n = (bad.len() - COMMIT).div_ceil(sealed);
                     let (a, b) = (a % n, b % n);
-                    let chunks: Vec<Vec<u8>> = bad.chunks(sealed).map(|c| c.to_vec()).collect();
+                    let chunks: Vec<Vec<u8>> =
+                        bad[COMMIT..].chunks(sealed).map(|c| c.to_vec()).collect();
                     if a != b && chunks[a].len() == chunks[b].len() {
                         let mut c2 = chunks.clone();
                         c2.swap(a, b);
-                        bad = c2.concat();
+                        bad = [ct[..COMMIT].to_vec(), c2.concat()].concat();
                     }
-                    fix(&mut sp, &bad);
                 }
                 AttDamage::DropLastChunk => {
-                    let n = bad.len().div_ceil(sealed);
+                    let n = (bad.len() - COMMIT).div_ceil(sealed);
                     if n > 1 {
-                        bad.truncate((n - 1) * sealed);
+                        bad.truncate(COMMIT + (n - 1) * sealed);
                         sp.length = ((n - 1) * CHUNK) as u64;
                     }
-                    fix(&mut sp, &bad);
                 }
                 AttDamage::Relabel { delta } => {
                     sp.length = (sp.length as i64 + delta).max(0) as u64;
                 }
+                AttDamage::OtherKey {
+                    key: other,
+                    garbage_chunks,
+                } => {
+                    sp.key = *other;
+                    if *garbage_chunks {
+                        bad[COMMIT..].fill(0xA5);
+                    }
+                }
             }
             let r = open_all(&sp, &bad)?;
-            if bad != ct || sp.length != len as u64 {
+            if let AttDamage::OtherKey { key: other, .. } = &damage {
+                if *other != key {
+                    prop_assert_eq!(&r, &Err("AuthenticationFailed".to_string()));
+                }
+            }
+            if bad != ct || sp.length != len as u64 || sp.key != key {
                 prop_assert!(
                     r.is_err() || sp.length != len as u64,
                     "damaged attachment opened"
@@ -1184,20 +1191,97 @@ fn diff_attachment_damage() {
     );
 }
 
+/// REQ-ATT-002, REQ-ATT-003, the two-key attack of the security review: a
+/// ciphertext sealed under `K1`, opened with a pointer carrying `K2`, is
+/// `AuthenticationFailed` at the commitment on every path, before any
+/// chunk is opened. The streaming path shows it: with `K1`'s ciphertext
+/// whose last chunk is damaged, `K1` writes the good chunks before failing
+/// at the bad one (check 3), while `K2` writes nothing at all (check 2).
+/// Under the old design (a SHA-256 digest of the ciphertext in the pointer)
+/// the digest check passed for both keys; only the non-committing chunk
+/// AEAD stood in the way.
+#[test]
+fn two_key_attack_rejected_at_commitment() {
+    let mut t = Tally::new("attachment two-key attack");
+    let (k1, k2) = ([0x11u8; 32], [0x22u8; 32]);
+    let (ok1, commit1) = attachment::attachment_keys(&k1).unwrap();
+    let (_, commit2) = attachment::attachment_keys(&k2).unwrap();
+    assert_ne!(commit1, commit2);
+    // Same derivation as the spec.
+    let (s_enc, s_commit) = spec::attachment::attachment_keys(&k1);
+    assert_eq!((*ok1, commit1), (s_enc, s_commit));
+    for len in [0usize, 100, 3 * CHUNK + 5, 40 * CHUNK] {
+        let file: Vec<u8> = (0..len).map(|i| (i % 253) as u8 + 1).collect();
+        let (p1, ct) = attachment::seal(MediaKind::File, &mut Replay::new(&[&k1]), &file).unwrap();
+        assert_eq!(ct[..COMMIT], commit1);
+        let p2 = AttachmentPointer::new(MediaKind::File, k2, p1.length()).unwrap();
+        assert_eq!(attachment::open(&p1, &ct).unwrap(), file);
+        assert_eq!(
+            attachment::open(&p2, &ct),
+            Err(xchat::Error::AuthenticationFailed)
+        );
+        assert_eq!(
+            attachment::open_commitment(&k2, &ct[..COMMIT]).map(|_| ()),
+            Err(xchat::Error::AuthenticationFailed)
+        );
+        // Garbage chunks: K2 still fails at the commitment; K1 passes it and
+        // fails at the chunks.
+        let mut garbage = ct.clone();
+        garbage[COMMIT..].fill(0xA5);
+        for p in [&p1, &p2] {
+            assert_eq!(
+                attachment::open(p, &garbage),
+                Err(xchat::Error::AuthenticationFailed)
+            );
+        }
+        // Streaming: damage the last chunk only.
+        let mut late = ct.clone();
+        *late.last_mut().unwrap() ^= 1;
+        let mut out1 = Vec::new();
+        let r1 = attachment::open_from_reader(&p1, &late[..], &mut out1);
+        assert_eq!(r1, Err(xchat::Error::AuthenticationFailed));
+        let mut out2 = Vec::new();
+        let r2 = attachment::open_from_reader(&p2, &late[..], &mut out2);
+        assert_eq!(r2, Err(xchat::Error::AuthenticationFailed));
+        assert!(out2.is_empty(), "no chunk may be opened under K2");
+        if len > attachment::STREAM_BATCH_CHUNKS * CHUNK {
+            // The chunks of the first batch opened and were written.
+            assert_eq!(out1[..], file[..out1.len()]);
+            assert!(!out1.is_empty());
+        }
+        // A wrong commitment on a stream of the wrong length reports the
+        // length first (check 1), as the spec does.
+        let mut out3 = Vec::new();
+        assert_eq!(
+            attachment::open_from_reader(&p2, &ct[..ct.len() - 1], &mut out3),
+            Err(xchat::Error::Malformed)
+        );
+        assert!(out3.is_empty());
+        t.check();
+    }
+    t.finish(4);
+}
+
 #[test]
 fn diff_attachment_chunk_edges() {
-    let mut t =
-        Tally::new("attachment chunk edges (extension, non-zero fill, open_chunk/seal_chunk)");
+    let mut t = Tally::new(
+        "attachment chunk edges (extension, non-zero fill, commitment, open_chunk/seal_chunk)",
+    );
     let key = [9u8; 32];
+    let (enc_key, commitment) = spec::attachment::attachment_keys(&key);
     // A one-chunk attachment extended by a second chunk that claims to be
-    // the last, with the pointer's length and digest adjusted: chunk 0 was
-    // sealed as last, so it fails when opened as non-last.
+    // the last, with the pointer's length adjusted: chunk 0 was sealed as
+    // last, so it fails when opened as non-last.
     let (mut sp, ct) =
         spec::attachment::seal(spec::content::MediaKind::Photo, &key, &vec![1u8; CHUNK]);
     let mut ext = ct.clone();
-    ext.extend_from_slice(&spec::attachment::seal_chunk(&key, 1, true, &[0u8; 4096]));
+    ext.extend_from_slice(&spec::attachment::seal_chunk(
+        &enc_key,
+        1,
+        true,
+        &[0u8; 4096],
+    ));
     sp.length = (CHUNK + 4096) as u64;
-    sp.digest = spec::sha2::sha256(&ext);
     assert_eq!(
         spec::attachment::ciphertext_len(sp.length),
         ext.len() as u64
@@ -1207,18 +1291,18 @@ fn diff_attachment_chunk_edges() {
         Err("AuthenticationFailed".into())
     );
     t.check();
-    // A non-zero fill byte, correctly sealed and digested: Malformed.
+    // A non-zero fill byte, correctly sealed: Malformed.
     for length in [1usize, 9, 1000, CHUNK + 1] {
         let p = spec::padding::padme(length as u64) as usize;
         let mut padded = vec![7u8; length];
         padded.resize(p, 0);
         *padded.last_mut().unwrap() = 1;
         let n = p.div_ceil(CHUNK).max(1);
-        let mut c = Vec::new();
+        let mut c = commitment.to_vec();
         for i in 0..n {
             let chunk = &padded[i * CHUNK..((i + 1) * CHUNK).min(p)];
             c.extend_from_slice(&spec::attachment::seal_chunk(
-                &key,
+                &enc_key,
                 i as u64,
                 i + 1 == n,
                 chunk,
@@ -1228,7 +1312,6 @@ fn diff_attachment_chunk_edges() {
             kind: spec::content::MediaKind::Gif,
             key,
             length: length as u64,
-            digest: spec::sha2::sha256(&c),
         };
         let expect = if p > length {
             Err("Malformed".to_string())
@@ -1238,27 +1321,54 @@ fn diff_attachment_chunk_edges() {
         assert_eq!(open_all(&sp, &c).unwrap(), expect, "length {length}");
         t.check();
     }
+    // attachment_keys and open_commitment: same keys, same errors.
+    for k in [[0u8; 32], key, [0xFF; 32]] {
+        let (o_enc, o_commit) = attachment::attachment_keys(&k).unwrap();
+        let (s_enc, s_commit) = spec::attachment::attachment_keys(&k);
+        assert_eq!((*o_enc, o_commit), (s_enc, s_commit));
+        let mut wrong = s_commit;
+        wrong[31] ^= 0x80;
+        for c in [
+            &s_commit[..],
+            &wrong[..],
+            &s_commit[..31],
+            &[0u8; 33][..],
+            &[],
+        ] {
+            assert_eq!(
+                theirs(spec::attachment::open_commitment(&k, c)),
+                ours(attachment::open_commitment(&k, c).map(|e| *e))
+            );
+        }
+        t.check();
+    }
     // seal_chunk / open_chunk on every interesting length and both flags.
     for len in [0usize, 1, 15, 16, 17, CHUNK - 1, CHUNK, CHUNK + 1] {
         for last in [false, true] {
             let data = vec![3u8; len];
             let pre = spec::attachment::pre_seal_chunk(last, len);
-            let o = attachment::seal_chunk(&key, 5, last, &data);
+            let o = attachment::seal_chunk(&enc_key, 5, last, &data);
             assert_eq!(o.is_ok(), pre);
             if let Ok(sealed) = &o {
-                assert_eq!(sealed, &spec::attachment::seal_chunk(&key, 5, last, &data));
-                assert_eq!(attachment::open_chunk(&key, 5, last, sealed).unwrap(), data);
-                for (idx, fl) in [(4u64, last), (5, !last)] {
+                assert_eq!(
+                    sealed,
+                    &spec::attachment::seal_chunk(&enc_key, 5, last, &data)
+                );
+                assert_eq!(
+                    attachment::open_chunk(&enc_key, 5, last, sealed).unwrap(),
+                    data
+                );
+                for (k, idx, fl) in [(enc_key, 4u64, last), (enc_key, 5, !last), (key, 5, last)] {
                     assert_eq!(
-                        theirs(spec::attachment::open_chunk(&key, idx, fl, sealed)),
-                        ours(attachment::open_chunk(&key, idx, fl, sealed))
+                        theirs(spec::attachment::open_chunk(&k, idx, fl, sealed)),
+                        ours(attachment::open_chunk(&k, idx, fl, sealed))
                     );
                 }
             }
             let raw = vec![0u8; len];
             assert_eq!(
-                theirs(spec::attachment::open_chunk(&key, 5, last, &raw)),
-                ours(attachment::open_chunk(&key, 5, last, &raw))
+                theirs(spec::attachment::open_chunk(&enc_key, 5, last, &raw)),
+                ours(attachment::open_chunk(&enc_key, 5, last, &raw))
             );
             t.check();
         }
@@ -1279,10 +1389,10 @@ fn diff_attachment_chunk_edges() {
         );
         t.check();
     }
-    assert_eq!(attachment::ciphertext_len(0), 16);
-    assert_eq!(attachment::ciphertext_len(65536), 65552);
-    assert_eq!(attachment::ciphertext_len(65537), 67616);
-    t.finish(28);
+    assert_eq!(attachment::ciphertext_len(0), 48);
+    assert_eq!(attachment::ciphertext_len(65536), 65584);
+    assert_eq!(attachment::ciphertext_len(65537), 67648);
+    t.finish(31);
 }
 
 #[test]

@@ -4,8 +4,8 @@
 //! section 4.
 //!
 //! ```text
-//! Content = u8(0x01) || u32(len(t)) || t                                   -- text
-//!         | u8(0x02) || u8(kind) || key (32) || u64(length) || digest (32) -- attachment
+//! Content = u8(0x01) || u32(len(t)) || t                     -- text
+//!         | u8(0x02) || u8(kind) || key (32) || u64(length)   -- attachment
 //! ```
 //!
 //! A content has no version byte of its own: it only travels padded
@@ -26,8 +26,8 @@ pub const TAG_ATTACHMENT: u8 = 0x02;
 pub const MAX_TEXT_LEN: usize = 0xFFFF_FFFA;
 
 /// Length of an encoded attachment pointer content: tag, kind, key,
-/// length, digest (SPEC.md section 11).
-pub const ATTACHMENT_CONTENT_LEN: usize = 1 + 1 + 32 + 8 + 32;
+/// length (SPEC.md section 11).
+pub const ATTACHMENT_CONTENT_LEN: usize = 1 + 1 + 32 + 8;
 
 /// The kind of an attachment (SPEC.md section 11).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -41,14 +41,14 @@ pub enum MediaKind {
 }
 
 /// What a receiver needs to fetch and open an attachment (SPEC.md sections
-/// 11 and 13): its kind, key, plaintext length and the SHA-256 of its
-/// ciphertext.
+/// 11 and 13): its kind, key `K` and plaintext length. There is no digest
+/// of the ciphertext: the ciphertext carries a commitment to `K` and every
+/// chunk is authenticated (section 13).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AttachmentPointer {
     pub kind: MediaKind,
     pub key: [u8; 32],
     pub length: u64,
-    pub digest: [u8; 32],
 }
 
 /// A message content (SPEC.md section 11).
@@ -113,7 +113,6 @@ pub fn encode(c: &Content) -> Vec<u8> {
             out.push(kind_byte(p.kind));
             out.extend_from_slice(&p.key);
             out.extend_from_slice(&p.length.to_be_bytes());
-            out.extend_from_slice(&p.digest);
             out
         }
     }
@@ -142,15 +141,9 @@ fn read_pointer(input: &[u8], pos: usize) -> Result<Content, Error> {
     let kind = kind_of_byte(kind)?;
     let (key, pos) = read_array32(input, pos)?;
     let (length, pos) = read_u64(input, pos)?;
-    let (digest, pos) = read_array32(input, pos)?;
     expect_end(input, pos)?;
     if length <= MAX_ATTACHMENT_LEN {
-        Ok(Content::Attachment(AttachmentPointer {
-            kind,
-            key,
-            length,
-            digest,
-        }))
+        Ok(Content::Attachment(AttachmentPointer { kind, key, length }))
     } else {
         Err(Error::Malformed)
     }

@@ -25,14 +25,18 @@ pub const LABEL_HEADER: &[u8] = b"XCHAT-1 header";
 pub const LABEL_SEALED_EPHEMERAL: &[u8] = b"XCHAT-1 sealed sender ephemeral";
 /// `"XCHAT-1 sealed sender static"` (SPEC.md section 12).
 pub const LABEL_SEALED_STATIC: &[u8] = b"XCHAT-1 sealed sender static";
-/// `"XCHAT-1 attachment"` (SPEC.md section 13).
-pub const LABEL_ATTACHMENT: &[u8] = b"XCHAT-1 attachment";
+/// `"XCHAT-1 attachment key"` (SPEC.md section 13): the HKDF `info` that
+/// derives an attachment's chunk key and key commitment from its key `K`.
+pub const LABEL_ATTACHMENT_KEY: &[u8] = b"XCHAT-1 attachment key";
+/// `"XCHAT-1 attachment chunk"` (SPEC.md section 13): the associated data
+/// of every sealed attachment chunk.
+pub const LABEL_ATTACHMENT_CHUNK: &[u8] = b"XCHAT-1 attachment chunk";
 /// `"XCHAT-1 fingerprint"` (SPEC.md section 14).
 pub const LABEL_FINGERPRINT: &[u8] = b"XCHAT-1 fingerprint";
 
 /// Every label of SPEC.md section 3.2, for the distinctness check of
 /// REQ-SUITE-004.
-pub const LABELS: [&[u8]; 12] = [
+pub const LABELS: [&[u8]; 13] = [
     LABEL_IDENTITY_BINDING,
     LABEL_SIGNED_PREKEY,
     LABEL_PQ_PREKEY,
@@ -43,7 +47,8 @@ pub const LABELS: [&[u8]; 12] = [
     LABEL_HEADER,
     LABEL_SEALED_EPHEMERAL,
     LABEL_SEALED_STATIC,
-    LABEL_ATTACHMENT,
+    LABEL_ATTACHMENT_KEY,
+    LABEL_ATTACHMENT_CHUNK,
     LABEL_FINGERPRINT,
 ];
 

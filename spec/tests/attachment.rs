@@ -1,23 +1,35 @@
 //! Attachments (SPEC.md section 13): STREAM (Hoang, Reyhanitabar, Rogaway,
-//! Vizár, CRYPTO 2015) over ChaCha20-Poly1305. No external vectors exist:
-//! round trips, the ciphertext layout rebuilt from the primitive
-//! `chacha20poly1305::seal`, the length formula, and every tampering the
-//! construction must catch, with the error kinds of REQ-ATT-002.
+//! Vizár, CRYPTO 2015) over ChaCha20-Poly1305 behind a key commitment. No
+//! external vectors exist: round trips, the ciphertext layout rebuilt from
+//! the primitives `hkdf_sha256` and `chacha20poly1305::seal`, the length
+//! formula, the two-key attack the commitment stops, and every tampering
+//! the construction must catch, with the error kinds of REQ-ATT-002.
 mod common;
 
 use common::Tally;
 use xchat_spec::attachment::{
-    chunk_nonce, ciphertext_len, open, open_chunk, pre_ciphertext_len, pre_seal_chunk, seal,
-    seal_chunk, CHUNK_LEN, MAX_ATTACHMENT_LEN, SEALED_CHUNK_LEN,
+    attachment_keys, chunk_nonce, ciphertext_len, open, open_chunk, open_commitment,
+    pre_ciphertext_len, pre_seal_chunk, seal, seal_chunk, CHUNK_LEN, COMMITMENT_LEN,
+    MAX_ATTACHMENT_LEN, SEALED_CHUNK_LEN,
 };
 use xchat_spec::chacha20poly1305;
 use xchat_spec::content::{AttachmentPointer, MediaKind};
+use xchat_spec::hkdf::hkdf_sha256;
 use xchat_spec::padding::padme;
-use xchat_spec::sha2::sha256;
 use xchat_spec::Error;
 
 const KEY: [u8; 32] = [0x42; 32];
 const CHUNK: u64 = CHUNK_LEN as u64;
+
+/// The chunk key of [`KEY`].
+fn enc() -> [u8; 32] {
+    attachment_keys(&KEY).0
+}
+
+/// The commitment of [`KEY`].
+fn commitment() -> [u8; 32] {
+    attachment_keys(&KEY).1
+}
 
 /// A file of `len` bytes with no zero byte, so that a fill check cannot
 /// pass by accident.
@@ -37,23 +49,184 @@ const SIZES: [usize; 7] = [
     3 * CHUNK_LEN + 12_345,
 ];
 
-/// Sealed chunks of a ciphertext, split by the layout of SPEC.md section 13.
+/// Sealed chunks of a ciphertext, split by the layout of SPEC.md section 13
+/// (after the 32-byte commitment).
 fn split(ciphertext: &[u8]) -> Vec<Vec<u8>> {
-    ciphertext
+    assert_eq!(ciphertext[..COMMITMENT_LEN], commitment());
+    ciphertext[COMMITMENT_LEN..]
         .chunks(SEALED_CHUNK_LEN)
         .map(|c| c.to_vec())
         .collect()
 }
 
-/// A pointer that matches `ciphertext` for the claimed `length` (as a
-/// malicious sender holding the key could write it).
-fn pointer_for(length: u64, ciphertext: &[u8]) -> AttachmentPointer {
+/// `commitment || chunks`: a ciphertext under [`KEY`] from sealed chunks.
+fn join(chunks: &[Vec<u8>]) -> Vec<u8> {
+    let mut ct = commitment().to_vec();
+    ct.extend(chunks.concat());
+    ct
+}
+
+/// A pointer with [`KEY`] claiming `length` bytes (as a malicious sender
+/// holding the key could write it).
+fn pointer_for(length: u64) -> AttachmentPointer {
     AttachmentPointer {
         kind: MediaKind::File,
         key: KEY,
         length,
-        digest: sha256(ciphertext),
     }
+}
+
+/// REQ-ATT-003: `enc_key || commitment = HKDF(zeros(32), K,
+/// "XCHAT-1 attachment key", 64)`, rebuilt from the primitive; the chunk key
+/// is neither `K` nor the commitment, and distinct keys give distinct
+/// commitments.
+#[test]
+fn attachment_keys_derivation() {
+    let mut t = Tally::new("attachment key derivation");
+    let mut seen = Vec::new();
+    for b in 0..=255u8 {
+        let key = [b; 32];
+        let okm = hkdf_sha256(&[0u8; 32], &key, b"XCHAT-1 attachment key", 64).unwrap();
+        let (enc_key, commit) = attachment_keys(&key);
+        assert_eq!(enc_key[..], okm[..32]);
+        assert_eq!(commit[..], okm[32..]);
+        assert_ne!(enc_key, key);
+        assert_ne!(enc_key, commit);
+        assert!(!seen.contains(&commit));
+        seen.push(commit);
+        // open_commitment returns the chunk key only for the right bytes.
+        assert_eq!(open_commitment(&key, &commit), Ok(enc_key));
+        t.check();
+    }
+    // A fixed point, hand-checked against RFC 5869 HKDF-SHA-256 in Python
+    // (`hmac`/`hashlib`) for K = 0x42 * 32.
+    assert_eq!(
+        hex(&commitment()),
+        "e8c2aca9035014c2ce9fe2817f83272475244c575c9545afe681f54802074652"
+    );
+    assert_eq!(
+        hex(&enc()),
+        "f7b17d7744c949a4b08558504af54854c14c206fadfe153ade66937bed9011ff"
+    );
+    t.finish(256);
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// REQ-ATT-003: `open_commitment` wants exactly 32 bytes (`Malformed`
+/// otherwise) and rejects any other 32 bytes with `AuthenticationFailed`,
+/// including every one-bit change of the right commitment.
+#[test]
+fn open_commitment_checks() {
+    let mut t = Tally::new("attachment open_commitment");
+    let c = commitment();
+    for len in [0usize, 1, 31, 33, 64] {
+        assert_eq!(
+            open_commitment(&KEY, &vec![0u8; len]),
+            Err(Error::Malformed)
+        );
+        t.check();
+    }
+    for byte in 0..32 {
+        for bit in 0..8 {
+            let mut bad = c;
+            bad[byte] ^= 1 << bit;
+            assert_eq!(
+                open_commitment(&KEY, &bad),
+                Err(Error::AuthenticationFailed)
+            );
+            t.check();
+        }
+    }
+    // Neither the key itself nor the chunk key is the commitment.
+    assert_eq!(
+        open_commitment(&KEY, &KEY),
+        Err(Error::AuthenticationFailed)
+    );
+    assert_eq!(
+        open_commitment(&KEY, &enc()),
+        Err(Error::AuthenticationFailed)
+    );
+    t.check();
+    t.finish(5 + 256 + 1);
+}
+
+/// REQ-ATT-002, REQ-ATT-003: the two-key attack of the security review. A
+/// ciphertext sealed under `K1` is opened with a pointer carrying `K2` and
+/// the same length.
+///
+/// Under the old design (pointer = key, length, SHA-256 of the ciphertext)
+/// the digest check was independent of the key: both pointers passed it
+/// (shown below), and only the chunk AEAD stood between the ciphertext and
+/// a second plaintext, and ChaCha20-Poly1305 does not commit to its key (a
+/// builder of the ciphertext can make its tags verify under both keys).
+/// Now the commitment check fails first, whatever the chunks are: with the
+/// chunks replaced by garbage the result is the same `AuthenticationFailed`,
+/// and `open_commitment` (the only way to get a chunk key while streaming)
+/// refuses `K2`, so no chunk is opened under it.
+#[test]
+fn two_key_attack_rejected_at_commitment() {
+    let mut t = Tally::new("attachment two-key attack");
+    let k1 = [0x11u8; 32];
+    let k2 = [0x22u8; 32];
+    for &size in &[0usize, 100, CHUNK_LEN + 1] {
+        let f = file(size);
+        let (p1, ct) = seal(MediaKind::File, &k1, &f);
+        let p2 = AttachmentPointer {
+            key: k2,
+            ..p1.clone()
+        };
+        assert_eq!(open(&p1, &ct), Ok(f));
+        // The new check: K2's commitment differs, so check 2 fails.
+        assert_ne!(attachment_keys(&k1).1, attachment_keys(&k2).1);
+        assert_eq!(open(&p2, &ct), Err(Error::AuthenticationFailed));
+        assert_eq!(
+            open_commitment(&k2, &ct[..COMMITMENT_LEN]),
+            Err(Error::AuthenticationFailed)
+        );
+        // Garbage chunks behind K1's commitment: under K2 the result is the
+        // same, because the chunks are never reached ...
+        let mut garbage = ct.clone();
+        for b in garbage[COMMITMENT_LEN..].iter_mut() {
+            *b = 0xA5;
+        }
+        assert_eq!(open(&p2, &garbage), Err(Error::AuthenticationFailed));
+        // ... and under K1 the commitment passes and the chunk check
+        // (check 3) is what fails.
+        assert_eq!(
+            open_commitment(&k1, &garbage[..COMMITMENT_LEN]),
+            Ok(attachment_keys(&k1).0)
+        );
+        assert_eq!(open(&p1, &garbage), Err(Error::AuthenticationFailed));
+        // K2's commitment in front of K1's chunks: the commitment passes
+        // for K2 and the chunks (sealed under K1's chunk key) fail check 3;
+        // for K1 the commitment fails check 2.
+        let mut swapped = ct.clone();
+        swapped[..COMMITMENT_LEN].copy_from_slice(&attachment_keys(&k2).1);
+        assert_eq!(open(&p2, &swapped), Err(Error::AuthenticationFailed));
+        assert_eq!(open(&p1, &swapped), Err(Error::AuthenticationFailed));
+        t.check();
+    }
+    // Check 2 comes before check 4: a ciphertext whose only defect under
+    // K1 is a non-zero fill (Malformed) gives AuthenticationFailed with
+    // K2, so the chunks were not opened and the fill was never looked at.
+    let (e1, c1) = attachment_keys(&k1);
+    let mut padded = file(100);
+    padded.resize(104, 0xFF);
+    let mut ct = c1.to_vec();
+    ct.extend(seal_chunk(&e1, 0, true, &padded));
+    let p1 = AttachmentPointer {
+        kind: MediaKind::File,
+        key: k1,
+        length: 100,
+    };
+    assert_eq!(open(&p1, &ct), Err(Error::Malformed));
+    let p2 = AttachmentPointer { key: k2, ..p1 };
+    assert_eq!(open(&p2, &ct), Err(Error::AuthenticationFailed));
+    t.check();
+    t.finish(4);
 }
 
 /// REQ-ATT-001: the nonce is `zeros(3) || u64(i) || u8(last)`.
@@ -78,17 +251,18 @@ fn chunk_nonce_layout() {
 fn ciphertext_len_formula() {
     let mut t = Tally::new("attachment ciphertext_len");
     let table: &[(u64, u64)] = &[
-        (0, 16),                            // P = 0, one empty chunk
-        (1, 17),                            // P = 1
-        (100, 120),                         // P = padme(100) = 104
-        (CHUNK - 1, CHUNK + 16),            // P = padme(65535) = 65536, one chunk
-        (CHUNK, CHUNK + 16),                // P = 65536
-        (CHUNK + 1, 67_584 + 32),           // P = padme(65537) = 67584, two chunks
-        (3 * CHUNK, 3 * CHUNK + 48),        // P = 196608 (E = 17, z = 12, a multiple of 4096)
-        (1_000_000, 1_015_808 + 16 * 16),   // P = 1015808 = 15.5 chunks -> 16
-        (64 << 20, (64 << 20) + 16 * 1024), // 64 MiB = 1024 chunks
+        // Every length is 32 (the commitment) + P + 16 n.
+        (0, 32 + 16),                            // P = 0, one empty chunk
+        (1, 32 + 17),                            // P = 1
+        (100, 32 + 120),                         // P = padme(100) = 104
+        (CHUNK - 1, 32 + CHUNK + 16),            // P = padme(65535) = 65536, one chunk
+        (CHUNK, 32 + CHUNK + 16),                // P = 65536
+        (CHUNK + 1, 32 + 67_584 + 32),           // P = padme(65537) = 67584, two chunks
+        (3 * CHUNK, 32 + 3 * CHUNK + 48),        // P = 196608 (E = 17, z = 12, a multiple of 4096)
+        (1_000_000, 32 + 1_015_808 + 16 * 16),   // P = 1015808 = 15.5 chunks -> 16
+        (64 << 20, 32 + (64 << 20) + 16 * 1024), // 64 MiB = 1024 chunks
         // L = 2^63: P = 2^63, n = 2^47, 16 n = 2^51.
-        (MAX_ATTACHMENT_LEN, MAX_ATTACHMENT_LEN + (1 << 51)),
+        (MAX_ATTACHMENT_LEN, 32 + MAX_ATTACHMENT_LEN + (1 << 51)),
     ];
     for &(l, expected) in table {
         assert_eq!(ciphertext_len(l), expected, "ciphertext_len({l})");
@@ -104,7 +278,7 @@ fn ciphertext_len_formula() {
     for l in lengths {
         let p = padme(l);
         let n = std::cmp::max(1, p.div_ceil(CHUNK));
-        assert_eq!(ciphertext_len(l), p + 16 * n, "ciphertext_len({l})");
+        assert_eq!(ciphertext_len(l), 32 + p + 16 * n, "ciphertext_len({l})");
         t.check();
     }
     assert!(pre_ciphertext_len(MAX_ATTACHMENT_LEN) && !pre_ciphertext_len(MAX_ATTACHMENT_LEN + 1));
@@ -112,10 +286,11 @@ fn ciphertext_len_formula() {
     t.finish(5000);
 }
 
-/// REQ-ATT-001: for every size, the ciphertext is exactly the concatenation
-/// of `AEAD(K, zeros(3) || u64(i) || u8(last), "XCHAT-1 attachment", chunk_i)`
-/// over the zero-padded file, the pointer carries the kind, key, length and
-/// SHA-256 of the ciphertext, and `open` returns the file.
+/// REQ-ATT-001, REQ-ATT-003: for every size, the ciphertext is exactly the
+/// commitment followed by the concatenation of `AEAD(enc_key, zeros(3) ||
+/// u64(i) || u8(last), "XCHAT-1 attachment chunk", chunk_i)` over the
+/// zero-padded file (both keys rebuilt from HKDF), the pointer carries the
+/// kind, key and length, and `open` returns the file.
 #[test]
 fn round_trip_and_layout() {
     let mut t = Tally::new("attachment round trips");
@@ -129,7 +304,6 @@ fn round_trip_and_layout() {
         assert_eq!(ptr.kind, *kind);
         assert_eq!(ptr.key, KEY);
         assert_eq!(ptr.length, *size as u64);
-        assert_eq!(ptr.digest, sha256(&ct));
         assert_eq!(ct.len() as u64, ciphertext_len(*size as u64), "size {size}");
 
         // Rebuild from the primitive.
@@ -137,16 +311,18 @@ fn round_trip_and_layout() {
         let mut padded = f.clone();
         padded.resize(p, 0);
         let n = std::cmp::max(1, p.div_ceil(CHUNK_LEN));
-        let mut expected = Vec::new();
+        let okm = hkdf_sha256(&[0u8; 32], &KEY, b"XCHAT-1 attachment key", 64).unwrap();
+        let enc_key: [u8; 32] = okm[..32].try_into().unwrap();
+        let mut expected = okm[32..].to_vec();
         for i in 0..n {
             let chunk = &padded[i * CHUNK_LEN..std::cmp::min((i + 1) * CHUNK_LEN, p)];
             let mut nonce = [0u8; 12];
             nonce[3..11].copy_from_slice(&(i as u64).to_be_bytes());
             nonce[11] = (i == n - 1) as u8;
             expected.extend(chacha20poly1305::seal(
-                &KEY,
+                &enc_key,
                 &nonce,
-                b"XCHAT-1 attachment",
+                b"XCHAT-1 attachment chunk",
                 chunk,
             ));
         }
@@ -176,7 +352,7 @@ fn chunks_open_independently() {
             let last = i == n - 1;
             let start = i * CHUNK_LEN;
             let end = std::cmp::min(start + CHUNK_LEN, p);
-            let opened = open_chunk(&KEY, i as u64, last, sealed);
+            let opened = open_chunk(&enc(), i as u64, last, sealed);
             assert_eq!(
                 opened.as_deref(),
                 Ok(&padded[start..end]),
@@ -184,7 +360,7 @@ fn chunks_open_independently() {
             );
             assert_eq!(
                 *sealed,
-                seal_chunk(&KEY, i as u64, last, &padded[start..end])
+                seal_chunk(&enc(), i as u64, last, &padded[start..end])
             );
             t.check();
         }
@@ -194,7 +370,8 @@ fn chunks_open_independently() {
 
 /// REQ-ATT-002: the last flag is enforced: a non-last chunk opened as last,
 /// and a (full) last chunk opened as non-last, fail with
-/// `AuthenticationFailed`; so does a chunk opened under another index or key.
+/// `AuthenticationFailed`; so does a chunk opened under another index or key
+/// (the pointer key `K` itself included: chunks are sealed under `enc_key`).
 #[test]
 fn last_flag_and_index_enforced() {
     let mut t = Tally::new("attachment last flag and index");
@@ -204,14 +381,14 @@ fn last_flag_and_index_enforced() {
     for (i, sealed) in chunks.iter().enumerate() {
         let last = i == 2;
         assert_eq!(
-            open_chunk(&KEY, i as u64, !last, sealed),
+            open_chunk(&enc(), i as u64, !last, sealed),
             Err(Error::AuthenticationFailed)
         );
         t.check();
         for j in 0..4u64 {
             if j != i as u64 {
                 assert_eq!(
-                    open_chunk(&KEY, j, last, sealed),
+                    open_chunk(&enc(), j, last, sealed),
                     Err(Error::AuthenticationFailed)
                 );
                 t.check();
@@ -221,6 +398,10 @@ fn last_flag_and_index_enforced() {
             open_chunk(&[0x43; 32], i as u64, last, sealed),
             Err(Error::AuthenticationFailed)
         );
+        assert_eq!(
+            open_chunk(&KEY, i as u64, last, sealed),
+            Err(Error::AuthenticationFailed)
+        );
         t.check();
     }
     // A short last chunk opened as non-last has the wrong length.
@@ -228,10 +409,10 @@ fn last_flag_and_index_enforced() {
     let chunks = split(&ct);
     assert_eq!(chunks[1].len(), 2048 + 16);
     assert_eq!(
-        open_chunk(&KEY, 1, false, &chunks[1]),
+        open_chunk(&enc(), 1, false, &chunks[1]),
         Err(Error::Malformed)
     );
-    assert!(open_chunk(&KEY, 1, true, &chunks[1]).is_ok());
+    assert!(open_chunk(&enc(), 1, true, &chunks[1]).is_ok());
     t.check();
     t.finish(16);
 }
@@ -276,8 +457,8 @@ fn open_chunk_lengths() {
 
 /// REQ-ATT-002: truncations. Dropping the last chunk, or cutting any number
 /// of bytes, changes the length: `Malformed`. Dropping the last chunk with a
-/// pointer rewritten to match (length and digest) is caught by the last
-/// flag: `AuthenticationFailed`.
+/// pointer length rewritten to match is caught by the last flag:
+/// `AuthenticationFailed`.
 #[test]
 fn truncation_rejected() {
     let mut t = Tally::new("attachment truncations");
@@ -285,7 +466,7 @@ fn truncation_rejected() {
         let (ptr, ct) = seal(MediaKind::File, &KEY, &file(size));
         let chunks = split(&ct);
         if chunks.len() > 1 {
-            let dropped = chunks[..chunks.len() - 1].concat();
+            let dropped = join(&chunks[..chunks.len() - 1]);
             assert_eq!(open(&ptr, &dropped), Err(Error::Malformed), "size {size}");
             t.check();
         }
@@ -301,10 +482,10 @@ fn truncation_rejected() {
     // 3 full chunks, the last dropped, the pointer made to match 2 chunks:
     // only the flag of chunk 1 (sealed as non-last, opened as last) catches it.
     let (_, ct) = seal(MediaKind::File, &KEY, &file(3 * CHUNK_LEN));
-    let dropped = split(&ct)[..2].concat();
+    let dropped = join(&split(&ct)[..2]);
     assert_eq!(ciphertext_len(2 * CHUNK), dropped.len() as u64);
     assert_eq!(
-        open(&pointer_for(2 * CHUNK, &dropped), &dropped),
+        open(&pointer_for(2 * CHUNK), &dropped),
         Err(Error::AuthenticationFailed)
     );
     t.check();
@@ -322,7 +503,7 @@ fn extension_rejected() {
         let (ptr, ct) = seal(MediaKind::File, &KEY, &file(size));
         let n = split(&ct).len() as u64;
         let mut longer = ct.clone();
-        longer.extend(seal_chunk(&KEY, n, true, &vec![0u8; CHUNK_LEN]));
+        longer.extend(seal_chunk(&enc(), n, true, &vec![0u8; CHUNK_LEN]));
         assert_eq!(open(&ptr, &longer), Err(Error::Malformed), "size {size}");
         t.check();
         let mut one_more = ct.clone();
@@ -333,20 +514,20 @@ fn extension_rejected() {
     // 2 full chunks + a third sealed as last, pointer made to match 3 chunks.
     let (_, ct) = seal(MediaKind::File, &KEY, &file(2 * CHUNK_LEN));
     let mut longer = ct.clone();
-    longer.extend(seal_chunk(&KEY, 2, true, &file(CHUNK_LEN)));
+    longer.extend(seal_chunk(&enc(), 2, true, &file(CHUNK_LEN)));
     assert_eq!(ciphertext_len(3 * CHUNK), longer.len() as u64);
     assert_eq!(
-        open(&pointer_for(3 * CHUNK, &longer), &longer),
+        open(&pointer_for(3 * CHUNK), &longer),
         Err(Error::AuthenticationFailed)
     );
     t.check();
     t.finish(15);
 }
 
-/// REQ-ATT-002: reordering. Swapping two sealed chunks keeps the length; the
-/// digest catches it, and with the digest recomputed the per-chunk check
-/// (the chunk index in the nonce) still does: `AuthenticationFailed` both
-/// ways, and `open_chunk` shows the swapped chunks fail at their new index.
+/// REQ-ATT-002: reordering. Swapping two sealed chunks keeps the length and
+/// the commitment; the per-chunk check (the chunk index in the nonce)
+/// catches it: `AuthenticationFailed`, and `open_chunk` shows the swapped
+/// chunks fail at their new index.
 #[test]
 fn reorder_rejected() {
     let mut t = Tally::new("attachment reorders");
@@ -357,57 +538,52 @@ fn reorder_rejected() {
     for (a, b) in [(0usize, 1usize), (0, 2), (1, 2)] {
         let mut swapped = chunks.clone();
         swapped.swap(a, b);
-        let swapped_ct = swapped.concat();
+        let swapped_ct = join(&swapped);
         assert_eq!(swapped_ct.len(), ct.len());
         assert_eq!(
             open(&ptr, &swapped_ct),
             Err(Error::AuthenticationFailed),
-            "digest, {a}<->{b}"
-        );
-        t.check();
-        let rehashed = pointer_for(size as u64, &swapped_ct);
-        assert_eq!(
-            open(&rehashed, &swapped_ct),
-            Err(Error::AuthenticationFailed),
             "chunk, {a}<->{b}"
         );
         assert_eq!(
-            open_chunk(&KEY, a as u64, false, &swapped[a]),
+            open_chunk(&enc(), a as u64, false, &swapped[a]),
             Err(Error::AuthenticationFailed)
         );
         t.check();
     }
-    // 2 full chunks swapped, digest recomputed: index and flag both differ.
-    let (_, ct) = seal(MediaKind::File, &KEY, &file(2 * CHUNK_LEN));
+    // 2 full chunks swapped: index and flag both differ.
+    let (ptr, ct) = seal(MediaKind::File, &KEY, &file(2 * CHUNK_LEN));
     let mut swapped = split(&ct);
     swapped.swap(0, 1);
-    let swapped_ct = swapped.concat();
-    let rehashed = pointer_for(2 * CHUNK, &swapped_ct);
     assert_eq!(
-        open(&rehashed, &swapped_ct),
+        open(&ptr, &join(&swapped)),
         Err(Error::AuthenticationFailed)
     );
     t.check();
-    t.finish(7);
+    t.finish(4);
 }
 
-/// REQ-ATT-002: a pointer digest that differs in any bit, or a ciphertext
-/// with any flipped bit (sampled positions), fails with
-/// `AuthenticationFailed`; so does the right ciphertext under another key.
+/// REQ-ATT-002, REQ-ATT-003: a ciphertext with any flipped bit in the
+/// commitment or (sampled positions) in the chunks fails with
+/// `AuthenticationFailed` (check 2 or check 3); so does the right
+/// ciphertext under another key.
 #[test]
-fn digest_and_ciphertext_tampering() {
-    let mut t = Tally::new("attachment digest and ciphertext tampering");
+fn commitment_and_ciphertext_tampering() {
+    let mut t = Tally::new("attachment commitment and ciphertext tampering");
     let size = CHUNK_LEN + 1;
     let (ptr, ct) = seal(MediaKind::Photo, &KEY, &file(size));
-    for byte in 0..32 {
+    for byte in 0..COMMITMENT_LEN {
         for bit in 0..8 {
-            let mut bad = ptr.clone();
-            bad.digest[byte] ^= 1 << bit;
-            assert_eq!(open(&bad, &ct), Err(Error::AuthenticationFailed));
+            let mut bad = ct.clone();
+            bad[byte] ^= 1 << bit;
+            assert_eq!(open(&ptr, &bad), Err(Error::AuthenticationFailed));
             t.check();
         }
     }
-    for pos in (0..ct.len()).step_by(997).chain([ct.len() - 1]) {
+    for pos in (COMMITMENT_LEN..ct.len())
+        .step_by(997)
+        .chain([ct.len() - 1])
+    {
         let mut bad = ct.clone();
         bad[pos] ^= 0x01;
         assert_eq!(
@@ -415,18 +591,13 @@ fn digest_and_ciphertext_tampering() {
             Err(Error::AuthenticationFailed),
             "pos {pos}"
         );
-        // Also with the digest recomputed: the chunk's tag catches it.
-        assert_eq!(
-            open(&pointer_for(size as u64, &bad), &bad),
-            Err(Error::AuthenticationFailed)
-        );
         t.check();
     }
     let mut wrong_key = ptr.clone();
     wrong_key.key[0] ^= 1;
     assert_eq!(open(&wrong_key, &ct), Err(Error::AuthenticationFailed));
     t.check();
-    t.finish(256 + 60);
+    t.finish(256 + 69);
 }
 
 /// REQ-ATT-002: a pointer length that does not give the ciphertext's length,
@@ -469,9 +640,9 @@ fn nonzero_fill_rejected() {
         let mut padded = file(size);
         padded.resize(p, 0);
         padded[pos] = 0x01;
-        let ct = seal_chunk(&KEY, 0, true, &padded);
+        let ct = join(&[seal_chunk(&enc(), 0, true, &padded)]);
         assert_eq!(
-            open(&pointer_for(size as u64, &ct), &ct),
+            open(&pointer_for(size as u64), &ct),
             Err(Error::Malformed),
             "pos {pos}"
         );
@@ -482,12 +653,11 @@ fn nonzero_fill_rejected() {
     let mut padded = file(size);
     padded.resize(67_584, 0);
     padded[67_583] = 0xFF;
-    let mut ct = seal_chunk(&KEY, 0, false, &padded[..CHUNK_LEN]);
-    ct.extend(seal_chunk(&KEY, 1, true, &padded[CHUNK_LEN..]));
-    assert_eq!(
-        open(&pointer_for(size as u64, &ct), &ct),
-        Err(Error::Malformed)
-    );
+    let ct = join(&[
+        seal_chunk(&enc(), 0, false, &padded[..CHUNK_LEN]),
+        seal_chunk(&enc(), 1, true, &padded[CHUNK_LEN..]),
+    ]);
+    assert_eq!(open(&pointer_for(size as u64), &ct), Err(Error::Malformed));
     t.check();
     t.finish(5);
 }

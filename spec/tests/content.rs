@@ -15,18 +15,8 @@ use xchat_spec::content::{
 use xchat_spec::Error;
 
 fn pointer(kind: MediaKind, length: u64) -> AttachmentPointer {
-    let mut key = [0u8; 32];
-    let mut digest = [0u8; 32];
-    for i in 0..32 {
-        key[i] = i as u8;
-        digest[i] = 0xFF - i as u8;
-    }
-    AttachmentPointer {
-        kind,
-        key,
-        length,
-        digest,
-    }
+    let key: [u8; 32] = std::array::from_fn(|i| i as u8);
+    AttachmentPointer { kind, key, length }
 }
 
 fn samples() -> Vec<Content> {
@@ -62,12 +52,14 @@ fn round_trip() {
                 assert_eq!(&enc[5..], &text[..]);
             }
             Content::Attachment(p) => {
+                // 42 bytes: tag, kind, key, length; no digest (SPEC.md
+                // section 11).
+                assert_eq!(ATTACHMENT_CONTENT_LEN, 42);
                 assert_eq!(enc.len(), ATTACHMENT_CONTENT_LEN);
                 assert_eq!(enc[0], 0x02);
                 assert_eq!(enc[1], kind_byte(p.kind));
                 assert_eq!(enc[2..34], p.key);
                 assert_eq!(enc[34..42], p.length.to_be_bytes());
-                assert_eq!(enc[42..74], p.digest);
             }
         }
         assert_eq!(decode(&enc), Ok(c));
@@ -391,4 +383,19 @@ proptest! {
         };
         prop_assert_eq!(decode(&enc), expected);
     }
+}
+
+/// REQ-CONTENT-001: the pointer has no digest field any more (SPEC.md
+/// sections 11 and 13): a pointer followed by 32 more bytes, the 74-byte
+/// layout with a ciphertext digest, is trailing data and `Malformed`.
+#[test]
+fn pointer_with_digest_rejected() {
+    let p = pointer(MediaKind::Photo, 123_456);
+    let enc = encode(&Content::Attachment(p.clone()));
+    assert_eq!(enc.len(), 42);
+    assert_eq!(decode(&enc), Ok(Content::Attachment(p)));
+    let mut old = enc.clone();
+    old.extend_from_slice(&[0xAB; 32]);
+    assert_eq!(old.len(), 74);
+    assert_eq!(decode(&old), Err(Error::Malformed));
 }

@@ -219,10 +219,18 @@ fn strict_verification_policy() {
 #[test]
 fn labels_are_prefix_free() {
     assert!(suite::labels_prefix_free(&suite::LABELS));
-    assert_eq!(suite::LABELS.len(), 12);
+    assert_eq!(suite::LABELS.len(), 13);
     for l in suite::LABELS {
         assert!(l.starts_with(b"XCHAT-1 "));
     }
+    // The two attachment labels of section 13 replace `"XCHAT-1
+    // attachment"`, which is a prefix of both and so could not stay.
+    assert!(suite::LABELS.contains(&&b"XCHAT-1 attachment key"[..]));
+    assert!(suite::LABELS.contains(&&b"XCHAT-1 attachment chunk"[..]));
+    assert!(!suite::LABELS.contains(&&b"XCHAT-1 attachment"[..]));
+    let mut with_old = suite::LABELS.to_vec();
+    with_old.push(b"XCHAT-1 attachment");
+    assert!(!suite::labels_prefix_free(&with_old));
     let prefixed: [&[u8]; 3] = [
         b"XCHAT-1 header",
         b"XCHAT-1 attachment",

@@ -21,7 +21,6 @@ use xchat_spec::handshake::{self, decode_prekey_message};
 use xchat_spec::identity::{self, IdentityPublic, IdentitySecret};
 use xchat_spec::ratchet::{MSG_PREKEY, MSG_RATCHET};
 use xchat_spec::session::{self, message_type, Session};
-use xchat_spec::sha2::sha256;
 use xchat_spec::{attachment, padding, Error};
 
 fn public(id: &IdentitySecret) -> IdentityPublic {
@@ -555,7 +554,11 @@ fn attachment_end_to_end() {
     let key = rand32("photo key");
     let (pointer, ciphertext) = attachment::seal(MediaKind::Photo, &key, &photo);
     assert_eq!(pointer.length, 150_000);
-    assert_eq!(pointer.digest, sha256(&ciphertext));
+    assert_eq!(pointer.key, key);
+    assert_eq!(
+        ciphertext[..attachment::COMMITMENT_LEN],
+        attachment::attachment_keys(&key).1
+    );
     assert_eq!(
         ciphertext.len() as u64,
         attachment::ciphertext_len(photo.len() as u64)

@@ -720,7 +720,8 @@ fn protocol(c: &mut Cases, op: &str, g: &Gen) {
             }
             c.add("length-2^63+1", json!({"length": (1u64 << 63) + 1}));
         }
-        "attachment_seal_chunk"
+        "attachment_keys"
+        | "attachment_seal_chunk"
         | "attachment_open_chunk"
         | "attachment_seal"
         | "attachment_open" => attachments(c, op, g),
@@ -1119,8 +1120,7 @@ fn ratchet_sessions(c: &mut Cases, g: &Gen) {
 
 fn contents(c: &mut Cases, op: &str, g: &Gen) {
     let key = g.bytes("key", 32);
-    let digest = g.bytes("digest", 32);
-    let att = |kind: u64, length: u64| json!({"type": "attachment", "kind": kind, "key": hx(&key), "length": length, "digest": hx(&digest)});
+    let att = |kind: u64, length: u64| json!({"type": "attachment", "kind": kind, "key": hx(&key), "length": length});
     let valid = [
         ("text", json!({"type": "text", "text": hx(b"hello")})),
         ("text-empty", json!({"type": "text", "text": ""})),
@@ -1196,10 +1196,16 @@ fn contents(c: &mut Cases, op: &str, g: &Gen) {
         "pointer-kind-4",
         json!({"encoded": hx(&{ let mut v = p.clone(); v[1] = 4; v })}),
     );
-    c.add("pointer-cut-short", json!({"encoded": hx(&p[..73])}));
+    c.add("pointer-cut-short", json!({"encoded": hx(&p[..41])}));
     c.add(
         "pointer-trailing-byte",
         json!({"encoded": hx(&[p.clone(), vec![0]].concat())}),
+    );
+    // The 74-byte pointer of earlier drafts (a SHA-256 ciphertext digest
+    // after the length) is 32 trailing bytes now.
+    c.add(
+        "pointer-with-old-digest",
+        json!({"encoded": hx(&[p.clone(), g.bytes("old digest", 32)].concat())}),
     );
     let mut big = p.clone();
     big[34..42].copy_from_slice(&((1u64 << 63) + 1).to_be_bytes());
@@ -1334,45 +1340,43 @@ fn envelopes(c: &mut Cases, op: &str, g: &Gen) {
 }
 
 fn attachments(c: &mut Cases, op: &str, g: &Gen) {
+    use xchat_spec::attachment::{attachment_keys, seal, seal_chunk};
+    use xchat_spec::content::MediaKind;
     let key: [u8; 32] = g.arr("key");
+    let (enc_key, commitment) = attachment_keys(&key);
     match op {
+        "attachment_keys" => {
+            c.add("random", json!({"key": hx(&key)}));
+            c.add("zero", json!({"key": hx(&[0u8; 32])}));
+            c.add("ones", json!({"key": hx(&[0xFFu8; 32])}));
+        }
         "attachment_seal_chunk" => {
-            c.add(
-                "last-empty",
-                json!({"key": hx(&key), "index": 0, "last": true, "chunk": ""}),
-            );
-            c.add(
-                "last-short",
-                json!({"key": hx(&key), "index": 3, "last": true, "chunk": hx(&g.bytes("c", 100))}),
-            );
-            c.add("not-last-full", json!({"key": hx(&key), "index": 0, "last": false, "chunk": hx(&g.bytes("full", 65536))}));
-            c.add(
-                "index-max",
-                json!({"key": hx(&key), "index": u64::MAX, "last": true, "chunk": "00"}),
-            );
-            c.add("not-last-short", json!({"key": hx(&key), "index": 0, "last": false, "chunk": hx(&g.bytes("c", 100))}));
-            c.add(
-                "last-65537",
-                json!({"key": hx(&key), "index": 0, "last": true, "chunk": hx(&vec![0u8; 65537])}),
-            );
+            let input = |idx: u64, last: bool, chunk: &[u8]| json!({"enc_key": hx(&enc_key), "index": idx, "last": last, "chunk": hx(chunk)});
+            c.add("last-empty", input(0, true, &[]));
+            c.add("last-short", input(3, true, &g.bytes("c", 100)));
+            c.add("not-last-full", input(0, false, &g.bytes("full", 65536)));
+            c.add("index-max", input(u64::MAX, true, &[0]));
+            c.add("not-last-short", input(0, false, &g.bytes("c", 100)));
+            c.add("last-65537", input(0, true, &vec![0u8; 65537]));
         }
         "attachment_open_chunk" => {
             let chunk = g.bytes("c", 100);
-            let sealed = xchat_spec::attachment::seal_chunk(&key, 3, true, &chunk);
-            let input = |idx: u64, last: bool, s: &[u8]| json!({"key": hx(&key), "index": idx, "last": last, "sealed": hx(s)});
-            c.add("valid", input(3, true, &sealed));
+            let sealed = seal_chunk(&enc_key, 3, true, &chunk);
+            let input = |k: &[u8; 32], idx: u64, last: bool, s: &[u8]| json!({"enc_key": hx(k), "index": idx, "last": last, "sealed": hx(s)});
+            c.add("valid", input(&enc_key, 3, true, &sealed));
             c.add(
                 "valid-empty",
-                input(
-                    0,
-                    true,
-                    &xchat_spec::attachment::seal_chunk(&key, 0, true, &[]),
-                ),
+                input(&enc_key, 0, true, &seal_chunk(&enc_key, 0, true, &[])),
             );
-            c.add("wrong-index", input(4, true, &sealed));
-            c.add("tag-flipped", input(3, true, &flip(&sealed, 115)));
-            c.add("not-last-but-short", input(3, false, &sealed));
-            c.add("shorter-than-tag", input(3, true, &sealed[..15]));
+            c.add("wrong-index", input(&enc_key, 4, true, &sealed));
+            c.add("tag-flipped", input(&enc_key, 3, true, &flip(&sealed, 115)));
+            c.add("not-last-but-short", input(&enc_key, 3, false, &sealed));
+            c.add("shorter-than-tag", input(&enc_key, 3, true, &sealed[..15]));
+            // Chunks are sealed under enc_key, never under the pointer key.
+            c.add(
+                "pointer-key-instead-of-enc-key",
+                input(&key, 3, true, &sealed),
+            );
         }
         "attachment_seal" => {
             for n in [0usize, 1, 9, 100, 1000, 65537] {
@@ -1383,41 +1387,58 @@ fn attachments(c: &mut Cases, op: &str, g: &Gen) {
             }
         }
         _ => {
-            let open = |length: u64, ct: &[u8]| json!({"key": hx(&key), "length": length, "digest": hx(&xchat_spec::sha2::sha256(ct)), "ciphertext": hx(ct)});
+            let open_with = |k: &[u8; 32], length: u64, ct: &[u8]| json!({"key": hx(k), "length": length, "ciphertext": hx(ct)});
+            let open = |length: u64, ct: &[u8]| open_with(&key, length, ct);
+            // `commitment || chunks` under `key`.
+            let join = |chunks: &[Vec<u8>]| [commitment.to_vec(), chunks.concat()].concat();
             for n in [0usize, 1, 100, 65537] {
-                let (_, ct) = xchat_spec::attachment::seal(
-                    xchat_spec::content::MediaKind::File,
-                    &key,
-                    &g.bytes(&format!("f{n}"), n),
-                );
+                let (_, ct) = seal(MediaKind::File, &key, &g.bytes(&format!("f{n}"), n));
                 c.add(format!("len-{n}"), open(n as u64, &ct));
                 if n == 100 {
                     c.add("length-mismatch", open(99, &ct));
                     c.add("cut-by-one", open(100, &ct[..ct.len() - 1]));
+                    c.add("commitment-flipped", open(100, &flip(&ct, 5)));
+                    c.add("chunk-tampered", open(100, &flip(&ct, 40)));
+                    c.add("wrong-key", open_with(&g.arr("other"), 100, &ct));
+                    // The two-key attack: a ciphertext sealed under K1 opened
+                    // with a pointer carrying K2 fails at the commitment,
+                    // before any chunk, whatever the chunks are.
+                    let k2: [u8; 32] = g.arr("k2");
+                    c.add("two-key-attack-k2", open_with(&k2, 100, &ct));
+                    let mut garbage = ct.clone();
+                    garbage[32..].fill(0xA5);
                     c.add(
-                        "digest-mismatch",
-                        with(&open(100, &ct), "digest", hx(&g.bytes("d", 32))),
+                        "two-key-attack-k2-garbage-chunks",
+                        open_with(&k2, 100, &garbage),
                     );
-                    c.add("chunk-tampered-digest-recomputed", open(100, &flip(&ct, 5)));
+                    // K2's own commitment in front of K1's chunks: the
+                    // commitment passes, the chunks fail under K2's chunk key.
+                    let mut relabelled = ct.clone();
+                    relabelled[..32].copy_from_slice(&attachment_keys(&k2).1);
                     c.add(
-                        "wrong-key",
-                        with(&open(100, &ct), "key", hx(&g.bytes("other", 32))),
+                        "two-key-attack-k2-commitment",
+                        open_with(&k2, 100, &relabelled),
+                    );
+                    // A wrong commitment on a ciphertext of the wrong length:
+                    // the length (check 1) is reported first.
+                    c.add(
+                        "two-key-attack-and-cut",
+                        open_with(&k2, 100, &ct[..ct.len() - 1]),
                     );
                 }
                 if n == 65537 {
-                    let split = 65536 + 16;
-                    let swapped = [ct[split..].to_vec(), ct[..split].to_vec()].concat();
-                    c.add("chunks-swapped-digest-recomputed", open(n as u64, &swapped));
+                    let split = 32 + 65536 + 16;
+                    let swapped = join(&[ct[split..].to_vec(), ct[32..split].to_vec()]);
+                    c.add("chunks-swapped", open(n as u64, &swapped));
                     // Cut at the chunk boundary, claimed as a 65536-byte file: the
-                    // length and digest match, chunk 0 is not flagged last.
+                    // length and commitment match, chunk 0 is not flagged last.
                     c.add("stream-cut-at-chunk-boundary", open(65536, &ct[..split]));
                 }
             }
             // padme(9) = 10: a 10-byte file with a non-zero last byte, claimed as 9 bytes.
             let mut ten = g.bytes("ten", 10);
             ten[9] = 0xaa;
-            let (_, ct) =
-                xchat_spec::attachment::seal(xchat_spec::content::MediaKind::File, &key, &ten);
+            let (_, ct) = seal(MediaKind::File, &key, &ten);
             c.add("non-zero-fill", open(9, &ct));
         }
     }

@@ -194,8 +194,13 @@ pub fn call(op: &str, i: &Obj) -> R {
                 )]))
             }
         }
+        "attachment_keys" => attachment::attachment_keys(&i.arr("key")?)
+            .map(|(enc_key, commitment)| {
+                obj([("enc_key", hx(&*enc_key)), ("commitment", hx(&commitment))])
+            })
+            .map_err(kind),
         "attachment_seal_chunk" => attachment::seal_chunk(
-            &i.arr("key")?,
+            &i.arr("enc_key")?,
             i.u64("index")?,
             i.flag("last")?,
             &i.bytes("chunk")?,
@@ -203,7 +208,7 @@ pub fn call(op: &str, i: &Obj) -> R {
         .map(|s| obj([("sealed", hx(&s))]))
         .map_err(kind),
         "attachment_open_chunk" => attachment::open_chunk(
-            &i.arr("key")?,
+            &i.arr("enc_key")?,
             i.u64("index")?,
             i.flag("last")?,
             &i.bytes("sealed")?,
@@ -213,17 +218,12 @@ pub fn call(op: &str, i: &Obj) -> R {
         "attachment_seal" => {
             let mut rng = Replay::new(&[&i.bytes("key")?]);
             attachment::seal(MediaKind::File, &mut rng, &i.bytes("file")?)
-                .map(|(p, ct)| obj([("ciphertext", hx(&ct)), ("digest", hx(p.digest()))]))
+                .map(|(_, ct)| obj([("ciphertext", hx(&ct))]))
                 .map_err(kind)
         }
         "attachment_open" => {
-            let pointer = AttachmentPointer::new(
-                MediaKind::File,
-                i.arr("key")?,
-                i.u64("length")?,
-                i.arr("digest")?,
-            )
-            .map_err(kind)?;
+            let pointer = AttachmentPointer::new(MediaKind::File, i.arr("key")?, i.u64("length")?)
+                .map_err(kind)?;
             attachment::open(&pointer, &i.bytes("ciphertext")?)
                 .map(|f| obj([("file", hx(&f))]))
                 .map_err(kind)
@@ -548,7 +548,7 @@ fn content_in(i: &Obj) -> Result<Content, String> {
         "attachment" => {
             let k = u8::try_from(i.u64("kind")?).map_err(|_| kind(Error::Malformed))?;
             let k = content::kind_of_byte(k).map_err(kind)?;
-            AttachmentPointer::new(k, i.arr("key")?, i.u64("length")?, i.arr("digest")?)
+            AttachmentPointer::new(k, i.arr("key")?, i.u64("length")?)
                 .map(Content::Attachment)
                 .map_err(kind)
         }
@@ -564,7 +564,6 @@ fn content_out(c: &Content) -> Obj {
             ("kind", json!(content::kind_byte(p.kind()))),
             ("key", hx(p.key())),
             ("length", json!(p.length())),
-            ("digest", hx(p.digest())),
         ]),
     }
 }

@@ -222,9 +222,16 @@ fn protocol(op: &str, i: &Obj) -> R {
                 Err(kind(Error::Malformed))
             }
         }
+        "attachment_keys" => {
+            let (enc_key, commitment) = attachment::attachment_keys(&i.arr("key")?);
+            Ok(obj([
+                ("enc_key", hx(&enc_key)),
+                ("commitment", hx(&commitment)),
+            ]))
+        }
         "attachment_seal_chunk" => {
             let (key, index, last, chunk) = (
-                i.arr("key")?,
+                i.arr("enc_key")?,
                 i.u64("index")?,
                 i.flag("last")?,
                 i.bytes("chunk")?,
@@ -239,7 +246,7 @@ fn protocol(op: &str, i: &Obj) -> R {
             }
         }
         "attachment_open_chunk" => attachment::open_chunk(
-            &i.arr("key")?,
+            &i.arr("enc_key")?,
             i.u64("index")?,
             i.flag("last")?,
             &i.bytes("sealed")?,
@@ -247,15 +254,14 @@ fn protocol(op: &str, i: &Obj) -> R {
         .map(|c| obj([("chunk", hx(&c))]))
         .map_err(kind),
         "attachment_seal" => {
-            let (p, ct) = attachment::seal(MediaKind::File, &i.arr("key")?, &i.bytes("file")?);
-            Ok(obj([("ciphertext", hx(&ct)), ("digest", hx(&p.digest))]))
+            let (_, ct) = attachment::seal(MediaKind::File, &i.arr("key")?, &i.bytes("file")?);
+            Ok(obj([("ciphertext", hx(&ct))]))
         }
         "attachment_open" => {
             let pointer = AttachmentPointer {
                 kind: MediaKind::File,
                 key: i.arr("key")?,
                 length: i.u64("length")?,
-                digest: i.arr("digest")?,
             };
             attachment::open(&pointer, &i.bytes("ciphertext")?)
                 .map(|f| obj([("file", hx(&f))]))
@@ -609,7 +615,7 @@ fn ratchet_session(i: &Obj) -> R {
 // ---- content, envelopes --------------------------------------------------
 
 /// A content from the fields `type` (`text` or `attachment`), `text`, or
-/// `kind`, `key`, `length`, `digest`.
+/// `kind`, `key`, `length`.
 pub fn content_in(i: &Obj) -> Result<Content, String> {
     match i.text("type")?.as_str() {
         "text" => Ok(Content::Text(i.bytes("text")?)),
@@ -619,7 +625,6 @@ pub fn content_in(i: &Obj) -> Result<Content, String> {
                 kind: content::kind_of_byte(k).map_err(kind)?,
                 key: i.arr("key")?,
                 length: i.u64("length")?,
-                digest: i.arr("digest")?,
             }))
         }
         other => Err(format!("{BAD_REQUEST} (type {other:?})")),
@@ -635,7 +640,6 @@ pub fn content_out(c: &Content) -> Obj {
             ("kind", json!(content::kind_byte(p.kind))),
             ("key", hx(&p.key)),
             ("length", json!(p.length)),
-            ("digest", hx(&p.digest)),
         ]),
     }
 }

@@ -112,8 +112,8 @@ fn ops_match_published_values() {
     ] {
         assert_eq!(output("padme", json!({"len": len}))["padded_len"], padded);
     }
-    // SPEC.md section 13 examples.
-    for (len, ct) in [(0u64, 16u64), (65536, 65552), (65537, 67616)] {
+    // SPEC.md section 13 examples (32 + P + 16 n).
+    for (len, ct) in [(0u64, 48u64), (65536, 65584), (65537, 67648)] {
         assert_eq!(
             output("attachment_ciphertext_len", json!({"length": len}))["ciphertext_len"],
             ct

@@ -111,7 +111,8 @@ const ROOT_LABEL: &[u8] = b"XCHAT-1 root ratchet";
 const MK_LABEL: &[u8] = b"XCHAT-1 message key";
 const ENV_E_LABEL: &[u8] = b"XCHAT-1 sealed sender ephemeral";
 const ENV_S_LABEL: &[u8] = b"XCHAT-1 sealed sender static";
-const ATT_LABEL: &[u8] = b"XCHAT-1 attachment";
+const ATT_KEY_LABEL: &[u8] = b"XCHAT-1 attachment key";
+const ATT_CHUNK_LABEL: &[u8] = b"XCHAT-1 attachment chunk";
 
 /// `padded(c)` length (SPEC.md section 10): Padme of `max(len + 4, 256)`.
 pub fn padded_len(content_len: usize) -> usize {
@@ -524,46 +525,69 @@ fn chunk_nonce(i: usize, last: bool) -> [u8; 12] {
     n
 }
 
+/// `enc_key` and `commitment` of attachment key `key` (SPEC.md section 13
+/// step 1): one HKDF, a fixed cost per attachment.
+fn attachment_keys(key: &[u8; 32]) -> ([u8; 32], [u8; 32]) {
+    let mut okm = [0u8; 64];
+    hkdf(&[0u8; 32], key, ATT_KEY_LABEL, &mut okm);
+    (okm[..32].try_into().unwrap(), okm[32..].try_into().unwrap())
+}
+
 /// Seal (file length a multiple of `CHUNK`, so `padme` adds nothing): the
-/// copy of each chunk into the ciphertext, one AEAD seal per chunk, and the
-/// SHA-256 of the ciphertext.
-pub fn attachment_seal(key: &[u8; 32], file: &[u8]) -> (Vec<u8>, [u8; 32]) {
+/// key derivation, the commitment, the copy of each chunk into the
+/// ciphertext and one AEAD seal per chunk. No hash of the data: this is the
+/// ChaCha20-Poly1305 floor (plus the copy into a fresh output buffer that
+/// any non-in-place API needs).
+pub fn attachment_seal(key: &[u8; 32], file: &[u8]) -> Vec<u8> {
+    let (enc_key, commitment) = attachment_keys(key);
     let n = file.len() / CHUNK;
-    let mut out = vec![0u8; file.len() + 16 * n];
+    let mut out = vec![0u8; 32 + file.len() + 16 * n];
+    out[..32].copy_from_slice(&commitment);
     for (i, (src, dst)) in file
         .chunks(CHUNK)
-        .zip(out.chunks_mut(CHUNK + 16))
+        .zip(out[32..].chunks_mut(CHUNK + 16))
         .enumerate()
     {
         dst[..CHUNK].copy_from_slice(src);
-        seal_in_place(key, &chunk_nonce(i, i + 1 == n), ATT_LABEL, dst);
+        seal_in_place(&enc_key, &chunk_nonce(i, i + 1 == n), ATT_CHUNK_LABEL, dst);
     }
-    let digest = sha256(&out);
-    (out, digest)
+    out
 }
 
-/// Open: the SHA-256 of the ciphertext, the copy of each chunk into the
-/// output, one AEAD open per chunk.
-pub fn attachment_open(key: &[u8; 32], ciphertext: &[u8], digest: &[u8; 32]) -> Vec<u8> {
-    assert_eq!(&sha256(ciphertext), digest);
-    let n = ciphertext.len() / (CHUNK + 16);
-    let mut out = vec![0u8; ciphertext.len() - 16 * n];
-    for (i, (src, dst)) in ciphertext
+/// Open: the key derivation, the commitment check, the copy of each chunk
+/// into the output and one AEAD open per chunk.
+pub fn attachment_open(key: &[u8; 32], ciphertext: &[u8]) -> Vec<u8> {
+    let (enc_key, commitment) = attachment_keys(key);
+    assert_eq!(&ciphertext[..32], &commitment);
+    let body = &ciphertext[32..];
+    let n = body.len() / (CHUNK + 16);
+    let mut out = vec![0u8; body.len() - 16 * n];
+    for (i, (src, dst)) in body
         .chunks(CHUNK + 16)
         .zip(out.chunks_mut(CHUNK))
         .enumerate()
     {
-        let (body, tag) = src.split_at(CHUNK);
-        dst.copy_from_slice(body);
+        let (ct, tag) = src.split_at(CHUNK);
+        dst.copy_from_slice(ct);
         let tag = Tag::try_from(tag).unwrap();
-        ChaCha20Poly1305::new(key.into())
+        ChaCha20Poly1305::new((&enc_key).into())
             .decrypt_inout_detached(
                 (&chunk_nonce(i, i + 1 == n)).into(),
-                ATT_LABEL,
+                ATT_CHUNK_LABEL,
                 dst.into(),
                 &tag,
             )
             .unwrap();
     }
     out
+}
+
+/// The bare AEAD over a buffer of sealed-chunk slots, in place: no
+/// allocation, no copy, no key derivation. The lower bound below the floor,
+/// for reference ("ChaCha20-Poly1305 alone").
+pub fn attachment_aead_in_place(key: &[u8; 32], buf: &mut [u8]) {
+    let n = buf.len() / (CHUNK + 16);
+    for (i, slot) in buf.chunks_mut(CHUNK + 16).enumerate() {
+        seal_in_place(key, &chunk_nonce(i, i + 1 == n), ATT_CHUNK_LABEL, slot);
+    }
 }

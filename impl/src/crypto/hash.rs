@@ -88,33 +88,3 @@ pub fn hkdf_sha512(salt: &[u8], ikm: &[u8], info: &[u8], okm: &mut [u8]) -> Resu
         .expand(info, okm)
         .map_err(|_| Error::InvalidLength)
 }
-
-/// SHA-256 (FIPS 180-4 section 6.2) over data that arrives in pieces, for
-/// digests of streamed attachments (SPEC.md section 13): after any
-/// sequence of [`Sha256Stream::update`] calls, [`Sha256Stream::finalize`]
-/// equals [`sha256`] of their concatenation.
-#[derive(Clone, Default)]
-pub struct Sha256Stream(Sha256);
-
-impl Sha256Stream {
-    /// A hash of the empty string so far.
-    pub fn new() -> Self {
-        Self(Sha256::new())
-    }
-
-    /// Appends `data` to the hashed input.
-    pub fn update(&mut self, data: &[u8]) {
-        Digest::update(&mut self.0, data);
-    }
-
-    /// The SHA-256 of everything appended.
-    pub fn finalize(self) -> [u8; 32] {
-        self.0.finalize().into()
-    }
-}
-
-impl core::fmt::Debug for Sha256Stream {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str("Sha256Stream")
-    }
-}
