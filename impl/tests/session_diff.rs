@@ -895,6 +895,26 @@ fn ratchet_restored_state_repeated_r_body_aead() {
     }
 }
 
+/// REQ-RATCHET-001: `HDECRYPT` of an input that is not exactly 81 bytes
+/// gives nothing, like a failed open, in the implementation as in the spec,
+/// even when the input starts or ends with a valid encrypted header.
+#[test]
+fn hdecrypt_other_lengths_give_nothing() {
+    let hk = det("hk", 0);
+    let h = xchat::ratchet::header(&det("dh", 0), 3, 4);
+    let enc = xchat::ratchet::hencrypt(&hk, &h, &[9u8; 24]);
+    assert_eq!(enc, xchat_spec::ratchet::hencrypt(&hk, &h, &[9u8; 24]));
+    let padded = [enc.clone(), enc.clone()].concat();
+    for len in 0..=padded.len() {
+        for input in [&padded[..len], &padded[padded.len() - len..]] {
+            let ours = xchat::ratchet::hdecrypt(&hk, input).map(|h| (h.dh, h.pn, h.n));
+            let spec = xchat_spec::ratchet::hdecrypt(&hk, input).map(|h| (h.dh, h.pn, h.n));
+            assert_eq!(ours, spec, "length {len}");
+            assert_eq!(ours.is_some(), len == 81, "length {len}");
+        }
+    }
+}
+
 /// REQ-RATCHET-009, header XAEAD: two messages of one sending chain (one
 /// header key) encrypted with the same `r` and the same plaintext get
 /// different header nonces; both equal the spec's bodies.
