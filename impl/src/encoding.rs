@@ -48,6 +48,8 @@ pub const LABEL_HEADER: &[u8] = b"XCHAT-1 header";
 pub const LABEL_SEALED_EPHEMERAL: &[u8] = b"XCHAT-1 sealed sender ephemeral";
 /// `"XCHAT-1 sealed sender static"` (SPEC.md sections 3.2 and 12).
 pub const LABEL_SEALED_STATIC: &[u8] = b"XCHAT-1 sealed sender static";
+/// `"XCHAT-1 sealed sender hedge"` (SPEC.md sections 3.2 and 12).
+pub const LABEL_SEALED_HEDGE: &[u8] = b"XCHAT-1 sealed sender hedge";
 /// `"XCHAT-1 attachment key"` (SPEC.md sections 3.2 and 13): HKDF `info`
 /// of the attachment chunk key and key commitment.
 pub const LABEL_ATTACHMENT_KEY: &[u8] = b"XCHAT-1 attachment key";
@@ -58,7 +60,7 @@ pub const LABEL_ATTACHMENT_CHUNK: &[u8] = b"XCHAT-1 attachment chunk";
 pub const LABEL_FINGERPRINT: &[u8] = b"XCHAT-1 fingerprint";
 
 /// Every label of SPEC.md section 3.2, in the table's order (REQ-SUITE-004).
-pub const LABELS: [&[u8]; 13] = [
+pub const LABELS: [&[u8]; 14] = [
     LABEL_IDENTITY_BINDING,
     LABEL_SIGNED_PREKEY,
     LABEL_PQ_PREKEY,
@@ -69,6 +71,7 @@ pub const LABELS: [&[u8]; 13] = [
     LABEL_HEADER,
     LABEL_SEALED_EPHEMERAL,
     LABEL_SEALED_STATIC,
+    LABEL_SEALED_HEDGE,
     LABEL_ATTACHMENT_KEY,
     LABEL_ATTACHMENT_CHUNK,
     LABEL_FINGERPRINT,

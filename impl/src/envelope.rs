@@ -14,7 +14,9 @@ use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
 use crate::crypto::{aead, hash, random_array, x25519};
-use crate::encoding::{enc_x25519, Reader, LABEL_SEALED_EPHEMERAL, LABEL_SEALED_STATIC, VERSION};
+use crate::encoding::{
+    enc_x25519, Reader, LABEL_SEALED_EPHEMERAL, LABEL_SEALED_HEDGE, LABEL_SEALED_STATIC, VERSION,
+};
 use crate::identity::{self, IdentityPublic, IdentitySecret, IDENTITY_LEN};
 use crate::Error;
 
@@ -25,8 +27,9 @@ pub const C1_LEN: usize = IDENTITY_LEN + aead::TAG_LEN;
 /// Length of an envelope without `c2`: `1 + 16 + 32 + 163` (SPEC.md section 12).
 pub const HEADER_LEN: usize = 1 + MAILBOX_LEN + 32 + C1_LEN;
 
-/// Both AEADs use the all-zero nonce: each key is used once, since it
-/// depends on the fresh ephemeral `e` (SPEC.md section 12).
+/// Both AEADs use the all-zero nonce: each key depends on the hedged `e`,
+/// so it seals a second plaintext only if the randomness and everything
+/// sealed repeat too (SPEC.md section 12, REQ-ENV-005).
 const ZERO_NONCE: [u8; 12] = [0u8; 12];
 
 /// Length of the envelope that carries a payload of `payload_len` bytes
@@ -35,6 +38,29 @@ pub fn envelope_len(payload_len: usize) -> usize {
     HEADER_LEN
         .saturating_add(payload_len)
         .saturating_add(aead::TAG_LEN)
+}
+
+/// Step 1, first part: the hedged ephemeral secret
+/// `e = HMAC(IKdh_S secret, "XCHAT-1 sealed sender hedge" || r || mailbox || EncX(IKdh_R) || payload)`
+/// (SPEC.md section 12, REQ-ENV-001, REQ-ENV-005): a repeated `r` with
+/// another payload, mailbox or recipient gives another `e`.
+pub fn hedge_ephemeral(
+    sender_dh_secret: &[u8; 32],
+    r: &[u8; 32],
+    mailbox: &[u8; MAILBOX_LEN],
+    recipient_dh_pub: &[u8; 32],
+    payload: &[u8],
+) -> Zeroizing<[u8; 32]> {
+    Zeroizing::new(hash::hmac_sha256_parts(
+        sender_dh_secret,
+        &[
+            LABEL_SEALED_HEDGE,
+            r,
+            mailbox,
+            &enc_x25519(recipient_dh_pub),
+            payload,
+        ],
+    ))
 }
 
 /// `(chain, k1)`, the two halves of a 64-byte KDF output.
@@ -89,11 +115,12 @@ fn aead_open(key: &[u8; 32], ad: &[u8], ciphertext: &[u8]) -> Result<Vec<u8>, Er
 }
 
 /// Seals `payload` from `sender` to the identity key `recipient_dh_pub` and
-/// mailbox `mailbox` (SPEC.md section 12 steps 1-6, REQ-ENV-001,
+/// mailbox `mailbox` (SPEC.md section 12 steps 1-6, REQ-ENV-001, REQ-ENV-005,
 /// REQ-ENV-003, REQ-SUITE-001).
 ///
-/// Randomness: one draw of 32 bytes, the spec's `ephemeral` `e`, made after
-/// the payload length check (so a rejected payload draws nothing).
+/// Randomness: one draw of 32 bytes, the spec's `r`, made after the payload
+/// length check (so a rejected payload draws nothing); `e` is its hedge
+/// (REQ-ENV-005).
 ///
 /// Errors: a payload longer than RFC 8439 allows is [`Error::Malformed`];
 /// either DH output all zero is [`Error::NonContributory`].
@@ -107,8 +134,9 @@ pub fn seal<R: CryptoRng + ?Sized>(
     if u64::try_from(payload.len()).map_or(true, |n| n > aead::MAX_PLAINTEXT_LEN) {
         return Err(Error::Malformed);
     }
-    let ephemeral = random_array::<32, R>(rng);
-    // Step 1.
+    let r = random_array::<32, R>(rng);
+    // Step 1: e is hedged, so that a repeated r alone repeats no key.
+    let ephemeral = hedge_ephemeral(sender.dh_secret(), &r, mailbox, recipient_dh_pub, payload);
     let e_pub = x25519::public_key(&ephemeral);
     let dh_e = x25519::dh(&ephemeral, recipient_dh_pub)?;
     // Step 2.

@@ -120,8 +120,8 @@ pub fn hencrypt(
 }
 
 /// `HDECRYPT(hk, enc_header)`: the header, or `None` if `enc_header` is not
-/// 81 bytes, does not authenticate under `hk`, or does not decode (SPEC.md
-/// section 9).
+/// exactly 81 bytes (like a failed open), does not authenticate under `hk`,
+/// or does not decode (SPEC.md section 9, REQ-RATCHET-001).
 pub fn hdecrypt(hk: &[u8; 32], enc_header: &[u8]) -> Option<Header> {
     if enc_header.len() != ENC_HEADER_LEN {
         return None;
@@ -161,23 +161,67 @@ fn kdf_ck(ck: &Key) -> (Key, Key) {
     (next, mk)
 }
 
-/// The AEAD key and nonce of `ENCRYPT(mk, ..)`:
-/// `HKDF(zeros(32), mk, "XCHAT-1 message key", 44)` split 32 + 12 (SPEC.md section 9).
-fn message_key_and_nonce(mk: &Key) -> Result<(Zeroizing<Key>, [u8; 12]), Error> {
-    let mut okm = Zeroizing::new([0u8; 44]);
-    hash::hkdf_sha256(&[0u8; 32], mk, LABEL_MESSAGE_KEY, okm.as_mut_slice())
-        .map_err(|_| Error::Malformed)?;
-    let (key, nonce) = okm.split_at(32);
-    let mut n = [0u8; 12];
-    n.copy_from_slice(nonce.get(..12).ok_or(Error::Malformed)?);
-    Ok((Zeroizing::new(to_key(key)), n))
+/// `MSGKEYS(mk)` (SPEC.md section 9): `HKDF(zeros(32), mk, "XCHAT-1 message
+/// key", 76)` split 32 + 12 + 32. One zeroize-on-drop buffer holds all three,
+/// so neither the AEAD key nor the hedge key is ever copied out.
+struct MessageKeys(Zeroizing<[u8; 76]>);
+
+impl MessageKeys {
+    fn derive(mk: &Key) -> Result<MessageKeys, Error> {
+        let mut okm = Zeroizing::new([0u8; 76]);
+        hash::hkdf_sha256(&[0u8; 32], mk, LABEL_MESSAGE_KEY, okm.as_mut_slice())
+            .map_err(|_| Error::Malformed)?;
+        Ok(MessageKeys(okm))
+    }
+
+    /// `key = OKM[0..32]`, the message AEAD key.
+    fn key(&self) -> &[u8; 32] {
+        let (key, _) = self
+            .0
+            .split_first_chunk::<32>()
+            .unwrap_or((&[0u8; 32], &[]));
+        key
+    }
+
+    /// `HEDGE(mk, r, plaintext) = HMAC(hedge_key, r || plaintext)[0..24]`
+    /// with `hedge_key = OKM[44..76]`: the header nonce (SPEC.md section 9.3
+    /// step 3, REQ-RATCHET-009). A PRF of the plaintext under a key of this
+    /// message alone, so a repeated `r`, a restored state, or both, never put
+    /// two plaintexts under one (key, nonce).
+    fn hedge(&self, r: &[u8; HEADER_NONCE_LEN], plaintext: &[u8]) -> [u8; HEADER_NONCE_LEN] {
+        let hedge_key = self.0.get(44..).unwrap_or_default();
+        let tag = Zeroizing::new(hash::hmac_sha256_parts(hedge_key, &[r, plaintext]));
+        let mut nonce = [0u8; HEADER_NONCE_LEN];
+        if let Some(src) = tag.get(..HEADER_NONCE_LEN) {
+            nonce.copy_from_slice(src);
+        }
+        nonce
+    }
+
+    /// The body nonce `nonce_base XOR nonce[0..12]`, `nonce_base = OKM[32..44]`
+    /// (SPEC.md section 9, `ENCRYPT`).
+    fn body_nonce(&self, header_nonce: &[u8]) -> [u8; 12] {
+        let mut out = [0u8; 12];
+        if let (Some(base), Some(n)) = (self.0.get(32..44), header_nonce.get(..12)) {
+            for ((o, b), x) in out.iter_mut().zip(base).zip(n) {
+                *o = b ^ x;
+            }
+        }
+        out
+    }
 }
 
-/// `DECRYPT(mk, ciphertext, aad)`; any failure is `AuthenticationFailed`
-/// (SPEC.md section 9).
-fn decrypt_mk(mk: &Key, ciphertext: &[u8], aad: &[u8]) -> Result<Vec<u8>, Error> {
-    let (key, nonce) = message_key_and_nonce(mk)?;
-    aead::open(&key, &nonce, aad, ciphertext).map_err(|_| Error::AuthenticationFailed)
+/// `DECRYPT(mk, nonce, ciphertext, aad)` with `nonce = enc_header[0..24]`;
+/// any failure is `AuthenticationFailed` (SPEC.md section 9).
+fn decrypt_mk(
+    mk: &Key,
+    enc_header: &[u8],
+    ciphertext: &[u8],
+    aad: &[u8],
+) -> Result<Vec<u8>, Error> {
+    let keys = MessageKeys::derive(mk)?;
+    aead::open(keys.key(), &keys.body_nonce(enc_header), aad, ciphertext)
+        .map_err(|_| Error::AuthenticationFailed)
 }
 
 /// `AD || prefix || enc_header` (SPEC.md sections 9.3, 9.5).
@@ -481,15 +525,17 @@ impl RatchetState {
         self.skipped.total
     }
 
-    /// `RatchetEncryptHE` (SPEC.md section 9.3, REQ-RATCHET-002): returns
-    /// `RatchetBody = enc_header || ciphertext` and the update to commit.
+    /// `RatchetEncryptHE` (SPEC.md section 9.3, REQ-RATCHET-002,
+    /// REQ-RATCHET-009): returns `RatchetBody = enc_header || ciphertext` and
+    /// the update to commit. `r` is 24 fresh random bytes; the header nonce
+    /// is `HEDGE(mk, r, plaintext)`, which also gives the body nonce.
     /// `NoSendingChain` if `CKs` is none, `ChainExhausted` if `Ns = 2^32 - 1`.
     pub fn encrypt(
         &self,
         ad: &[u8; 32],
         prefix: &[u8; 2],
         plaintext: &[u8],
-        header_nonce: &[u8; HEADER_NONCE_LEN],
+        r: &[u8; HEADER_NONCE_LEN],
     ) -> Result<(Vec<u8>, SendUpdate), Error> {
         let (Some(cks), Some(hks)) = (&self.core.cks, &self.core.hks) else {
             return Err(Error::NoSendingChain);
@@ -499,11 +545,13 @@ impl RatchetState {
         }
         let (next_ck, mk) = kdf_ck(cks);
         let (next_ck, mk) = (Zeroizing::new(next_ck), Zeroizing::new(mk));
+        let keys = MessageKeys::derive(&mk)?;
+        let nonce = keys.hedge(r, plaintext);
         let h = header(&self.core.dhs_public, self.core.pn, self.core.ns);
-        let enc_header = hencrypt(hks, &h, header_nonce);
+        let enc_header = hencrypt(hks, &h, &nonce);
         let aad = associated_data(ad, prefix, &enc_header);
         // enc_header || plaintext || tag in one buffer, the body sealed in
-        // place (the bytes of ENCRYPT(mk, plaintext, aad) appended).
+        // place (the bytes of ENCRYPT(mk, nonce, plaintext, aad) appended).
         let mut body = Vec::with_capacity(
             ENC_HEADER_LEN
                 .saturating_add(plaintext.len())
@@ -511,11 +559,11 @@ impl RatchetState {
         );
         body.extend_from_slice(&enc_header);
         body.extend_from_slice(plaintext);
-        let (key, nonce) = message_key_and_nonce(&mk)?;
+        let body_nonce = keys.body_nonce(&nonce);
         let sealed = body
             .get_mut(ENC_HEADER_LEN..)
             .ok_or(Error::Malformed)
-            .and_then(|pt| aead::seal_in_place(&key, &nonce, &aad, pt));
+            .and_then(|pt| aead::seal_in_place(keys.key(), &body_nonce, &aad, pt));
         match sealed {
             Ok(tag) => body.extend_from_slice(&tag),
             Err(_) => {
@@ -563,7 +611,7 @@ impl RatchetState {
             if let Some(h) = h {
                 if let Some(k) = chain.keys.iter().position(|e| e.n == h.n) {
                     let entry = chain.keys.get(k).ok_or(Error::Malformed)?;
-                    let plaintext = decrypt_mk(&entry.mk, ciphertext, &aad)?;
+                    let plaintext = decrypt_mk(&entry.mk, enc_header, ciphertext, &aad)?;
                     return Ok((plaintext, RecvUpdate(RecvChange::UseSkipped(c, k))));
                 }
             }
@@ -606,7 +654,7 @@ impl RatchetState {
             }
             _ => return Err(Error::Malformed),
         };
-        let plaintext = decrypt_mk(&mk, ciphertext, &aad)?;
+        let plaintext = decrypt_mk(&mk, enc_header, ciphertext, &aad)?;
         Ok((plaintext, RecvUpdate(RecvChange::Advance(next, pending))))
     }
 

@@ -884,6 +884,43 @@ fn diff_envelope_seal_open_mutate() {
     );
 }
 
+/// REQ-ENV-005, both zero-nonce AEADs (`c1`, `c2`): the same sender with the
+/// same randomness `r` and a different payload, mailbox or recipient gets
+/// a different `E` (so different `k1`, `k2`); identical inputs give the
+/// identical envelope. Every envelope equals the spec's.
+#[test]
+fn envelope_repeated_randomness_hedged() {
+    let (s_sender, _, o_sender) = identities("alice", &[1u8; 64]);
+    let (_, s_bob, o_bob) = identities("bob", &[2u8; 64]);
+    let (_, s_carol, _) = identities("carol", &[3u8; 64]);
+    let r = [0x42u8; 32];
+    let seal = |rcpt: &[u8; 32], mailbox: &[u8; 16], payload: &[u8]| {
+        let mut rng = Replay::new(&[&r]);
+        let env = envelope::seal(&o_sender, rcpt, mailbox, payload, &mut rng).unwrap();
+        assert!(rng.done());
+        assert_eq!(
+            env,
+            spec::envelope::seal(&s_sender, rcpt, mailbox, payload, &r).unwrap()
+        );
+        env
+    };
+    let (p1, p2) = (b"payload number 1".to_vec(), b"payload number 2".to_vec());
+    let e1 = seal(&s_bob.dh_pub, &[0; 16], &p1);
+    let e2 = seal(&s_bob.dh_pub, &[0; 16], &p2);
+    assert_ne!(e1[17..49], e2[17..49]);
+    assert_ne!(e1[49..212], e2[49..212]);
+    let ct_xor: Vec<u8> = (0..p1.len()).map(|i| e1[212 + i] ^ e2[212 + i]).collect();
+    let pt_xor: Vec<u8> = (0..p1.len()).map(|i| p1[i] ^ p2[i]).collect();
+    assert_ne!(ct_xor, pt_xor);
+    let e3 = seal(&s_bob.dh_pub, &[1; 16], &p1);
+    let e4 = seal(&s_carol.dh_pub, &[0; 16], &p1);
+    assert_ne!(e1[17..49], e3[17..49]);
+    assert_ne!(e1[17..49], e4[17..49]);
+    assert_eq!(seal(&s_bob.dh_pub, &[0; 16], &p1), e1);
+    assert_eq!(envelope::open(&o_bob, &[0; 16], &e2).unwrap().1, p2);
+    assert_ne!(e1[17..49], xchat::crypto::x25519::public_key(&r));
+}
+
 #[test]
 fn diff_envelope_special_cases() {
     let (s_sender, _, o_sender) = identities("alice", &[1u8; 64]);

@@ -363,6 +363,93 @@ fn ratchet_differential_eviction() {
     println!("ratchet eviction: {} operations checked", p.log.len());
 }
 
+/// REQ-RATCHET-009, message body AEAD: a restored state (a clone of the
+/// implementation's state, as after a backup or VM snapshot) encrypting two
+/// different plaintexts with the same `r` gets two different header nonces,
+/// so two different body nonces under the one message key, and ciphertexts
+/// that are not XOR-related; the same plaintext gives identical bytes; a
+/// fresh `r` gives a fresh nonce. Every body equals the spec's and decrypts.
+#[test]
+fn ratchet_restored_state_repeated_r_body_aead() {
+    let mut p = RatchetPair::new();
+    let first = p.send(0).unwrap();
+    assert!(p.deliver(first, None).starts_with("msg"));
+    let restored = p.imp[0].clone();
+    let r = [0x42u8; 24];
+    let (p1, p2) = (b"attack at dawn!!".to_vec(), b"retreat at nine!".to_vec());
+    let seal = |st: &xchat::ratchet::RatchetState, pt: &[u8], r: &[u8; 24]| {
+        let (body, _) = st.encrypt(&RATCHET_AD, &RATCHET_PREFIX, pt, r).unwrap();
+        let (_, spec_body) =
+            xchat_spec::ratchet::encrypt(&p.spec[0], &RATCHET_AD, &RATCHET_PREFIX, pt, r).unwrap();
+        assert_eq!(body, spec_body);
+        body
+    };
+    let b1 = seal(&p.imp[0], &p1, &r);
+    let b2 = seal(&restored, &p2, &r);
+    assert_ne!(b1[..24], b2[..24]);
+    assert_ne!(b1[..12], b2[..12]);
+    let ct_xor: Vec<u8> = (0..p1.len()).map(|i| b1[81 + i] ^ b2[81 + i]).collect();
+    let pt_xor: Vec<u8> = (0..p1.len()).map(|i| p1[i] ^ p2[i]).collect();
+    assert_ne!(ct_xor, pt_xor);
+    assert_eq!(seal(&restored, &p1, &r), b1);
+    let fresh = seal(&restored, &p1, &[0x43u8; 24]);
+    assert_ne!(fresh[..24], b1[..24]);
+    assert_ne!(fresh[81..], b1[81..]);
+    for (body, pt) in [(&b1, &p1), (&b2, &p2), (&fresh, &p1)] {
+        let (got, _) = p.imp[1]
+            .decrypt(&RATCHET_AD, &RATCHET_PREFIX, body, &det("secret", 99))
+            .unwrap();
+        assert_eq!(&got, pt);
+    }
+}
+
+/// REQ-RATCHET-001: `HDECRYPT` of an input that is not exactly 81 bytes
+/// gives nothing, like a failed open, in the implementation as in the spec,
+/// even when the input starts or ends with a valid encrypted header.
+#[test]
+fn hdecrypt_other_lengths_give_nothing() {
+    let hk = det("hk", 0);
+    let h = xchat::ratchet::header(&det("dh", 0), 3, 4);
+    let enc = xchat::ratchet::hencrypt(&hk, &h, &[9u8; 24]);
+    assert_eq!(enc, xchat_spec::ratchet::hencrypt(&hk, &h, &[9u8; 24]));
+    let padded = [enc.clone(), enc.clone()].concat();
+    for len in 0..=padded.len() {
+        for input in [&padded[..len], &padded[padded.len() - len..]] {
+            let ours = xchat::ratchet::hdecrypt(&hk, input).map(|h| (h.dh, h.pn, h.n));
+            let spec = xchat_spec::ratchet::hdecrypt(&hk, input).map(|h| (h.dh, h.pn, h.n));
+            assert_eq!(ours, spec, "length {len}");
+            assert_eq!(ours.is_some(), len == 81, "length {len}");
+        }
+    }
+}
+
+/// REQ-RATCHET-009, header XAEAD: two messages of one sending chain (one
+/// header key) encrypted with the same `r` and the same plaintext get
+/// different header nonces; both equal the spec's bodies.
+#[test]
+fn ratchet_repeated_r_one_chain_header_aead() {
+    let p = RatchetPair::new();
+    let (mut imp, mut spec) = (p.imp[0].clone(), p.spec[0].clone());
+    let r = [0x42u8; 24];
+    let mut nonces = Vec::new();
+    for _ in 0..3 {
+        let (body, update) = imp
+            .encrypt(&RATCHET_AD, &RATCHET_PREFIX, b"same", &r)
+            .unwrap();
+        let (next, spec_body) =
+            xchat_spec::ratchet::encrypt(&spec, &RATCHET_AD, &RATCHET_PREFIX, b"same", &r).unwrap();
+        assert_eq!(body, spec_body);
+        imp.commit_send(update);
+        spec = next;
+        assert_ne!(body[..24], r[..]);
+        nonces.push(body[..24].to_vec());
+    }
+    assert_eq!(spec.hks, p.spec[0].hks);
+    assert_ne!(nonces[0], nonces[1]);
+    assert_ne!(nonces[1], nonces[2]);
+    assert_ne!(nonces[0], nonces[2]);
+}
+
 #[derive(Clone, Debug)]
 enum ROp {
     Send { from: usize, count: usize },

@@ -10,8 +10,10 @@
 
 use crate::encoding::{enc_x25519, read_array32, read_bytes, read_version, VERSION};
 use crate::identity::{self, IdentityPublic, IdentitySecret, IDENTITY_LEN};
-use crate::suite::{dh, kdf, key_at, public_key, LABEL_SEALED_EPHEMERAL, LABEL_SEALED_STATIC};
-use crate::{chacha20poly1305, Error};
+use crate::suite::{
+    dh, kdf, key_at, public_key, LABEL_SEALED_EPHEMERAL, LABEL_SEALED_HEDGE, LABEL_SEALED_STATIC,
+};
+use crate::{chacha20poly1305, hmac, Error};
 
 /// Length of a mailbox id (SPEC.md section 12).
 pub const MAILBOX_LEN: usize = 16;
@@ -26,9 +28,31 @@ pub fn envelope_len(payload_len: usize) -> usize {
     HEADER_LEN + payload_len + chacha20poly1305::TAG_LEN
 }
 
-/// Both AEADs of the envelope use the all-zero nonce: each key is used
-/// once, since it depends on the fresh ephemeral `e` (SPEC.md section 12).
+/// Both AEADs of the envelope use the all-zero nonce: each key depends on
+/// `e`, which depends on the sender's fresh randomness and on everything
+/// sealed, so a key seals a second plaintext only if all of them repeat
+/// (SPEC.md section 12, REQ-ENV-005).
 const ZERO_NONCE: [u8; 12] = [0u8; 12];
+
+/// Step 1, first part: the hedged ephemeral secret
+/// `e = HMAC(IKdh_S secret, "XCHAT-1 sealed sender hedge" || r || mailbox || EncX(IKdh_R) || payload)`
+/// (SPEC.md section 12, REQ-ENV-001, REQ-ENV-005). A repeated `r` with
+/// another payload, mailbox or recipient gives another `e`, so the zero
+/// nonces never meet one key twice with different plaintexts.
+pub fn hedge_ephemeral(
+    sender_dh_secret: &[u8; 32],
+    r: &[u8; 32],
+    mailbox: &[u8; MAILBOX_LEN],
+    recipient_dh_pub: &[u8; 32],
+    payload: &[u8],
+) -> [u8; 32] {
+    let mut input = LABEL_SEALED_HEDGE.to_vec();
+    input.extend_from_slice(r);
+    input.extend_from_slice(mailbox);
+    input.extend_from_slice(&enc_x25519(recipient_dh_pub));
+    input.extend_from_slice(payload);
+    hmac::hmac_sha256(sender_dh_secret, &input)
+}
 
 /// Step 2: `(chain, k1)` from
 /// `HKDF(zeros(32), DHe, "XCHAT-1 sealed sender ephemeral" || mailbox || EncX(E) || EncX(IKdh_R), 64)`
@@ -85,8 +109,8 @@ fn aead_open(key: &[u8; 32], ad: &[u8], ciphertext: &[u8]) -> Result<Vec<u8>, Er
 }
 
 /// Seals `payload` from `sender` to the identity key `recipient_dh_pub` and
-/// mailbox `mailbox`, with 32 fresh random bytes `ephemeral` (SPEC.md
-/// section 12 steps 1-6, REQ-ENV-001, REQ-ENV-003, REQ-SUITE-001). Either
+/// mailbox `mailbox`, with 32 fresh random bytes `r` (SPEC.md section 12
+/// steps 1-6, REQ-ENV-001, REQ-ENV-003, REQ-ENV-005, REQ-SUITE-001). Either
 /// DH output all zero is `NonContributory`; a payload longer than RFC 8439
 /// allows is `Malformed`.
 pub fn seal(
@@ -94,14 +118,15 @@ pub fn seal(
     recipient_dh_pub: &[u8; 32],
     mailbox: &[u8; 16],
     payload: &[u8],
-    ephemeral: &[u8; 32],
+    r: &[u8; 32],
 ) -> Result<Vec<u8>, Error> {
     if !chacha20poly1305::pre_seal(payload.len()) {
         return Err(Error::Malformed);
     }
-    // Step 1.
-    let e_pub = public_key(ephemeral);
-    let dh_e = dh(ephemeral, recipient_dh_pub)?;
+    // Step 1: e is hedged, so that a repeated r alone repeats no key.
+    let ephemeral = hedge_ephemeral(&sender.dh_secret, r, mailbox, recipient_dh_pub, payload);
+    let e_pub = public_key(&ephemeral);
+    let dh_e = dh(&ephemeral, recipient_dh_pub)?;
     // Step 2.
     let (chain, k1) = ephemeral_keys(&dh_e, mailbox, &e_pub, recipient_dh_pub)?;
     // Step 3: the sender's identity, readable only with IKdh_R's secret.

@@ -147,16 +147,15 @@ pub fn hencrypt(
     out
 }
 
-/// `HDECRYPT(hk, enc_header)`: the header, or `None` if `enc_header` does
-/// not authenticate under `hk` or does not decode (SPEC.md section 9;
-/// Signal section 4.2).
+/// `HDECRYPT(hk, enc_header)`: the header, or `None` if `enc_header` is not
+/// exactly `ENC_HEADER_LEN = 81` bytes, does not authenticate under `hk`, or
+/// does not decode (SPEC.md section 9, REQ-RATCHET-001; Signal section
+/// 4.2). A wrong length gives nothing, like a failed open, so that trial
+/// decryption treats every foreign input alike.
 pub fn hdecrypt(hk: &[u8; 32], enc_header: &[u8]) -> Option<Header> {
     let mut result = None;
     if enc_header.len() == ENC_HEADER_LEN {
-        let mut nonce = [0u8; HEADER_NONCE_LEN];
-        for i in 0..HEADER_NONCE_LEN {
-            nonce[i] = enc_header[i];
-        }
+        let nonce = header_nonce_of(enc_header);
         let sealed = &enc_header[HEADER_NONCE_LEN..];
         if let Ok(plain) = xchacha20poly1305::open(hk, &nonce, LABEL_HEADER, sealed) {
             if let Ok(h) = read_header(&plain) {
@@ -167,16 +166,66 @@ pub fn hdecrypt(hk: &[u8; 32], enc_header: &[u8]) -> Option<Header> {
     result
 }
 
-/// The AEAD key and nonce of `ENCRYPT(mk, ..)`:
-/// `HKDF(zeros(32), mk, "XCHAT-1 message key", 44)` split 32 + 12
-/// (SPEC.md section 9; Signal section 5.2).
-fn message_key_and_nonce(mk: &[u8; 32]) -> Result<([u8; 32], [u8; 12]), Error> {
-    let okm = kdf(&[0u8; 32], mk, LABEL_MESSAGE_KEY, 44)?;
-    let mut nonce = [0u8; 12];
-    for i in 0..12 {
-        nonce[i] = okm[32 + i];
+/// The header nonce `enc_header[0..24]`, written in clear by `HENCRYPT`
+/// (SPEC.md section 9). Bytes past the end read as zero; every caller has
+/// checked that `enc_header` is 81 bytes.
+pub fn header_nonce_of(enc_header: &[u8]) -> [u8; HEADER_NONCE_LEN] {
+    let mut nonce = [0u8; HEADER_NONCE_LEN];
+    for i in 0..HEADER_NONCE_LEN {
+        if i < enc_header.len() {
+            nonce[i] = enc_header[i];
+        }
     }
-    Ok((key_at(&okm, 0), nonce))
+    nonce
+}
+
+/// The three outputs of `MSGKEYS(mk)`: the message AEAD key, the 12-byte
+/// nonce base and the hedge key.
+pub type MessageKeys = ([u8; 32], [u8; 12], [u8; 32]);
+
+/// `MSGKEYS(mk)`: `OKM = HKDF(zeros(32), mk, "XCHAT-1 message key", 76)`
+/// split 32 + 12 + 32 into `(key, nonce_base, hedge_key)` (SPEC.md section
+/// 9, REQ-RATCHET-001; the KDF of Signal section 5.2, longer by the hedge
+/// key).
+pub fn msgkeys(mk: &[u8; 32]) -> Result<MessageKeys, Error> {
+    let okm = kdf(&[0u8; 32], mk, LABEL_MESSAGE_KEY, 76)?;
+    let mut nonce_base = [0u8; 12];
+    for i in 0..12 {
+        nonce_base[i] = okm[32 + i];
+    }
+    Ok((key_at(&okm, 0), nonce_base, key_at(&okm, 44)))
+}
+
+/// `HEDGE(mk, r, plaintext) = HMAC(hedge_key, r || plaintext)[0..24]`, the
+/// header nonce of a message (SPEC.md section 9.3 step 3, REQ-RATCHET-009).
+/// `r` is the sender's fresh randomness; the nonce depends on the message
+/// key as well, and on the plaintext, so that neither a repeated `r` nor a
+/// restored state alone, nor both together with another plaintext, repeat
+/// a nonce under one key.
+pub fn hedge_nonce(
+    mk: &[u8; 32],
+    r: &[u8; HEADER_NONCE_LEN],
+    plaintext: &[u8],
+) -> Result<[u8; HEADER_NONCE_LEN], Error> {
+    let (_, _, hedge_key) = msgkeys(mk)?;
+    let mut input = r.to_vec();
+    input.extend_from_slice(plaintext);
+    let tag = hmac::hmac_sha256(&hedge_key, &input);
+    let mut nonce = [0u8; HEADER_NONCE_LEN];
+    for i in 0..HEADER_NONCE_LEN {
+        nonce[i] = tag[i];
+    }
+    Ok(nonce)
+}
+
+/// The body nonce `nonce_base XOR nonce[0..12]` (SPEC.md section 9,
+/// REQ-RATCHET-009).
+fn body_nonce(nonce_base: &[u8; 12], header_nonce: &[u8; HEADER_NONCE_LEN]) -> [u8; 12] {
+    let mut out = [0u8; 12];
+    for i in 0..12 {
+        out[i] = nonce_base[i] ^ header_nonce[i];
+    }
+    out
 }
 
 /// Precondition of [`encrypt_mk`] (and so of [`encrypt`]): the plaintext
@@ -185,21 +234,38 @@ pub fn pre_encrypt(plaintext_len: usize) -> bool {
     chacha20poly1305::pre_seal(plaintext_len)
 }
 
-/// `ENCRYPT(mk, plaintext, aad)` (SPEC.md section 9, REQ-RATCHET-001;
+/// `ENCRYPT(mk, nonce, plaintext, aad) = AEAD(key, nonce_base XOR nonce[0..12], aad, plaintext)`
+/// with `(key, nonce_base, _) = MSGKEYS(mk)` and `nonce` the message's
+/// header nonce (SPEC.md section 9, REQ-RATCHET-001, REQ-RATCHET-009;
 /// Signal sections 3.1 and 5.2). Named `encrypt_mk` because [`encrypt`] is
 /// `RatchetEncrypt`.
 #[cfg_attr(hax, hax_lib::requires(pre_encrypt(plaintext.len())))]
-pub fn encrypt_mk(mk: &[u8; 32], plaintext: &[u8], aad: &[u8]) -> Result<Vec<u8>, Error> {
-    let (key, nonce) = message_key_and_nonce(mk)?;
-    Ok(chacha20poly1305::seal(&key, &nonce, aad, plaintext))
+pub fn encrypt_mk(
+    mk: &[u8; 32],
+    nonce: &[u8; HEADER_NONCE_LEN],
+    plaintext: &[u8],
+    aad: &[u8],
+) -> Result<Vec<u8>, Error> {
+    let (key, nonce_base, _) = msgkeys(mk)?;
+    Ok(chacha20poly1305::seal(
+        &key,
+        &body_nonce(&nonce_base, nonce),
+        aad,
+        plaintext,
+    ))
 }
 
-/// `DECRYPT(mk, ciphertext, aad)`, the inverse of [`encrypt_mk`] (SPEC.md
-/// section 9; Signal sections 3.1 and 5.2). Any failure is
+/// `DECRYPT(mk, nonce, ciphertext, aad)`, the inverse of [`encrypt_mk`]
+/// (SPEC.md section 9; Signal sections 3.1 and 5.2). Any failure is
 /// `AuthenticationFailed`.
-pub fn decrypt_mk(mk: &[u8; 32], ciphertext: &[u8], aad: &[u8]) -> Result<Vec<u8>, Error> {
-    let (key, nonce) = message_key_and_nonce(mk)?;
-    match chacha20poly1305::open(&key, &nonce, aad, ciphertext) {
+pub fn decrypt_mk(
+    mk: &[u8; 32],
+    nonce: &[u8; HEADER_NONCE_LEN],
+    ciphertext: &[u8],
+    aad: &[u8],
+) -> Result<Vec<u8>, Error> {
+    let (key, nonce_base, _) = msgkeys(mk)?;
+    match chacha20poly1305::open(&key, &body_nonce(&nonce_base, nonce), aad, ciphertext) {
         Ok(plaintext) => Ok(plaintext),
         Err(_) => Err(Error::AuthenticationFailed),
     }
@@ -269,16 +335,18 @@ pub fn init_bob(
     }
 }
 
-/// `RatchetEncryptHE` (SPEC.md section 9.3, REQ-RATCHET-002; Signal section
-/// 4.5): returns the new state and `RatchetBody = enc_header || ciphertext`.
-/// `header_nonce` must be fresh randomness.
+/// `RatchetEncryptHE` (SPEC.md section 9.3, REQ-RATCHET-002,
+/// REQ-RATCHET-009; Signal section 4.5): returns the new state and
+/// `RatchetBody = enc_header || ciphertext`. `r` must be fresh randomness;
+/// the header nonce is `HEDGE(mk, r, plaintext)`, so a repeated `r` or a
+/// restored state never repeats a (key, nonce) pair for another plaintext.
 #[cfg_attr(hax, hax_lib::requires(pre_encrypt(plaintext.len())))]
 pub fn encrypt(
     state: &RatchetState,
     ad: &[u8; 32],
     prefix: &[u8; 2],
     plaintext: &[u8],
-    header_nonce: &[u8; HEADER_NONCE_LEN],
+    r: &[u8; HEADER_NONCE_LEN],
 ) -> Result<(RatchetState, Vec<u8>), Error> {
     let (cks, hks) = match (state.cks, state.hks) {
         (Some(ck), Some(hk)) => (ck, hk),
@@ -288,15 +356,17 @@ pub fn encrypt(
         return Err(Error::ChainExhausted);
     }
     let (next_ck, mk) = kdf_ck(&cks);
-    let enc_header = hencrypt(
-        &hks,
-        &header(&state.dhs_public, state.pn, state.ns),
-        header_nonce,
-    );
+    let nonce = hedge_nonce(&mk, r, plaintext)?;
+    let enc_header = hencrypt(&hks, &header(&state.dhs_public, state.pn, state.ns), &nonce);
     let mut next = state.clone();
     next.cks = Some(next_ck);
     next.ns = state.ns + 1;
-    let ciphertext = encrypt_mk(&mk, plaintext, &associated_data(ad, prefix, &enc_header))?;
+    let ciphertext = encrypt_mk(
+        &mk,
+        &nonce,
+        plaintext,
+        &associated_data(ad, prefix, &enc_header),
+    )?;
     let mut body = enc_header;
     body.extend_from_slice(&ciphertext);
     Ok((next, body))
@@ -314,7 +384,12 @@ pub fn try_skipped_message_keys_he(
     match find_skipped(&state.mkskipped, enc_header) {
         None => Ok(None),
         Some(index) => {
-            let plaintext = decrypt_mk(&state.mkskipped[index].mk, ciphertext, aad)?;
+            let plaintext = decrypt_mk(
+                &state.mkskipped[index].mk,
+                &header_nonce_of(enc_header),
+                ciphertext,
+                aad,
+            )?;
             let mut next = state.clone();
             next.mkskipped = remove_at(&state.mkskipped, index);
             Ok(Some((next, plaintext)))
@@ -516,21 +591,22 @@ fn decrypt_new(
     };
     let skipped = skip_message_keys_he(&chain, header.n)?;
     let (next, mk) = step_receiving_chain(&skipped)?;
-    let plaintext = decrypt_mk(&mk, ciphertext, aad)?;
+    let plaintext = decrypt_mk(&mk, &header_nonce_of(enc_header), ciphertext, aad)?;
     Ok((next, plaintext))
 }
 
 /// `RatchetMessage = u8(0x01) || u8(0x02) || RatchetBody`: encrypts with
-/// prefix `0x01 0x02` (SPEC.md section 9.4, REQ-RATCHET-002).
+/// prefix `0x01 0x02` and the sender's fresh randomness `r` (SPEC.md
+/// section 9.4, REQ-RATCHET-002).
 #[cfg_attr(hax, hax_lib::requires(pre_encrypt(plaintext.len())))]
 pub fn encrypt_message(
     state: &RatchetState,
     ad: &[u8; 32],
     plaintext: &[u8],
-    header_nonce: &[u8; HEADER_NONCE_LEN],
+    r: &[u8; HEADER_NONCE_LEN],
 ) -> Result<(RatchetState, Vec<u8>), Error> {
     let prefix = [VERSION, MSG_RATCHET];
-    let (next, body) = encrypt(state, ad, &prefix, plaintext, header_nonce)?;
+    let (next, body) = encrypt(state, ad, &prefix, plaintext, r)?;
     let mut message = prefix.to_vec();
     message.extend_from_slice(&body);
     Ok((next, message))

@@ -17,7 +17,8 @@ pub const LABEL_HANDSHAKE: &[u8] = b"XCHAT-1 handshake";
 pub const LABEL_ASSOCIATED_DATA: &[u8] = b"XCHAT-1 associated data";
 /// `"XCHAT-1 root ratchet"` (SPEC.md section 9).
 pub const LABEL_ROOT_RATCHET: &[u8] = b"XCHAT-1 root ratchet";
-/// `"XCHAT-1 message key"` (SPEC.md section 9).
+/// `"XCHAT-1 message key"` (SPEC.md section 9: `MSGKEYS`, the message AEAD
+/// key, its nonce base and the hedge key).
 pub const LABEL_MESSAGE_KEY: &[u8] = b"XCHAT-1 message key";
 /// `"XCHAT-1 header"` (SPEC.md section 9).
 pub const LABEL_HEADER: &[u8] = b"XCHAT-1 header";
@@ -25,6 +26,9 @@ pub const LABEL_HEADER: &[u8] = b"XCHAT-1 header";
 pub const LABEL_SEALED_EPHEMERAL: &[u8] = b"XCHAT-1 sealed sender ephemeral";
 /// `"XCHAT-1 sealed sender static"` (SPEC.md section 12).
 pub const LABEL_SEALED_STATIC: &[u8] = b"XCHAT-1 sealed sender static";
+/// `"XCHAT-1 sealed sender hedge"` (SPEC.md section 12): the prefix of the
+/// HMAC input that derives the envelope's ephemeral secret `e`.
+pub const LABEL_SEALED_HEDGE: &[u8] = b"XCHAT-1 sealed sender hedge";
 /// `"XCHAT-1 attachment key"` (SPEC.md section 13): the HKDF `info` that
 /// derives an attachment's chunk key and key commitment from its key `K`.
 pub const LABEL_ATTACHMENT_KEY: &[u8] = b"XCHAT-1 attachment key";
@@ -36,7 +40,7 @@ pub const LABEL_FINGERPRINT: &[u8] = b"XCHAT-1 fingerprint";
 
 /// Every label of SPEC.md section 3.2, for the distinctness check of
 /// REQ-SUITE-004.
-pub const LABELS: [&[u8]; 13] = [
+pub const LABELS: [&[u8]; 14] = [
     LABEL_IDENTITY_BINDING,
     LABEL_SIGNED_PREKEY,
     LABEL_PQ_PREKEY,
@@ -47,6 +51,7 @@ pub const LABELS: [&[u8]; 13] = [
     LABEL_HEADER,
     LABEL_SEALED_EPHEMERAL,
     LABEL_SEALED_STATIC,
+    LABEL_SEALED_HEDGE,
     LABEL_ATTACHMENT_KEY,
     LABEL_ATTACHMENT_CHUNK,
     LABEL_FINGERPRINT,

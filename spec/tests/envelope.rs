@@ -9,13 +9,13 @@ use common::Tally;
 use xchat_spec::chacha20poly1305;
 use xchat_spec::encoding::enc_x25519;
 use xchat_spec::envelope::{
-    envelope_len, ephemeral_keys, open, seal, static_key, HEADER_LEN, MAILBOX_LEN,
+    envelope_len, ephemeral_keys, hedge_ephemeral, open, seal, static_key, HEADER_LEN, MAILBOX_LEN,
 };
 use xchat_spec::handle::handle_bytes;
 use xchat_spec::hkdf::hkdf_sha256;
 use xchat_spec::identity::{self, generate, IdentityPublic, IdentitySecret};
 use xchat_spec::sha2::{sha256, sha512};
-use xchat_spec::{x25519, Error};
+use xchat_spec::{hmac, x25519, Error};
 
 fn e(tag: &str) -> [u8; 32] {
     sha256(tag.as_bytes())
@@ -26,6 +26,25 @@ const PAYLOAD: &[u8] = b"\x01\x02 a ratchet message, as opaque bytes";
 
 fn contains(hay: &[u8], needle: &[u8]) -> bool {
     hay.windows(needle.len()).any(|w| w == needle)
+}
+
+/// `e = HMAC(IKdh_S secret, "XCHAT-1 sealed sender hedge" || r || mailbox || EncX(IKdh_R) || payload)`
+/// as SPEC.md section 12 step 1 writes it.
+fn hedge_by_hand(
+    sender_dh_secret: &[u8; 32],
+    r: &[u8; 32],
+    recipient_dh_pub: &[u8; 32],
+    payload: &[u8],
+) -> [u8; 32] {
+    let msg = [
+        b"XCHAT-1 sealed sender hedge".as_slice(),
+        r,
+        &MAILBOX,
+        &enc_x25519(recipient_dh_pub),
+        payload,
+    ]
+    .concat();
+    hmac::hmac_sha256(sender_dh_secret, &msg)
 }
 
 /// The envelope built step by step from SPEC.md section 12 with the
@@ -71,8 +90,14 @@ fn round_trip_and_layout() {
     let (alice, alice_pub) = party("alice");
     let (bob, bob_pub) = party("bob");
     for (i, payload) in [&b""[..], b"x", PAYLOAD, &[0xAB; 1000]].iter().enumerate() {
-        let eph = e(&format!("e{i}"));
-        let env = seal(&alice, &bob_pub.dh_pub, &MAILBOX, payload, &eph).unwrap();
+        let r = e(&format!("e{i}"));
+        let eph = hedge_by_hand(&alice.dh_secret, &r, &bob_pub.dh_pub, payload);
+        assert_eq!(
+            hedge_ephemeral(&alice.dh_secret, &r, &MAILBOX, &bob_pub.dh_pub, payload),
+            eph
+        );
+        assert_ne!(eph, r);
+        let env = seal(&alice, &bob_pub.dh_pub, &MAILBOX, payload, &r).unwrap();
         assert_eq!(env.len(), 1 + 16 + 32 + 163 + payload.len() + 16);
         assert_eq!(env.len(), envelope_len(payload.len()));
         assert_eq!(HEADER_LEN, 212);
@@ -362,4 +387,46 @@ fn opened_sender_identifies_the_peer() {
         PAYLOAD,
     );
     assert_eq!(open(&bob, &MAILBOX, &env), Err(Error::AuthenticationFailed));
+}
+
+/// REQ-ENV-005, both zero-nonce AEADs (`c1` under `k1`, `c2` under `k2`):
+/// the same sender with the same randomness `r` (a repeating RNG or a
+/// restored snapshot) and a different payload, mailbox or recipient gets a
+/// different `E`, so different keys; identical inputs give the identical
+/// envelope.
+#[test]
+fn repeated_randomness_envelope_aeads() {
+    let (alice, _) = party("alice");
+    let (bob, bob_pub) = party("bob");
+    let (_, carol_pub) = party("carol");
+    let r = e("same r");
+    let env1 = seal(&alice, &bob_pub.dh_pub, &MAILBOX, PAYLOAD, &r).unwrap();
+    let mut other_payload = PAYLOAD.to_vec();
+    other_payload[10] ^= 1;
+    let env2 = seal(&alice, &bob_pub.dh_pub, &MAILBOX, &other_payload, &r).unwrap();
+    let e_of = |env: &[u8]| env[17..49].to_vec();
+    // Different payload: different E, so different k1 (and c1) and k2.
+    assert_ne!(e_of(&env1), e_of(&env2));
+    assert_ne!(env1[49..212], env2[49..212]);
+    // Not the same keystream: c2 XOR c2' is not payload XOR payload'.
+    let ct_xor: Vec<u8> = (0..PAYLOAD.len())
+        .map(|i| env1[212 + i] ^ env2[212 + i])
+        .collect();
+    let pt_xor: Vec<u8> = (0..PAYLOAD.len())
+        .map(|i| PAYLOAD[i] ^ other_payload[i])
+        .collect();
+    assert_ne!(ct_xor, pt_xor);
+    // Different mailbox or recipient: different E as well.
+    let other_mailbox = *b"mailbox-of-bob-2";
+    let env3 = seal(&alice, &bob_pub.dh_pub, &other_mailbox, PAYLOAD, &r).unwrap();
+    let env4 = seal(&alice, &carol_pub.dh_pub, &MAILBOX, PAYLOAD, &r).unwrap();
+    for other in [&env3, &env4] {
+        assert_ne!(e_of(&env1), e_of(other));
+    }
+    // Identical inputs: identical envelope, which still opens.
+    let again = seal(&alice, &bob_pub.dh_pub, &MAILBOX, PAYLOAD, &r).unwrap();
+    assert_eq!(again, env1);
+    assert_eq!(open(&bob, &MAILBOX, &env2).unwrap().1, other_payload);
+    // E is PUB of the hedge, never PUB(r).
+    assert_ne!(e_of(&env1), x25519::x25519_base(&r).to_vec());
 }

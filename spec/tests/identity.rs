@@ -219,7 +219,8 @@ fn strict_verification_policy() {
 #[test]
 fn labels_are_prefix_free() {
     assert!(suite::labels_prefix_free(&suite::LABELS));
-    assert_eq!(suite::LABELS.len(), 13);
+    assert_eq!(suite::LABELS.len(), 14);
+    assert!(suite::LABELS.contains(&b"XCHAT-1 sealed sender hedge".as_slice()));
     for l in suite::LABELS {
         assert!(l.starts_with(b"XCHAT-1 "));
     }

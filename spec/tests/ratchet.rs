@@ -11,10 +11,10 @@ mod common;
 use common::{hex_array, Tally, X25519_SMALL_ORDER};
 use proptest::prelude::*;
 use xchat_spec::ratchet::{
-    decrypt, decrypt_message, encrypt, encrypt_message, encrypt_mk, evict_oldest, hdecrypt, header,
-    hencrypt, init_alice, init_bob, kdf_ck, kdf_rk_he, pre_encrypt, read_header, Header,
-    RatchetState, SkippedKey, ENC_HEADER_LEN, HEADER_LEN, MAX_SKIP, MAX_SKIPPED_TOTAL, MSG_PREKEY,
-    MSG_RATCHET,
+    decrypt, decrypt_message, decrypt_mk, encrypt, encrypt_message, encrypt_mk, evict_oldest,
+    hdecrypt, header, hedge_nonce, hencrypt, init_alice, init_bob, kdf_ck, kdf_rk_he, msgkeys,
+    pre_encrypt, read_header, Header, RatchetState, SkippedKey, ENC_HEADER_LEN, HEADER_LEN,
+    MAX_SKIP, MAX_SKIPPED_TOTAL, MSG_PREKEY, MSG_RATCHET,
 };
 use xchat_spec::{chacha20poly1305, hkdf, hmac, sha2, suite, xchacha20poly1305, Error};
 
@@ -113,7 +113,7 @@ fn send_many(p: &mut Party, tag: &str, count: usize) -> Vec<(Vec<u8>, Vec<u8>)> 
 /// A ratchet body built by hand with header key `hk` (for hostile headers).
 fn forged_body(hk: &[u8; 32], h: &[u8; HEADER_LEN]) -> Vec<u8> {
     let mut body = hencrypt(hk, h, &[7u8; 24]);
-    body.extend_from_slice(&encrypt_mk(&[9u8; 32], b"forged", b"whatever").unwrap());
+    body.extend_from_slice(&encrypt_mk(&[9u8; 32], &[7u8; 24], b"forged", b"whatever").unwrap());
     body
 }
 
@@ -121,8 +121,9 @@ fn forged_message(hk: &[u8; 32], h: &[u8; HEADER_LEN]) -> Vec<u8> {
     [RATCHET_PREFIX.to_vec(), forged_body(hk, h)].concat()
 }
 
-/// REQ-RATCHET-001: KDF_RK_HE, KDF_CK, HEADER, HENCRYPT and ENCRYPT are the
-/// formulas of SPEC.md section 9, recomputed here from the primitives.
+/// REQ-RATCHET-001: KDF_RK_HE, KDF_CK, HEADER, HENCRYPT, MSGKEYS, HEDGE and
+/// ENCRYPT are the formulas of SPEC.md section 9, recomputed here from the
+/// primitives.
 #[test]
 fn kdfs_match_spec_formulas() {
     let (rk, dh_out, ck, mk) = (bytes32(10), bytes32(11), bytes32(12), bytes32(13));
@@ -159,11 +160,28 @@ fn kdfs_match_spec_formulas() {
     assert_eq!(hdecrypt(&ck, &enc), Some(read_header(&h).unwrap()));
     assert_eq!(hdecrypt(&mk, &enc), None);
 
-    let okm = hkdf::hkdf_sha256(&[0u8; 32], &mk, b"XCHAT-1 message key", 44).unwrap();
+    let okm = hkdf::hkdf_sha256(&[0u8; 32], &mk, b"XCHAT-1 message key", 76).unwrap();
     let key: [u8; 32] = okm[..32].try_into().unwrap();
-    let n12: [u8; 12] = okm[32..].try_into().unwrap();
-    let ct = encrypt_mk(&mk, b"hello", b"aad").unwrap();
+    let nonce_base: [u8; 12] = okm[32..44].try_into().unwrap();
+    let hedge_key: [u8; 32] = okm[44..].try_into().unwrap();
+    assert_eq!(msgkeys(&mk), Ok((key, nonce_base, hedge_key)));
+    let r = [0x66u8; 24];
+    let tag = hmac::hmac_sha256(&hedge_key, &[r.as_slice(), b"hello"].concat());
+    let hedged: [u8; 24] = tag[..24].try_into().unwrap();
+    assert_eq!(hedge_nonce(&mk, &r, b"hello"), Ok(hedged));
+    let n12: [u8; 12] = core::array::from_fn(|i| nonce_base[i] ^ hedged[i]);
+    let ct = encrypt_mk(&mk, &hedged, b"hello", b"aad").unwrap();
     assert_eq!(ct, chacha20poly1305::seal(&key, &n12, b"aad", b"hello"));
+    assert_eq!(decrypt_mk(&mk, &hedged, &ct, b"aad"), Ok(b"hello".to_vec()));
+    // Only the first 12 bytes of the header nonce reach the body nonce.
+    let mut other = hedged;
+    other[12] ^= 1;
+    assert_eq!(encrypt_mk(&mk, &other, b"hello", b"aad").unwrap(), ct);
+    other[11] ^= 1;
+    assert_eq!(
+        decrypt_mk(&mk, &other, &ct, b"aad"),
+        Err(Error::AuthenticationFailed)
+    );
 
     assert!(pre_encrypt(1 << 20));
     assert!(!pre_encrypt(274_877_906_881));
@@ -190,6 +208,14 @@ fn header_decoding_is_strict() {
     // Authenticating under the key is not enough: the header must decode.
     let hk = bytes32(9);
     assert_eq!(hdecrypt(&hk, &hencrypt(&hk, &bad_tag, &[0; 24])), None);
+    // An input that is not exactly 81 bytes gives nothing, like a failed
+    // open, even if its first 81 bytes are a valid encrypted header.
+    let good = hencrypt(&hk, &h, &[3; 24]);
+    assert!(hdecrypt(&hk, &good).is_some());
+    for len in [0, 24, 80] {
+        assert_eq!(hdecrypt(&hk, &good[..len]), None);
+    }
+    assert_eq!(hdecrypt(&hk, &[good.clone(), vec![0]].concat()), None);
 }
 
 /// REQ-RATCHET-002: initialization is SPEC.md section 9.2.
@@ -842,4 +868,85 @@ proptest! {
         prop_assert_eq!(delivered, sent);
         prop_assert!(a.st.mkskipped.is_empty() && b.st.mkskipped.is_empty());
     }
+}
+
+// ---- nonce misuse resistance (REQ-RATCHET-009) ---------------------------
+
+/// A state that has sent once and so has a sending chain with a header key
+/// used before (the header key lives for the whole chain).
+fn sender_mid_chain() -> RatchetState {
+    let (mut alice, _) = setup();
+    alice.send(b"first");
+    alice.st
+}
+
+/// REQ-RATCHET-009, body AEAD: a restored state (a clone) encrypting with
+/// the same `r` gives different header nonces, so different body nonces
+/// under the same message key, for different plaintexts: the ciphertexts are
+/// not related by the XOR of the plaintexts. The same plaintext gives the
+/// identical message, and a fresh `r` a fresh nonce.
+#[test]
+fn restored_state_and_repeated_r_body_aead() {
+    let st = sender_mid_chain();
+    let restored = st.clone();
+    let r = [0x42u8; 24];
+    let (p1, p2) = (b"attack at dawn!!".to_vec(), b"retreat at nine!".to_vec());
+    let (_, m1) = encrypt_message(&st, &AD, &p1, &r).unwrap();
+    let (_, m2) = encrypt_message(&restored, &AD, &p2, &r).unwrap();
+    let body = 2 + ENC_HEADER_LEN;
+    // Same message key (same chain position), different header nonces.
+    assert_eq!(m1.len(), m2.len());
+    assert_ne!(m1[2..26], m2[2..26]);
+    // The body nonces differ in their first 12 bytes (nonce_base XOR nonce[0..12]).
+    assert_ne!(m1[2..14], m2[2..14]);
+    // Not XOR-related: c1 XOR c2 is not p1 XOR p2.
+    let ct_xor: Vec<u8> = (0..p1.len()).map(|i| m1[body + i] ^ m2[body + i]).collect();
+    let pt_xor: Vec<u8> = (0..p1.len()).map(|i| p1[i] ^ p2[i]).collect();
+    assert_ne!(ct_xor, pt_xor);
+    // The nonce is exactly HEDGE(mk, r, plaintext) for the state's next mk.
+    let (_, mk) = kdf_ck(&st.cks.unwrap());
+    assert_eq!(m1[2..26], hedge_nonce(&mk, &r, &p1).unwrap());
+    assert_eq!(m2[2..26], hedge_nonce(&mk, &r, &p2).unwrap());
+    // Same state, same r, same plaintext: identical bytes, nothing new leaks.
+    let (_, again) = encrypt_message(&restored, &AD, &p1, &r).unwrap();
+    assert_eq!(again, m1);
+    // Restored state, fresh r: a fresh nonce for the same plaintext.
+    let (_, fresh) = encrypt_message(&restored, &AD, &p1, &[0x43u8; 24]).unwrap();
+    assert_ne!(fresh[2..26], m1[2..26]);
+    assert_ne!(fresh[body..], m1[body..]);
+    // Each decrypts for the receiver of the same chain.
+    let (_, bob) = {
+        let (mut alice, mut bob) = setup();
+        let first = alice.send(b"first");
+        assert_eq!(bob.recv(&first).unwrap(), b"first");
+        (alice, bob)
+    };
+    for (m, p) in [(&m1, &p1), (&m2, &p2), (&fresh, &p1)] {
+        let mut b = bob.clone();
+        assert_eq!(b.recv(m).as_deref(), Ok(p.as_slice()));
+    }
+}
+
+/// REQ-RATCHET-009, header XAEAD: two messages of one chain encrypted with
+/// the same `r` (a repeating RNG, state not restored) get different header
+/// nonces under the chain's header key, even with the same plaintext.
+#[test]
+fn repeated_r_on_one_chain_header_aead() {
+    let st = sender_mid_chain();
+    let r = [0x42u8; 24];
+    let (st2, m1) = encrypt_message(&st, &AD, b"same", &r).unwrap();
+    let (_, m2) = encrypt_message(&st2, &AD, b"same", &r).unwrap();
+    assert_eq!(st.hks, st2.hks);
+    assert_ne!(m1[2..26], m2[2..26]);
+    assert_ne!(m1[2..26], r[..]);
+    // Both headers open under the same header key, with numbers 1 and 2.
+    let hk = st.hks.unwrap();
+    assert_eq!(
+        hdecrypt(&hk, &m1[2..2 + ENC_HEADER_LEN]).map(|h| h.n),
+        Some(1)
+    );
+    assert_eq!(
+        hdecrypt(&hk, &m2[2..2 + ENC_HEADER_LEN]).map(|h| h.n),
+        Some(2)
+    );
 }

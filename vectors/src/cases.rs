@@ -630,27 +630,60 @@ fn protocol(c: &mut Cases, op: &str, g: &Gen) {
                 json!({"hk": hx(&hk), "enc_header": hx(&[nonce.to_vec(), sealed].concat())}),
             );
         }
+        "ratchet_hedge_nonce" => {
+            let mk: [u8; 32] = g.arr("mk");
+            let r: [u8; 24] = g.arr("r");
+            for p in [0usize, 1, 256, 1000] {
+                c.add(
+                    format!("plaintext-{p}"),
+                    json!({"mk": hx(&mk), "r": hx(&r), "plaintext": hx(&g.bytes(&format!("p{p}"), p))}),
+                );
+            }
+            // Same mk and r (a restored state with a repeated draw), another
+            // plaintext: another nonce (REQ-RATCHET-009).
+            let p256 = g.bytes("p256", 256);
+            c.add(
+                "same-r-plaintext-flipped",
+                json!({"mk": hx(&mk), "r": hx(&r), "plaintext": hx(&flip(&p256, 255))}),
+            );
+            c.add(
+                "same-r-other-mk",
+                json!({"mk": hx(&g.bytes("mk2", 32)), "r": hx(&r), "plaintext": hx(&p256)}),
+            );
+            c.add(
+                "r-zero",
+                json!({"mk": hx(&mk), "r": hx(&[0u8; 24]), "plaintext": hx(&p256)}),
+            );
+        }
         "ratchet_encrypt_mk" | "ratchet_decrypt_mk" => {
             let mk: [u8; 32] = g.arr("mk");
             for (p, a) in [(0usize, 32usize), (1, 115), (256, 115), (1000, 0)] {
                 let (pt, aad) = (g.bytes(&format!("p{p}"), p), g.bytes(&format!("a{a}"), a));
+                let nonce: [u8; 24] = g.arr(&format!("n{p}"));
                 if op == "ratchet_encrypt_mk" {
                     c.add(
                         format!("plaintext-{p}-aad-{a}"),
-                        json!({"mk": hx(&mk), "plaintext": hx(&pt), "aad": hx(&aad)}),
-                    );
-                } else {
-                    let ct = ratchet::encrypt_mk(&mk, &pt, &aad).unwrap();
-                    c.add(
-                        format!("plaintext-{p}-aad-{a}"),
-                        json!({"mk": hx(&mk), "ciphertext": hx(&ct), "aad": hx(&aad)}),
+                        json!({"mk": hx(&mk), "nonce": hx(&nonce), "plaintext": hx(&pt), "aad": hx(&aad)}),
                     );
                     if p == 1 {
-                        c.add("tag-flipped", json!({"mk": hx(&mk), "ciphertext": hx(&flip(&ct, ct.len() - 1)), "aad": hx(&aad)}));
-                        c.add("aad-flipped", json!({"mk": hx(&mk), "ciphertext": hx(&ct), "aad": hx(&flip(&aad, 3))}));
+                        // Only nonce[0..12] reaches the body nonce.
+                        c.add("nonce-tail-changed", json!({"mk": hx(&mk), "nonce": hx(&flip(&nonce, 23)), "plaintext": hx(&pt), "aad": hx(&aad)}));
+                        c.add("nonce-head-changed", json!({"mk": hx(&mk), "nonce": hx(&flip(&nonce, 0)), "plaintext": hx(&pt), "aad": hx(&aad)}));
+                    }
+                } else {
+                    let ct = ratchet::encrypt_mk(&mk, &nonce, &pt, &aad).unwrap();
+                    c.add(
+                        format!("plaintext-{p}-aad-{a}"),
+                        json!({"mk": hx(&mk), "nonce": hx(&nonce), "ciphertext": hx(&ct), "aad": hx(&aad)}),
+                    );
+                    if p == 1 {
+                        c.add("tag-flipped", json!({"mk": hx(&mk), "nonce": hx(&nonce), "ciphertext": hx(&flip(&ct, ct.len() - 1)), "aad": hx(&aad)}));
+                        c.add("aad-flipped", json!({"mk": hx(&mk), "nonce": hx(&nonce), "ciphertext": hx(&ct), "aad": hx(&flip(&aad, 3))}));
+                        c.add("nonce-head-flipped", json!({"mk": hx(&mk), "nonce": hx(&flip(&nonce, 11)), "ciphertext": hx(&ct), "aad": hx(&aad)}));
+                        c.add("nonce-tail-flipped", json!({"mk": hx(&mk), "nonce": hx(&flip(&nonce, 12)), "ciphertext": hx(&ct), "aad": hx(&aad)}));
                         c.add(
                             "shorter-than-tag",
-                            json!({"mk": hx(&mk), "ciphertext": hx(&ct[..15]), "aad": hx(&aad)}),
+                            json!({"mk": hx(&mk), "nonce": hx(&nonce), "ciphertext": hx(&ct[..15]), "aad": hx(&aad)}),
                         );
                     }
                 }
@@ -1005,7 +1038,23 @@ impl Script {
     /// `from` sends; returns the message.
     fn send(&mut self, g: &Gen, from: &str, text: &str) -> Vec<u8> {
         let k = self.steps.len();
-        self.steps.push(json!({"action": "send", "from": from, "plaintext": hx(text.as_bytes()), "nonce": hx(&g.bytes(&format!("nonce {k}"), 24))}));
+        self.steps.push(json!({"action": "send", "from": from, "plaintext": hx(text.as_bytes()), "r": hx(&g.bytes(&format!("nonce {k}"), 24))}));
+        let r = out("ratchet_session", &self.input());
+        let last = r["results"]
+            .as_array()
+            .unwrap()
+            .last()
+            .unwrap()
+            .as_object()
+            .unwrap()
+            .clone();
+        last.bytes("message").unwrap_or_default()
+    }
+    /// `from` sends with the given randomness `r`; returns the message.
+    fn send_with_r(&mut self, from: &str, text: &str, r: &[u8; 24]) -> Vec<u8> {
+        self.steps.push(
+            json!({"action": "send", "from": from, "plaintext": hx(text.as_bytes()), "r": hx(r)}),
+        );
         let r = out("ratchet_session", &self.input());
         let last = r["results"]
             .as_array()
@@ -1041,6 +1090,20 @@ fn ratchet_sessions(c: &mut Cases, g: &Gen) {
     let m4 = s.send(&gs, "bob", "third chain");
     s.receive(&gs, "alice", &m4);
     c.add("ping-pong", s.input());
+
+    // A repeating RNG on one chain: the same r and the same plaintext twice
+    // still give two header nonces under the chain's header key
+    // (REQ-RATCHET-009); both decrypt, in either order.
+    let gs = g.sub("repeated-r");
+    let mut s = Script::new(&gs);
+    let a0 = s.send_with_r("alice", "same text", &[0x42; 24]);
+    let a1 = s.send_with_r("alice", "same text", &[0x42; 24]);
+    let a2 = s.send_with_r("alice", "other text", &[0x42; 24]);
+    assert_ne!(a0[2..26], a1[2..26]);
+    s.receive(&gs, "bob", &a1);
+    s.receive(&gs, "bob", &a0);
+    s.receive(&gs, "bob", &a2);
+    c.add("repeated-r-one-chain", s.input());
 
     let gs = g.sub("reorder");
     let mut s = Script::new(&gs);
@@ -1240,7 +1303,7 @@ fn envelopes(c: &mut Cases, op: &str, g: &Gen) {
     let rec_secret: [u8; 32] = g.arr("recipient");
     let rec_pub = public_key(&rec_secret);
     let mailbox: [u8; 16] = g.arr("mailbox");
-    let seal_in = |payload: &[u8], label: &str| json!({"sender_handle": hx(b"alice"), "sender_randomness": hx(&sender_r), "recipient_dh_pub": hx(&rec_pub), "mailbox": hx(&mailbox), "payload": hx(payload), "ephemeral": hx(&g.bytes(label, 32))});
+    let seal_in = |payload: &[u8], label: &str| json!({"sender_handle": hx(b"alice"), "sender_randomness": hx(&sender_r), "recipient_dh_pub": hx(&rec_pub), "mailbox": hx(&mailbox), "payload": hx(payload), "r": hx(&g.bytes(label, 32))});
     if op == "envelope_seal" {
         c.add("empty-payload", seal_in(b"", "e0"));
         c.add("payload-300", seal_in(&g.bytes("payload", 300), "e1"));

@@ -162,7 +162,7 @@ pub fn call(op: &str, i: &Obj) -> R {
                 parse(&i.bytes("sender_handle")?)?,
                 &i.arr("sender_randomness")?,
             );
-            let mut rng = Replay::new(&[&i.bytes("ephemeral")?]);
+            let mut rng = Replay::new(&[&i.bytes("r")?]);
             envelope::seal(
                 &sender,
                 &i.arr("recipient_dh_pub")?,
@@ -503,12 +503,7 @@ fn ratchet_session(i: &Obj) -> R {
         let result = match s.text("action")?.as_str() {
             "send" => {
                 let p = party_index(&s.text("from")?)?;
-                match ratchet_send(
-                    &mut states[p],
-                    &ad,
-                    &s.bytes("plaintext")?,
-                    &s.arr("nonce")?,
-                ) {
+                match ratchet_send(&mut states[p], &ad, &s.bytes("plaintext")?, &s.arr("r")?) {
                     Ok(m) => obj([("message", hx(&m))]),
                     Err(e) => err(e),
                 }

@@ -175,16 +175,27 @@ fn protocol(op: &str, i: &Obj) -> R {
                 None => obj([("found", json!(false))]),
             },
         ),
-        "ratchet_encrypt_mk" => {
-            ratchet::encrypt_mk(&i.arr("mk")?, &i.bytes("plaintext")?, &i.bytes("aad")?)
-                .map(|c| obj([("ciphertext", hx(&c))]))
+        "ratchet_hedge_nonce" => {
+            ratchet::hedge_nonce(&i.arr("mk")?, &i.arr("r")?, &i.bytes("plaintext")?)
+                .map(|n| obj([("nonce", hx(&n))]))
                 .map_err(kind)
         }
-        "ratchet_decrypt_mk" => {
-            ratchet::decrypt_mk(&i.arr("mk")?, &i.bytes("ciphertext")?, &i.bytes("aad")?)
-                .map(|p| obj([("plaintext", hx(&p))]))
-                .map_err(kind)
-        }
+        "ratchet_encrypt_mk" => ratchet::encrypt_mk(
+            &i.arr("mk")?,
+            &i.arr("nonce")?,
+            &i.bytes("plaintext")?,
+            &i.bytes("aad")?,
+        )
+        .map(|c| obj([("ciphertext", hx(&c))]))
+        .map_err(kind),
+        "ratchet_decrypt_mk" => ratchet::decrypt_mk(
+            &i.arr("mk")?,
+            &i.arr("nonce")?,
+            &i.bytes("ciphertext")?,
+            &i.bytes("aad")?,
+        )
+        .map(|p| obj([("plaintext", hx(&p))]))
+        .map_err(kind),
         "ratchet_session" => ratchet_session(i),
         "padme" => {
             let len = i.u64("len")?;
@@ -565,7 +576,7 @@ fn ratchet_session(i: &Obj) -> R {
                     &states[p],
                     &ad,
                     &s.bytes("plaintext")?,
-                    &s.arr("nonce")?,
+                    &s.arr("r")?,
                 ) {
                     Ok((next, message)) => {
                         states[p] = next;
@@ -651,7 +662,7 @@ fn envelope_seal(i: &Obj) -> R {
         &i.arr("recipient_dh_pub")?,
         &i.arr("mailbox")?,
         &i.bytes("payload")?,
-        &i.arr("ephemeral")?,
+        &i.arr("r")?,
     )
     .map(|e| obj([("envelope", hx(&e))]))
     .map_err(kind)

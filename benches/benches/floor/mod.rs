@@ -51,6 +51,17 @@ pub fn hmac(key: &[u8; 32], msg: &[u8]) -> [u8; 32] {
     mac.finalize().into_bytes().into()
 }
 
+/// `HMAC(k, a || b || ..)` without building the concatenation (the hedges
+/// of SPEC.md sections 9.3 and 12 MAC a whole plaintext).
+#[inline(always)]
+pub fn hmac_parts(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
+    let mut mac = <Hmac<Sha256> as hmac::KeyInit>::new_from_slice(key).unwrap();
+    for part in parts {
+        mac.update(part);
+    }
+    mac.finalize().into_bytes().into()
+}
+
 /// `HKDF(salt, ikm, info, L)`: extract and expand.
 #[inline(always)]
 pub fn hkdf(salt: &[u8], ikm: &[u8], info: &[u8], okm: &mut [u8]) {
@@ -111,6 +122,7 @@ const ROOT_LABEL: &[u8] = b"XCHAT-1 root ratchet";
 const MK_LABEL: &[u8] = b"XCHAT-1 message key";
 const ENV_E_LABEL: &[u8] = b"XCHAT-1 sealed sender ephemeral";
 const ENV_S_LABEL: &[u8] = b"XCHAT-1 sealed sender static";
+const ENV_HEDGE_LABEL: &[u8] = b"XCHAT-1 sealed sender hedge";
 const ATT_KEY_LABEL: &[u8] = b"XCHAT-1 attachment key";
 const ATT_CHUNK_LABEL: &[u8] = b"XCHAT-1 attachment chunk";
 
@@ -245,8 +257,9 @@ pub struct Wire {
 }
 
 /// Sender, one message on an established chain (SPEC.md 9.3, 10):
-/// `KDF_CK` (2 HMAC), the padding copy, `HENCRYPT` (1 XAEAD seal of 41 B),
-/// `ENCRYPT` (HKDF of 44 B, 1 AEAD seal of the padded content).
+/// `KDF_CK` (2 HMAC), the padding copy, `MSGKEYS` (HKDF of 76 B), `HEDGE`
+/// (1 HMAC over `r` and the padded content), `HENCRYPT` (1 XAEAD seal of
+/// 41 B), `ENCRYPT` (1 AEAD seal of the padded content).
 #[inline(always)]
 pub fn message_send(f: &Fixture, ck: &[u8; 32], content: &[u8]) -> Wire {
     let p = padded_len(content.len());
@@ -258,59 +271,59 @@ pub fn message_send(f: &Fixture, ck: &[u8; 32], content: &[u8]) -> Wire {
     let mut out = vec![0u8; 2 + 81 + p + 16];
     out[0] = 0x01;
     out[1] = 0x02;
-    out[2..26].copy_from_slice(&f.nonce24);
     out[26] = 0x01;
     out[27..59].copy_from_slice(&f.secret2_pub);
     // pn, n left zero (u32 fields).
     out[83..87].copy_from_slice(&u32::try_from(content.len()).unwrap().to_be_bytes());
     out[87..87 + content.len()].copy_from_slice(content);
+    // MSGKEYS, then the hedged header nonce over r and the padded content.
+    let mut okm = [0u8; 76];
+    hkdf(&[0u8; 32], &mk, MK_LABEL, &mut okm);
+    let tag = hmac_parts(&okm[44..], &[&f.nonce24, &out[83..83 + p]]);
+    out[2..26].copy_from_slice(&tag[..24]);
+    let nonce: [u8; 24] = tag[..24].try_into().unwrap();
     // HENCRYPT.
     {
         let (head, _) = out.split_at_mut(83);
-        xseal_in_place(&f.key, &f.nonce24, HEADER_LABEL, &mut head[26..83]);
+        xseal_in_place(&f.key, &nonce, HEADER_LABEL, &mut head[26..83]);
     }
-    // ENCRYPT: key and nonce from the message key, then the body.
-    let mut okm = [0u8; 44];
-    hkdf(&[0u8; 32], &mk, MK_LABEL, &mut okm);
+    // ENCRYPT: the body under key, nonce_base XOR nonce[0..12].
     let mut aad = [0u8; 32 + 2 + 81];
     aad[..32].copy_from_slice(&f.ad);
     aad[32..].copy_from_slice(&out[..83]);
-    let (key, nonce) = okm.split_at(32);
+    let mut body_nonce = [0u8; 12];
+    for i in 0..12 {
+        body_nonce[i] = okm[32 + i] ^ nonce[i];
+    }
     let (_, body) = out.split_at_mut(83);
-    seal_in_place(
-        key.try_into().unwrap(),
-        nonce.try_into().unwrap(),
-        &aad,
-        body,
-    );
+    seal_in_place(okm[..32].try_into().unwrap(), &body_nonce, &aad, body);
     Wire { bytes: out }
 }
 
 /// Receiver, one message of the current chain (SPEC.md 9.5 steps 2 and 4,
-/// 10): `HDECRYPT` (1 XAEAD open), `KDF_CK` (2 HMAC), `DECRYPT` (HKDF of
-/// 44 B, 1 AEAD open), and the copy out of the padding.
+/// 10): `HDECRYPT` (1 XAEAD open), `KDF_CK` (2 HMAC), `DECRYPT` (`MSGKEYS`:
+/// HKDF of 76 B; 1 AEAD open), and the copy out of the padding.
 #[inline(always)]
 pub fn message_receive(f: &Fixture, ck: &[u8; 32], wire: &Wire) -> Vec<u8> {
     let m = &wire.bytes;
+    let nonce: [u8; 24] = m[2..26].try_into().unwrap();
     let mut header = [0u8; 57];
     header.copy_from_slice(&m[26..83]);
-    xopen_in_place(&f.key, &f.nonce24, HEADER_LABEL, &mut header);
+    xopen_in_place(&f.key, &nonce, HEADER_LABEL, &mut header);
     let mk = hmac(ck, &[0x01]);
     let next_ck = hmac(ck, &[0x02]);
     black_box(&next_ck);
-    let mut okm = [0u8; 44];
+    let mut okm = [0u8; 76];
     hkdf(&[0u8; 32], &mk, MK_LABEL, &mut okm);
     let mut aad = [0u8; 32 + 2 + 81];
     aad[..32].copy_from_slice(&f.ad);
     aad[32..].copy_from_slice(&m[..83]);
     let mut body = m[83..].to_vec();
-    let (key, nonce) = okm.split_at(32);
-    open_in_place(
-        key.try_into().unwrap(),
-        nonce.try_into().unwrap(),
-        &aad,
-        &mut body,
-    );
+    let mut body_nonce = [0u8; 12];
+    for i in 0..12 {
+        body_nonce[i] = okm[32 + i] ^ nonce[i];
+    }
+    open_in_place(okm[..32].try_into().unwrap(), &body_nonce, &aad, &mut body);
     let len = usize::try_from(u32::from_be_bytes(body[..4].try_into().unwrap())).unwrap();
     body.truncate(4 + len);
     body.drain(..4);
@@ -345,11 +358,12 @@ pub fn dh_ratchet_step(f: &Fixture, rk: &[u8; 32], their_pub: &[u8; 32]) -> [u8;
 /// - the key derivation: HKDF (L = 96) over `info = label || T` (~2.5 KB),
 ///   `AD = SHA-256(label || T)`;
 /// - `RatchetInitAlice`: 1 key generation, 1 DH, 1 `KDF_RK_HE` (HKDF, L = 96);
-/// - the first message: as [`message_send`] (2 HMAC, 1 XAEAD seal, HKDF of
-///   44 B, 1 AEAD seal of the padded content).
+/// - the first message: as [`message_send`] (2 HMAC, HKDF of 76 B, 1 HMAC
+///   over the padded content, 1 XAEAD seal, 1 AEAD seal of the padded
+///   content).
 ///
-/// So: 3 verify + 2 keygen + 4 or 5 DH + encaps + 3 HKDF + 1 SHA-256 +
-/// 2 HMAC + 2 AEAD.
+/// So: 3 verify + 2 keygen + 4 or 5 DH + encaps + 4 HKDF + 1 SHA-256 +
+/// 3 HMAC + 2 AEAD.
 pub fn handshake_initiator(f: &Fixture, with_opk: bool, first: &[u8]) -> (Wire, [u8; 32]) {
     verify(&f.bob_sig_pub, &f.bob_binding_msg, &f.bob_binding);
     verify(&f.bob_sig_pub, &f.spk_msg, &f.spk_sig);
@@ -392,7 +406,7 @@ pub fn handshake_initiator(f: &Fixture, with_opk: bool, first: &[u8]) -> (Wire, 
 /// - the key derivation: HKDF (L = 96) over `label || T`, SHA-256 for `AD`;
 /// - the first ratchet body: `HDECRYPT` under `NHKr = HKA` (1 XAEAD open),
 ///   the DH ratchet step (2 DH, 1 key generation, 2 `KDF_RK_HE`), `KDF_CK`
-///   (2 HMAC), HKDF of 44 B and the AEAD open of the body.
+///   (2 HMAC), HKDF of 76 B and the AEAD open of the body.
 ///
 /// So: 1 verify + 1 keygen + 5 or 6 DH + decaps + 4 HKDF + 1 SHA-256 +
 /// 2 HMAC + 2 AEAD. (The FIPS 203 section 7.3 input check of the stored
@@ -433,16 +447,23 @@ pub fn handshake_responder(f: &Fixture, with_opk: bool, wire: &Wire, ck: &[u8; 3
 // ---------------------------------------------------------------------------
 // Envelope (SPEC.md section 12).
 
-/// Seal: `E = PUB(e)` (1 key generation), `DHe` and `DHs` (2 DH), HKDF
-/// (L = 64) and HKDF (L = 32), AEAD seal of `EncIdentity(S)` (147 B) and of
-/// the payload.
+/// Seal: the hedge `e = HMAC(IKdh_S, label || r || mailbox || EncX(IKdh_R)
+/// || payload)` (1 HMAC over the payload), `E = PUB(e)` (1 key generation),
+/// `DHe` and `DHs` (2 DH), HKDF (L = 64) and HKDF (L = 32), AEAD seal of
+/// `EncIdentity(S)` (147 B) and of the payload.
 pub fn envelope_seal(f: &Fixture, sender_identity: &[u8], payload: &[u8]) -> Vec<u8> {
     let mut out = vec![0u8; 1 + 16 + 32 + 163 + payload.len() + 16];
     out[0] = 0x01;
     out[1..17].copy_from_slice(&f.mailbox);
-    let e_pub = keygen(&f.secret1);
+    let mut rcpt = [0x01u8; 33];
+    rcpt[1..].copy_from_slice(&f.bob_ik_pub);
+    let e = hmac_parts(
+        &f.alice_ik,
+        &[ENV_HEDGE_LABEL, &f.secret1, &f.mailbox, &rcpt, payload],
+    );
+    let e_pub = keygen(&e);
     out[17..49].copy_from_slice(&e_pub);
-    let dh_e = dh(&f.secret1, &f.bob_ik_pub);
+    let dh_e = dh(&e, &f.bob_ik_pub);
     let mut info = [0u8; 31 + 16 + 33 + 33];
     info[..31].copy_from_slice(ENV_E_LABEL);
     info[31..47].copy_from_slice(&f.mailbox);

@@ -34,6 +34,17 @@ pub fn hmac_sha256(key: &[u8], msg: &[u8]) -> [u8; 32] {
     HmacImpl::finalize(mac).into()
 }
 
+/// HMAC-SHA-256 of the concatenation of `parts`, without building it
+/// (`HMAC(k, a || b || ..)` of SPEC.md; the hedges of sections 9 and 12
+/// MAC a whole plaintext, which is not copied).
+pub fn hmac_sha256_parts(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
+    let mut mac = <Hmac<Sha256> as HmacImpl>::new_from_slice(key);
+    for part in parts {
+        HmacImpl::update(&mut mac, part);
+    }
+    HmacImpl::finalize(mac).into()
+}
+
 /// HMAC-SHA-512, RFC 2104 section 2; keys of any length.
 pub fn hmac_sha512(key: &[u8], msg: &[u8]) -> [u8; 64] {
     let mut mac = <Hmac<Sha512> as HmacImpl>::new_from_slice(key);
