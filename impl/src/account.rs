@@ -25,7 +25,7 @@
 //! | operation | draws | spec input (`xchat_spec::account`) |
 //! |---|---|---|
 //! | [`Account::start`] | 32, 32, 32 | `ek_secret`, `kem_m`, `ratchet_secret` of `start` |
-//! | [`Account::send`] | 24, then 32 | `header_nonce`, `ephemeral` of `send` (the 32 only once encryption succeeded) |
+//! | [`Account::send`] | 24, then 32 | `r`, `r_env` of `send` (the 32 only once encryption succeeded) |
 //! | [`Account::receive`] | 32 | `ratchet_secret` of `receive` (always drawn first; used only by a DH ratchet step) |
 //! | [`Account::rotate_signed_prekey`] | 32 | `spk_secret` of `rotate_signed_prekey` |
 

@@ -23,7 +23,7 @@
 //! | operation | draws | spec input (`xchat_spec`) |
 //! |---|---|---|
 //! | [`Session::initiate`] | 32, 32, 32 | `ek_secret`, `kem_m`, `ratchet_secret` of `session::start` |
-//! | [`Session::send`] | 24, then 32 | `header_nonce`, `ephemeral` of `session::send` (the 32 only once encryption succeeded) |
+//! | [`Session::send`] | 24, then 32 | `r` (hedged into the header nonce, SPEC.md 9.3), `ephemeral` (the randomness `e` is hedged from, SPEC.md 12) of `session::send` (the 32 only once encryption succeeded) |
 //!
 //! So an RNG that replays the bytes the spec's scenario runner
 //! (`xchat_spec::scenario`) feeds reproduces its envelopes exactly; the
@@ -188,7 +188,7 @@ impl Session {
     /// Randomness: the header nonce (24 bytes) first, always; then, once the
     /// content is encoded and encrypted, the envelope's ephemeral secret
     /// (32 bytes, drawn by [`envelope::seal`]). These are the spec's
-    /// `header_nonce` and `ephemeral` of `conversation::send`.
+    /// `r` and `ephemeral` of `session::send`.
     pub fn send<R: CryptoRng + ?Sized>(
         &mut self,
         identity: &IdentitySecret,

@@ -222,8 +222,8 @@ pub fn send(
     peer: &Handle,
     content: &Content,
     mailbox: &[u8; 16],
-    header_nonce: &[u8; 24],
-    ephemeral: &[u8; 32],
+    r: &[u8; 24],
+    r_env: &[u8; 32],
 ) -> Result<(Account, Vec<u8>), Error> {
     let index = match find_contact(account, peer) {
         Some(i) => i,
@@ -238,8 +238,8 @@ pub fn send(
         &contact.sessions[0],
         content,
         mailbox,
-        header_nonce,
-        ephemeral,
+        r,
+        r_env,
     )?;
     let sessions = promote(&contact.sessions, 0, &next_session);
     Ok((

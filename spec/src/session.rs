@@ -61,24 +61,19 @@ pub fn start(
 pub fn encrypt(
     session: &Session,
     plaintext: &[u8],
-    header_nonce: &[u8; 24],
+    r: &[u8; 24],
 ) -> Result<(Session, Vec<u8>), Error> {
     let mut next = session.clone();
     let message = match &session.pending {
         Some(header) => {
-            let (ratchet, body) = ratchet::encrypt(
-                &session.ratchet,
-                &session.ad,
-                &PREKEY_PREFIX,
-                plaintext,
-                header_nonce,
-            )?;
+            let (ratchet, body) =
+                ratchet::encrypt(&session.ratchet, &session.ad, &PREKEY_PREFIX, plaintext, r)?;
             next.ratchet = ratchet;
             handshake::encode_prekey_message(header, &body)
         }
         None => {
             let (ratchet, message) =
-                ratchet::encrypt_message(&session.ratchet, &session.ad, plaintext, header_nonce)?;
+                ratchet::encrypt_message(&session.ratchet, &session.ad, plaintext, r)?;
             next.ratchet = ratchet;
             message
         }
@@ -162,11 +157,11 @@ pub fn send(
     session: &Session,
     content: &Content,
     mailbox: &[u8; 16],
-    header_nonce: &[u8; 24],
+    r: &[u8; 24],
     ephemeral: &[u8; 32],
 ) -> Result<(Session, Vec<u8>), Error> {
     let padded = padding::pad(&content::encode(content));
-    let (next, message) = encrypt(session, &padded, header_nonce)?;
+    let (next, message) = encrypt(session, &padded, r)?;
     let sealed = envelope::seal(me, &session.peer.dh_pub, mailbox, &message, ephemeral)?;
     Ok((next, sealed))
 }

@@ -506,3 +506,52 @@ fn routing_to_previous_sessions() {
     let r = account::receive(&bob_state.account, &bob_state.mailbox, &sealed, &[0; 32]);
     assert_eq!(r.map(|x| x.1), Err(Error::AuthenticationFailed));
 }
+
+/// REQ-RATCHET-009, REQ-ENV-005 (finding 6) at the account level: Alice's
+/// device is restored from a snapshot, randomness counter included (as a
+/// VM snapshot restores its RNG), and sends again. Two different texts get
+/// different header nonces and different envelope keys `E`, so no (key,
+/// nonce) pair seals two plaintexts; the same text gives the very same
+/// envelope, which leaks nothing. Bob accepts the first of the two and
+/// rejects the other as a `Replay` of that message number. Revision 1
+/// sealed both under one message key and nonce.
+#[test]
+fn restored_state_resend_never_reuses_a_nonce() {
+    let script = |second: &str| {
+        vec![
+            start(Alice, Bob),
+            send(Alice, Bob, "m0"),
+            deliver(0),
+            send(Bob, Alice, "ack"),
+            deliver(1),
+            Event::Snapshot { who: Alice },
+            send(Alice, Bob, "PAY BOB 10 EUR"),
+            Event::Restore { who: Alice },
+            send(Alice, Bob, second),
+            deliver(3),
+            deliver(2),
+        ]
+    };
+    let s = setup(7, true, PqKind::OneTime);
+    let t = run(&s, &script("PAY EVE 9999 EUR")).unwrap();
+    assert_eq!(t.outcomes[9], delivered(3, Bob, "PAY EVE 9999 EUR"));
+    assert_eq!(t.outcomes[10], rejected(2, Bob, Error::Replay));
+    let bob = &party(&t, Bob).account;
+    let open = |i: usize| {
+        xchat_spec::envelope::open(&bob.identity, &party(&t, Bob).mailbox, &t.wire[i])
+            .unwrap()
+            .1
+    };
+    let (m2, m3) = (open(2), open(3));
+    assert_eq!((m2[1], m3[1]), (0x02, 0x02), "ratchet messages");
+    assert_eq!(m2.len(), m3.len());
+    assert_ne!(m2[2..26], m3[2..26], "header nonces differ");
+    assert_ne!(
+        t.wire[2][17..49],
+        t.wire[3][17..49],
+        "envelope keys E differ"
+    );
+    // The same text after the restore: byte-identical envelope.
+    let same = run(&s, &script("PAY BOB 10 EUR")).unwrap();
+    assert_eq!(same.wire[2], same.wire[3]);
+}

@@ -896,6 +896,10 @@ fn handshake_initiate(c: &mut Cases, g: &Gen) {
     c.add("peer-unparsable", with(&a, "peer", hx(b"b o b")));
     c.add("bundle-malformed", with(&a, "bundle", hx(&b1[..100])));
     c.add(
+        "peer-unparsable-and-bundle-malformed",
+        with(&with(&a, "peer", hx(b"b o b")), "bundle", hx(&b1[..100])),
+    );
+    c.add(
         "bundle-version-2",
         with(
             &a,
@@ -1314,6 +1318,14 @@ fn envelopes(c: &mut Cases, op: &str, g: &Gen) {
         c.add(
             "recipient-key-order-8",
             with(&seal_in(b"x", "e3"), "recipient_dh_pub", ORDER8_HEX.into()),
+        );
+        c.add(
+            "sender-handle-invalid-and-recipient-key-zero",
+            with(
+                &with(&seal_in(b"x", "e4"), "sender_handle", hx(b"al ice")),
+                "recipient_dh_pub",
+                hx(&[0u8; 32]),
+            ),
         );
         return;
     }

@@ -592,7 +592,10 @@ pub fn all() -> Vec<Op> {
                 ("r", "hex, 32: the sender's randomness (e is its hedge, SPEC.md section 12 step 1)"),
             ],
             output: &[("envelope", "hex")],
-            errors: &[("NonContributory", "DHe or DHs is all zero")],
+            errors: &[
+                ("InvalidHandle", "`sender_handle` does not parse (SPEC.md 5), checked before anything else"),
+                ("NonContributory", "DHe or DHs is all zero"),
+            ],
         },
         Op {
             name: "envelope_open",
