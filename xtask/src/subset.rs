@@ -17,7 +17,9 @@ use syn::visit::{self, Visit};
 use syn::{Attribute, Expr, Ident, Meta, RangeLimits, ReturnType, Signature, Token, Type};
 
 mod manifest;
+mod modules;
 pub use manifest::check_manifest;
+pub use modules::check_cycles;
 
 /// Rule ids, as printed between brackets.
 pub mod rule {
@@ -43,6 +45,7 @@ pub mod rule {
     pub const FORBIDDEN_PATH: &str = "forbidden-path";
     pub const CAST: &str = "cast";
     pub const PUB_FN_DOC: &str = "pub-fn-doc";
+    pub const MODULE_CYCLE: &str = "module-cycle";
     pub const HAX: &str = "hax";
     pub const FORBID_UNSAFE: &str = "forbid-unsafe";
     pub const DEPS: &str = "deps";
@@ -150,6 +153,7 @@ pub fn check_sources(files: &[(String, String)]) -> Vec<Violation> {
         }
         out.append(&mut c.out);
     }
+    out.extend(check_cycles(files));
     out.sort();
     out
 }
