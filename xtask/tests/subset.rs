@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use xtask::subset::{
-    check_crate, check_cycles, check_manifest, check_source, check_sources, rule, Violation,
+    check_crate, check_cycles, check_manifest, check_source, check_sources, cites, rule, Violation,
 };
 
 fn check(src: &str) -> Vec<Violation> {
@@ -184,7 +184,7 @@ fn hax_predicates_may_live_in_another_file() {
     let files = [
         (
             "spec/src/a.rs".to_string(),
-            "/// Precondition.\npub fn pre_a(n: usize) -> bool {\n    n > 0\n}\n".to_string(),
+            "/// Precondition (RFC 0000, section 1).\npub fn pre_a(n: usize) -> bool {\n    n > 0\n}\n".to_string(),
         ),
         (
             "spec/src/b.rs".to_string(),
@@ -223,7 +223,8 @@ use crate::Error;
 pub const LEN: usize = 4;
 const TABLE: [u32; 2] = [1, 2];
 
-/// Precondition of [`sum_prefix`]: `n` is at most the length of `v`.
+/// Precondition of [`sum_prefix`]: `n` is at most the length of `v`
+/// (RFC 0000, section 2).
 pub fn pre_sum_prefix(v: &[u8], n: usize) -> bool {
     n <= v.len()
 }
@@ -342,6 +343,27 @@ fn manifest_hax_target_holds_only_hax_lib() {
     let renamed = GOOD_MANIFEST
         .replace("hax-lib = \"0.4\"", "hax-lib = { package = \"rand\", version = \"0.8\" }");
     assert_eq!(manifest_rules(&renamed), [(rule::TARGET_DEPS, 8)]);
+}
+
+#[test]
+fn pub_fn_docs_must_cite_a_standard_or_spec_md() {
+    let src = "/// Documented.\npub fn a() {}\n/// See section 4 and Algorithm 15.\npub fn b() {}\n/// As NIST and Signal do.\npub fn c() {}\n/// XRFC 1, RFC x, FIPS-203, SP 800-x.\npub fn d() {}\n/// REQ-lower-001, REQ-AB-x, redraft-x, draft-X.\npub fn e() {}\nfn private() {}\npub fn undocumented() {}\npub struct S;\nimpl S {\n    /// Nothing.\n    pub fn f(self) {}\n    /// RFC 8439 section 2.8.\n    pub fn g(self) {}\n}\n";
+    assert_rule(src, rule::PUB_FN_CITE, &[2, 4, 6, 8, 10, 16]);
+    // A missing doc comment is its own rule, reported once.
+    assert_rule(src, rule::PUB_FN_DOC, &[12]);
+}
+
+#[test]
+fn pub_fn_doc_citations_that_count() {
+    let src = "/// Encodes it (SPEC.md section 11).\npub fn a() {}\n/// Checks labels (REQ-SUITE-004).\npub fn b() {}\n/// ChaCha20, RFC\n/// 8439 section 2.4 (a citation may wrap).\npub fn c() {}\n/// K-PKE.Encrypt (FIPS 203, Algorithm 14).\npub fn d() {}\n/// GCM (NIST SP 800-38D).\npub fn e() {}\n/// HChaCha20 (draft-irtf-cfrg-xchacha-03, section 2.2).\npub fn f() {}\n/// Test harness over SPEC.md section 15.\npub fn g() {}\n";
+    assert_clean(src);
+    for doc in ["SPEC.md", "REQ-ATT-003", "(RFC 5869)", "FIPS 202", "SP 800-56A", "draft-ietf-x"] {
+        assert!(cites(doc), "{doc}");
+    }
+    for doc in ["", "section 4", "Algorithm 8", "NIST", "Signal", "SPEC", "RFC", "XRFC 1", "REQ-X"]
+    {
+        assert!(!cites(doc), "{doc}");
+    }
 }
 
 fn files(list: &[(&str, &str)]) -> Vec<(String, String)> {
