@@ -3,6 +3,15 @@
 //! It enforces the "Subset rules" of CONVENTIONS.md and of the crate docs of
 //! `spec/src/lib.rs` on every `.rs` file under `spec/src`, and the dependency
 //! rule on `spec/Cargo.toml`. Each violation names a rule id (see [`rule`]).
+//!
+//! Most rules look at one file at a time. Two look further:
+//!
+//! * `pub-fn-cite`: the doc comment of every `pub fn` (free or in an `impl`)
+//!   cites SPEC.md or a standard; [`cites`] defines exactly what counts. A
+//!   `pub fn` with no doc comment at all is `pub-fn-doc` instead.
+//! * `module-cycle`: the top-level modules of the crate have no cycle of
+//!   `crate::`/`self::`/`super::` dependencies (hax bundles cyclic modules
+//!   into one); [`check_cycles`] defines the edges and what is reported.
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -45,7 +54,10 @@ pub mod rule {
     pub const FORBIDDEN_PATH: &str = "forbidden-path";
     pub const CAST: &str = "cast";
     pub const PUB_FN_DOC: &str = "pub-fn-doc";
+    /// A `pub fn` whose doc comment cites nothing ([`super::cites`]).
     pub const PUB_FN_CITE: &str = "pub-fn-cite";
+    /// Top-level modules that depend on each other in a cycle
+    /// ([`super::check_cycles`]).
     pub const MODULE_CYCLE: &str = "module-cycle";
     pub const HAX: &str = "hax";
     pub const FORBID_UNSAFE: &str = "forbid-unsafe";

@@ -2,45 +2,6 @@
 //! modules of the crate. hax extracts one backend module per Rust module
 //! and bundles mutually recursive modules into one, so a cycle merges
 //! modules that the spec means to read (and prove) one at a time.
-//!
-//! # What is an edge
-//!
-//! Module `A` depends on module `B` (an edge `A -> B`) when a file of `A`
-//! names a path that resolves to `B` or to an item inside it:
-//!
-//! * a path starting with `crate::`, `self::` or `super::` in a `use` item
-//!   (every branch of a `use` tree; `pub use` re-exports included), in code,
-//!   types, patterns and visibilities, and in the tokens of a macro call
-//!   (such as `vec![crate::m::X; 2]`);
-//! * `self::` and `super::` are resolved against the module the path is
-//!   written in: the file's module (`src/a.rs` is `a`, `src/d/mod.rs` is
-//!   `d`, `src/d/e.rs` is `d::e`) and any inline `mod m { .. }` around it;
-//! * a path to an item of the crate root that the root re-exports from a
-//!   module (`crate::Error`, with `pub use error::Error;` in `lib.rs`) is an
-//!   edge to that module: the root is transparent, not a module of its own,
-//!   and its own `mod` and `use` items are not edges.
-//!
-//! Not edges: other paths (they start with a name brought in by a `use`,
-//! which is the edge, or name a local item, the prelude or `core`/`std`),
-//! intra-doc links and other doc text, and attribute arguments (hax
-//! contracts name predicates by a bare identifier).
-//!
-//! A module in a directory (`ml_kem/mod.rs` with `ml_kem/kem.rs`, ...)
-//! counts as one module: every file under `src/ml_kem/` and every inline
-//! module in them belongs to `ml_kem`, so `super::` between its submodules
-//! gives self-edges, which never count. (Submodules are one unit of the
-//! standard they implement; hax would bundle a cycle among them too, but the
-//! spec keeps them acyclic by construction, each one building on the
-//! previous ones as FIPS 203 does.)
-//!
-//! # What is reported
-//!
-//! One violation per strongly connected component of the graph with more
-//! than one module (what hax would bundle into one): it names every module
-//! of the component and one shortest cycle through its first module, with
-//! the file:line of each edge of that cycle (the first place in the files,
-//! in path order, where the edge is written), and it is located at the
-//! first edge of that cycle.
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
@@ -54,8 +15,47 @@ use super::{rule, Violation};
 type Site = (String, usize, usize);
 
 /// Checks the `(file name, source)` pairs of one crate for module cycles
-/// (see the module docs). Files that do not parse are skipped (the caller
+/// (rule `module-cycle`). Files that do not parse are skipped (the caller
 /// reports them).
+///
+/// # What is an edge
+///
+/// Module `A` depends on module `B` (an edge `A -> B`) when a file of `A`
+/// names a path that resolves to `B` or to an item inside it:
+///
+/// * a path starting with `crate::`, `self::` or `super::` in a `use` item
+///   (every branch of a `use` tree; `pub use` re-exports included), in code,
+///   types, patterns and visibilities, and in the tokens of a macro call
+///   (such as `vec![crate::m::X; 2]`);
+/// * `self::` and `super::` are resolved against the module the path is
+///   written in: the file's module (`src/a.rs` is `a`, `src/d/mod.rs` is
+///   `d`, `src/d/e.rs` is `d::e`) and any inline `mod m { .. }` around it;
+/// * a path to an item of the crate root that the root re-exports from a
+///   module (`crate::Error`, with `pub use error::Error;` in `lib.rs`) is an
+///   edge to that module: the root is transparent, not a module of its own,
+///   and its own `mod` and `use` items are not edges.
+///
+/// Not edges: other paths (they start with a name brought in by a `use`,
+/// which is the edge, or name a local item, the prelude or `core`/`std`),
+/// intra-doc links and other doc text, and attribute arguments (hax
+/// contracts name predicates by a bare identifier).
+///
+/// A module in a directory (`ml_kem/mod.rs` with `ml_kem/kem.rs`, ...)
+/// counts as one module: every file under `src/ml_kem/` and every inline
+/// module in them belongs to `ml_kem`, so `super::` between its submodules
+/// gives self-edges, which never count. (Its submodules are one unit of
+/// the standard they implement. hax would bundle a cycle among them too;
+/// today there is none, each building on the previous ones as FIPS 203
+/// does, but this rule does not look inside a directory module.)
+///
+/// # What is reported
+///
+/// One violation per strongly connected component of the graph with more
+/// than one module (what hax would bundle into one): it names every module
+/// of the component and one shortest cycle through its first module, with
+/// the file:line of each edge of that cycle (the first place in the files,
+/// in path order, where the edge is written), and it is located at the
+/// first edge of that cycle.
 pub fn check_cycles(files: &[(String, String)]) -> Vec<Violation> {
     let root_dir = files.iter().find_map(|(name, _)| {
         let is_root = name == "lib.rs" || name.ends_with("/src/lib.rs") || name == "src/lib.rs";
@@ -172,7 +172,7 @@ struct Edges<'a> {
 }
 
 impl Edges<'_> {
-    /// Records the edge a path gives, if any (see the module docs).
+    /// Records the edge a path gives, if any (see [`check_cycles`]).
     fn path(&mut self, segs: &[Ident]) {
         let Some(from) = self.module.first().cloned() else {
             return; // the root is not a module of the graph
