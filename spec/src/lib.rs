@@ -35,9 +35,9 @@
 //! * No module cycles: the top-level modules (a directory module such as
 //!   `ml_kem` counts as one) depend on each other through `crate::`,
 //!   `self::` and `super::` paths, re-exports included, without a cycle,
-//!   since hax bundles cyclic modules into one. Shared items live in the
-//!   module that defines them (e.g. `MAX_ATTACHMENT_LEN` in [`content`],
-//!   re-exported by [`attachment`]).
+//!   since hax bundles cyclic modules into one. An item two modules need
+//!   lives in the one the other already depends on (`MAX_ATTACHMENT_LEN`
+//!   is defined in [`content`] and re-exported by [`attachment`]).
 //!
 //! ## Not constant time
 //!
