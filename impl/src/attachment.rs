@@ -44,6 +44,12 @@ use crate::encoding::{LABEL_ATTACHMENT_CHUNK, LABEL_ATTACHMENT_KEY};
 use crate::padding::{all_zero, padme};
 use crate::Error;
 
+/// Largest attachment, in bytes: `2^63` (SPEC.md sections 11 and 13),
+/// re-exported from [`crate::content`], which defines it with the pointer
+/// whose `length` it bounds: `attachment` depends on `content`, never the
+/// other way round (no module cycle), as in the spec.
+pub use crate::content::MAX_ATTACHMENT_LEN;
+
 /// Plaintext chunk length `CHUNK` (SPEC.md section 13).
 pub const CHUNK_LEN: usize = 65536;
 /// Length of the tag each sealed chunk carries (RFC 8439, section 2.8).
@@ -53,8 +59,6 @@ pub const SEALED_CHUNK_LEN: usize = CHUNK_LEN + TAG_LEN;
 /// Length of the key commitment that starts every ciphertext (SPEC.md
 /// section 13).
 pub const COMMITMENT_LEN: usize = 32;
-/// Largest attachment, in bytes: `2^63` (SPEC.md sections 11 and 13).
-pub const MAX_ATTACHMENT_LEN: u64 = 1 << 63;
 /// From this many chunks processed at once (512 KiB), chunks are sealed
 /// and opened in parallel (rayon); below it the thread hand-off costs more
 /// than it saves.

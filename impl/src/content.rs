@@ -16,7 +16,6 @@ use core::fmt;
 use subtle::ConstantTimeEq;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
-use crate::attachment::MAX_ATTACHMENT_LEN;
 use crate::encoding::{u32_be, u64_be, Reader};
 use crate::Error;
 
@@ -28,6 +27,11 @@ pub const TAG_ATTACHMENT: u8 = 0x02;
 /// Largest text, in bytes: `2^32 - 6`, so that the whole content fits the
 /// `u32` length field of the padding (SPEC.md sections 10 and 11).
 pub const MAX_TEXT_LEN: usize = 0xFFFF_FFFA;
+
+/// Largest attachment, in bytes: `2^63` (SPEC.md sections 11 and 13).
+/// Defined here with the pointer whose `length` it bounds (and re-exported
+/// by `attachment`), so that `content` does not depend on `attachment`.
+pub const MAX_ATTACHMENT_LEN: u64 = 1 << 63;
 
 /// Length of an encoded attachment pointer content: tag, kind, key,
 /// length (SPEC.md section 11).

@@ -27,6 +27,12 @@ use crate::padding::padme;
 use crate::suite::{kdf, key_at, LABEL_ATTACHMENT_CHUNK, LABEL_ATTACHMENT_KEY};
 use crate::Error;
 
+/// Largest attachment, in bytes: `2^63` (SPEC.md sections 11 and 13),
+/// re-exported from [`crate::content`], which defines it with the pointer
+/// whose `length` it bounds: `attachment` depends on `content`, never the
+/// other way round (no module cycle).
+pub use crate::content::MAX_ATTACHMENT_LEN;
+
 /// Plaintext chunk length `CHUNK` (SPEC.md section 13).
 pub const CHUNK_LEN: usize = 65536;
 /// Length of the ChaCha20-Poly1305 tag each sealed chunk carries (RFC 8439,
@@ -37,9 +43,6 @@ pub const SEALED_CHUNK_LEN: usize = CHUNK_LEN + TAG_LEN;
 /// Length of the key commitment that starts every ciphertext (SPEC.md
 /// section 13).
 pub const COMMITMENT_LEN: usize = 32;
-/// Largest attachment, in bytes: `2^63` (SPEC.md sections 11 and 13). Up
-/// to there `padme(length)` and [`ciphertext_len`] fit in 64 bits.
-pub const MAX_ATTACHMENT_LEN: u64 = 1 << 63;
 
 /// `x` as a `u64`.
 fn to_u64(x: usize) -> u64 {

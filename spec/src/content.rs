@@ -11,7 +11,6 @@
 //! A content has no version byte of its own: it only travels padded
 //! (section 10) inside a message whose version byte is `0x01`.
 
-use crate::attachment::MAX_ATTACHMENT_LEN;
 use crate::encoding::{expect_end, read_array32, read_bytes, read_u32, read_u64, read_u8, u32_be};
 use crate::Error;
 
@@ -24,6 +23,13 @@ pub const TAG_ATTACHMENT: u8 = 0x02;
 /// (`5 + len(t)` bytes) fits the `u32` length field of the padding
 /// (SPEC.md sections 10 and 11).
 pub const MAX_TEXT_LEN: usize = 0xFFFF_FFFA;
+
+/// Largest attachment, in bytes: `2^63` (SPEC.md sections 11 and 13). Up
+/// to there `padme(length)` and `attachment::ciphertext_len` fit in 64
+/// bits. Defined here with the pointer whose `length` it bounds (and
+/// re-exported by `attachment`), so that `content` does not depend on
+/// `attachment`.
+pub const MAX_ATTACHMENT_LEN: u64 = 1 << 63;
 
 /// Length of an encoded attachment pointer content: tag, kind, key,
 /// length (SPEC.md section 11).

@@ -168,8 +168,10 @@ pub fn expect_end(input: &[u8], pos: usize) -> Result<(), Error> {
     }
 }
 
-/// Byte-string equality. The spec is not constant time (see the crate
-/// docs); the impl compares secrets with `subtle`.
+/// Byte-string equality, the "byte-equal" of SPEC.md (sections 5 and
+/// 15.1): equal lengths and equal bytes at every offset. The spec is not
+/// constant time (see the crate docs); the impl compares secrets with
+/// `subtle`.
 pub fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
     let mut equal = a.len() == b.len();
     if equal {

@@ -26,6 +26,18 @@
 //! * Every `as` cast carries a `// cast:` comment (same line or the line
 //!   above) that says why it cannot lose information, or why losing it is
 //!   what the standard asks for.
+//! * Every `pub fn` has a `///` doc comment that cites what it implements:
+//!   `SPEC.md` (with its section), a requirement id such as `REQ-SUITE-004`,
+//!   or a standard by number: `RFC 8439`, `FIPS 203`, `SP 800-38D`,
+//!   `draft-irtf-cfrg-xchacha-03`. A bare "section 4" or a name without a
+//!   number ("NIST", "Signal") does not count. The scenario runner cites the
+//!   SPEC.md sections it is a test harness over.
+//! * No module cycles: the top-level modules (a directory module such as
+//!   `ml_kem` counts as one) depend on each other through `crate::`,
+//!   `self::` and `super::` paths, re-exports included, without a cycle,
+//!   since hax bundles cyclic modules into one. An item two modules need
+//!   lives in the one the other already depends on (`MAX_ATTACHMENT_LEN`
+//!   is defined in [`content`] and re-exported by [`attachment`]).
 //!
 //! ## Not constant time
 //!

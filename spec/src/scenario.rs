@@ -173,7 +173,9 @@ pub struct Transcript {
 
 /// `n`-th 32-byte draw for `purpose` from `seed` (test harness randomness):
 /// `HKDF-SHA-256(salt = seed, ikm = u32(n), info = "xchat-spec scenario " ||
-/// purpose, 32)`.
+/// purpose, 32)`, with the suite's `kdf` (SPEC.md section 3; RFC 5869) but
+/// a label of this harness, not one of the protocol labels of SPEC.md
+/// section 3.2.
 pub fn draw(seed: &[u8; 32], purpose: &[u8], n: u32) -> [u8; 32] {
     let mut info = b"xchat-spec scenario ".to_vec();
     info.extend_from_slice(purpose);
@@ -183,7 +185,8 @@ pub fn draw(seed: &[u8; 32], purpose: &[u8], n: u32) -> [u8; 32] {
     }
 }
 
-/// The party's name, which starts each of its draw purposes.
+/// The party's name, which starts each of its draw purposes (test harness
+/// over SPEC.md section 15; not a protocol value).
 pub fn name(p: Party) -> &'static [u8] {
     match p {
         Party::Alice => b"alice",
@@ -193,7 +196,9 @@ pub fn name(p: Party) -> &'static [u8] {
     }
 }
 
-/// The handle a party's identity claims (`mallory` claims `alice`).
+/// The handle a party's identity claims (`mallory` claims `alice`): the
+/// impostor of SPEC.md section 15.1, whose envelopes REQ-PEER-002 turns
+/// into `IdentityChanged`.
 pub fn claimed_handle(p: Party) -> &'static [u8] {
     match p {
         Party::Mallory => b"alice",
@@ -201,7 +206,8 @@ pub fn claimed_handle(p: Party) -> &'static [u8] {
     }
 }
 
-/// The index of a party in [`PARTIES`].
+/// The index of a party in [`PARTIES`] (test harness over SPEC.md section
+/// 15; not a protocol value).
 pub fn index_of(p: Party) -> usize {
     match p {
         Party::Alice => 0,
@@ -211,7 +217,8 @@ pub fn index_of(p: Party) -> usize {
     }
 }
 
-/// `draw(seed, name(p) || " " || purpose, n)`.
+/// `draw(seed, name(p) || " " || purpose, n)`: a party's own randomness
+/// (test harness over SPEC.md section 15, see [`draw`]).
 pub fn party_draw(seed: &[u8; 32], p: Party, purpose: &[u8], n: u32) -> [u8; 32] {
     let mut full = name(p).to_vec();
     full.push(b' ');
@@ -249,6 +256,9 @@ fn first16(full: &[u8; 32]) -> [u8; 16] {
 /// `one-time prekey` 0 if `with_opk`, PQ prekey id 3 of `pq_kind` from
 /// `pq prekey d` 0 and `pq prekey z` 0, mailbox from the first 16 bytes of
 /// `mailbox` 0 (each purpose prefixed with the party's name and a space).
+/// The identity is generated as in SPEC.md section 6, the prekeys form the
+/// store of SPEC.md sections 7 and 16, and the PQ prekey is an ML-KEM-768
+/// key pair from `(d, z)` (FIPS 203, Algorithm 16).
 pub fn set_up_party(setup: &Setup, p: Party) -> Result<PartyState, Error> {
     let seed = &setup.seed;
     let handle = crate::handle::parse_handle(claimed_handle(p))?;
@@ -289,7 +299,8 @@ pub fn set_up_party(setup: &Setup, p: Party) -> Result<PartyState, Error> {
 
 /// The bundle the directory serves for a party now: its current signed
 /// prekey, its first one-time prekey if it holds any, and its first PQ
-/// prekey (`UnknownPrekey` if it holds none).
+/// prekey (`UnknownPrekey` if it holds none), made and signed as in
+/// SPEC.md section 7.
 pub fn served_bundle(state: &PartyState) -> Result<Bundle, Error> {
     let store = &state.account.store;
     let opk_id = if store.opks.is_empty() {
@@ -393,8 +404,10 @@ fn receive(
     ))
 }
 
-/// Runs `events` from `setup`: every failed operation leaves its party's
-/// state as it was, which the transcript's final states let tests check.
+/// Runs `events` from `setup` through the account operations of SPEC.md
+/// section 15 (start, send, receive, accept an identity) and the prekey
+/// rotation of section 16: every failed operation leaves its party's state
+/// as it was, which the transcript's final states let tests check.
 pub fn run(setup: &Setup, events: &[Event]) -> Result<Transcript, Error> {
     let mut parties = Vec::new();
     for i in 0..PARTIES.len() {
@@ -534,7 +547,8 @@ pub fn run(setup: &Setup, events: &[Event]) -> Result<Transcript, Error> {
     })
 }
 
-/// The public identity of a party's state (for checks on transcripts).
+/// The public identity of a party's state (for checks on transcripts), as
+/// SPEC.md section 6 derives it from the secret one.
 pub fn public_identity(state: &PartyState) -> IdentityPublic {
     identity::public_of(&state.account.identity)
 }

@@ -158,8 +158,11 @@ fn state_byte(s: &State, i: usize) -> u8 {
     (s[i / 8] >> (8 * (i % 8))) as u8
 }
 
-/// Whether `rate` is a rate this module can run the sponge with: a whole
-/// number of lanes, at least one and less than the 25 of the state.
+/// Whether `rate` is a rate this module can run the sponge with. FIPS 202,
+/// section 4 asks of the rate r of SPONGE[f, pad, r] that it be positive
+/// and less than the width b = 1600 bits; this byte-oriented module also
+/// asks for a whole number of 64-bit lanes (as every rate of section 6
+/// is): at least one and less than the 25 of the state.
 pub fn pre_sponge(rate: usize) -> bool {
     rate > 0 && rate < 200 && rate.is_multiple_of(8)
 }
@@ -179,7 +182,8 @@ fn pad(msg: &[u8], rate: usize, suffix: u8) -> Vec<u8> {
 }
 
 /// Whether `squeeze` may resume at `offset` with `rate`: a valid rate
-/// ([`pre_sponge`]) and an offset within the current block.
+/// ([`pre_sponge`]) and an offset within the current block of the
+/// squeezing phase (FIPS 202, section 4, Algorithm 8, steps 7-10).
 pub fn pre_squeeze(rate: usize, offset: usize) -> bool {
     pre_sponge(rate) && offset <= rate
 }

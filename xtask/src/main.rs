@@ -1,7 +1,8 @@
 //! `cargo xtask <subcommand>`: project tasks.
 //!
 //! * `subset [SPEC_DIR]`: check that the spec crate (default `spec`, from the
-//!   workspace root) is written in the subset its crate docs describe.
+//!   workspace root) is written in the subset its crate docs describe
+//!   (per-file rules, a citation in every `pub fn` doc, no module cycle).
 //! * `trace`: check that every requirement of SPEC.md is cited by the spec
 //!   code and by a test, and print the traceability matrix.
 //! * `check`: `subset`, then `trace` (the main job: is the spec still in its

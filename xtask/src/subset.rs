@@ -3,6 +3,15 @@
 //! It enforces the "Subset rules" of CONVENTIONS.md and of the crate docs of
 //! `spec/src/lib.rs` on every `.rs` file under `spec/src`, and the dependency
 //! rule on `spec/Cargo.toml`. Each violation names a rule id (see [`rule`]).
+//!
+//! Most rules look at one file at a time. Two look further:
+//!
+//! * `pub-fn-cite`: the doc comment of every `pub fn` (free or in an `impl`)
+//!   cites SPEC.md or a standard; [`cites`] defines exactly what counts. A
+//!   `pub fn` with no doc comment at all is `pub-fn-doc` instead.
+//! * `module-cycle`: the top-level modules of the crate have no cycle of
+//!   `crate::`/`self::`/`super::` dependencies (hax bundles cyclic modules
+//!   into one); [`check_cycles`] defines the edges and what is reported.
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -17,7 +26,9 @@ use syn::visit::{self, Visit};
 use syn::{Attribute, Expr, Ident, Meta, RangeLimits, ReturnType, Signature, Token, Type};
 
 mod manifest;
+mod modules;
 pub use manifest::check_manifest;
+pub use modules::check_cycles;
 
 /// Rule ids, as printed between brackets.
 pub mod rule {
@@ -43,6 +54,11 @@ pub mod rule {
     pub const FORBIDDEN_PATH: &str = "forbidden-path";
     pub const CAST: &str = "cast";
     pub const PUB_FN_DOC: &str = "pub-fn-doc";
+    /// A `pub fn` whose doc comment cites nothing ([`super::cites`]).
+    pub const PUB_FN_CITE: &str = "pub-fn-cite";
+    /// Top-level modules that depend on each other in a cycle
+    /// ([`super::check_cycles`]).
+    pub const MODULE_CYCLE: &str = "module-cycle";
     pub const HAX: &str = "hax";
     pub const FORBID_UNSAFE: &str = "forbid-unsafe";
     pub const DEPS: &str = "deps";
@@ -71,6 +87,10 @@ fn hint(rule: &str) -> &'static str {
         rule::MUT_REF => "take the state by value and return the new state",
         rule::FORBIDDEN_PATH => "the spec is pure: pass state by value, time and data as inputs",
         rule::PUB_FN_DOC => "add a `///` comment citing the section or algorithm it implements",
+        rule::PUB_FN_CITE => {
+            "cite what it implements: `SPEC.md section N`, a requirement id `REQ-AREA-NNN`, \
+             `RFC N`, `FIPS N`, `SP 800-N` or `draft-name` (see `subset::cites`)"
+        }
         rule::CAST => {
             "say why it is lossless (or why truncating is what the standard asks) in a \
              `// cast:` comment on the line or just above, or use `u32::from`, `to_le_bytes`"
@@ -115,6 +135,49 @@ const FN_TRAITS: &str = "Fn FnMut FnOnce";
 fn listed(list: &str, name: &str) -> bool {
     list.split_whitespace().any(|w| w == name)
 }
+/// Whether a doc comment cites a standard or SPEC.md (rule
+/// [`rule::PUB_FN_CITE`]). After collapsing whitespace (so a citation may
+/// wrap across `///` lines), it must contain one of:
+///
+/// * `SPEC.md` (the protocol specification; a section number alone is not
+///   enough, since it does not say of which document);
+/// * a SPEC.md requirement id `REQ-<AREA>-<digit>..`, e.g. `REQ-SUITE-004`
+///   (`<AREA>` is one or more upper-case letters);
+/// * `RFC <digit>..` or `FIPS <digit>..` (e.g. `RFC 8439`, `FIPS 203`), as
+///   whole words (so not `XRFC 1`);
+/// * `SP 800-<digit>..` (a NIST Special Publication, e.g. `SP 800-38D`);
+/// * `draft-<lower-case letter>..`, an Internet-Draft name (e.g.
+///   `draft-irtf-cfrg-xchacha-03`), as a whole word.
+///
+/// Names of standards without a number (`NIST`, `Signal`, `section 2.8`,
+/// `Algorithm 15`) do not count on their own: they say what, not where.
+/// Matching is case-sensitive.
+pub fn cites(doc: &str) -> bool {
+    let text = doc.split_whitespace().collect::<Vec<_>>().join(" ");
+    // Every `(char before, text after)` of a whole-word occurrence of `pat`.
+    let after = |pat: &str| -> Vec<&str> {
+        let mut found = Vec::new();
+        for (i, _) in text.match_indices(pat) {
+            let before = text[..i].chars().next_back();
+            if !before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+                found.push(&text[i + pat.len()..]);
+            }
+        }
+        found
+    };
+    let digit = |s: &str| s.starts_with(|c: char| c.is_ascii_digit());
+    let req_id = |s: &str| {
+        let area = s.len() - s.trim_start_matches(|c: char| c.is_ascii_uppercase()).len();
+        area > 0 && s[area..].strip_prefix('-').is_some_and(digit)
+    };
+    text.contains("SPEC.md")
+        || after("REQ-").into_iter().any(req_id)
+        || after("RFC ").into_iter().any(digit)
+        || after("FIPS ").into_iter().any(digit)
+        || after("SP 800-").into_iter().any(digit)
+        || after("draft-").into_iter().any(|s| s.starts_with(|c: char| c.is_ascii_lowercase()))
+}
+
 const HAX_FORM: &str = "write `#[cfg_attr(hax, hax_lib::requires(pre_f(..)))]` or \
                         `#[cfg_attr(hax, hax_lib::ensures(|r| post_f(..)))]`";
 
@@ -150,6 +213,7 @@ pub fn check_sources(files: &[(String, String)]) -> Vec<Violation> {
         }
         out.append(&mut c.out);
     }
+    out.extend(check_cycles(files));
     out.sort();
     out
 }
@@ -262,19 +326,34 @@ impl Checker<'_> {
         r
     }
 
+    /// `pub fn`s need a doc comment ([`rule::PUB_FN_DOC`]) that cites a
+    /// standard or SPEC.md ([`rule::PUB_FN_CITE`], see [`cites`]).
     fn check_pub_doc(&mut self, vis: &syn::Visibility, attrs: &[Attribute], sig: &Signature) {
-        let documented = attrs.iter().any(|a| match &a.meta {
-            Meta::NameValue(nv) if nv.path.is_ident("doc") => match &nv.value {
-                Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => {
-                    !s.value().trim().is_empty()
+        if !matches!(vis, syn::Visibility::Public(_)) {
+            return;
+        }
+        let mut documented = false;
+        let mut text = String::new();
+        for a in attrs {
+            if let Meta::NameValue(nv) = &a.meta {
+                if nv.path.is_ident("doc") {
+                    match &nv.value {
+                        Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => {
+                            documented |= !s.value().trim().is_empty();
+                            text.push_str(&s.value());
+                            text.push('\n');
+                        }
+                        _ => documented = true,
+                    }
                 }
-                _ => true,
-            },
-            _ => false,
-        });
-        if matches!(vis, syn::Visibility::Public(_)) && !documented {
+            }
+        }
+        if !documented {
             let what = format!("`pub fn {}` without a doc comment", sig.ident);
             self.flag(sig.ident.span(), rule::PUB_FN_DOC, what);
+        } else if !cites(&text) {
+            let what = format!("`pub fn {}` whose doc comment cites nothing", sig.ident);
+            self.flag(sig.ident.span(), rule::PUB_FN_CITE, what);
         }
     }
 

@@ -5,7 +5,9 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use xtask::subset::{check_crate, check_manifest, check_source, check_sources, rule, Violation};
+use xtask::subset::{
+    check_crate, check_cycles, check_manifest, check_source, check_sources, cites, rule, Violation,
+};
 
 fn check(src: &str) -> Vec<Violation> {
     check_source("spec/src/t.rs", src)
@@ -182,7 +184,7 @@ fn hax_predicates_may_live_in_another_file() {
     let files = [
         (
             "spec/src/a.rs".to_string(),
-            "/// Precondition.\npub fn pre_a(n: usize) -> bool {\n    n > 0\n}\n".to_string(),
+            "/// Precondition (RFC 0000, section 1).\npub fn pre_a(n: usize) -> bool {\n    n > 0\n}\n".to_string(),
         ),
         (
             "spec/src/b.rs".to_string(),
@@ -221,7 +223,8 @@ use crate::Error;
 pub const LEN: usize = 4;
 const TABLE: [u32; 2] = [1, 2];
 
-/// Precondition of [`sum_prefix`]: `n` is at most the length of `v`.
+/// Precondition of [`sum_prefix`]: `n` is at most the length of `v`
+/// (RFC 0000, section 2).
 pub fn pre_sum_prefix(v: &[u8], n: usize) -> bool {
     n <= v.len()
 }
@@ -340,6 +343,94 @@ fn manifest_hax_target_holds_only_hax_lib() {
     let renamed = GOOD_MANIFEST
         .replace("hax-lib = \"0.4\"", "hax-lib = { package = \"rand\", version = \"0.8\" }");
     assert_eq!(manifest_rules(&renamed), [(rule::TARGET_DEPS, 8)]);
+}
+
+#[test]
+fn pub_fn_docs_must_cite_a_standard_or_spec_md() {
+    let src = "/// Documented.\npub fn a() {}\n/// See section 4 and Algorithm 15.\npub fn b() {}\n/// As NIST and Signal do.\npub fn c() {}\n/// XRFC 1, RFC x, FIPS-203, SP 800-x.\npub fn d() {}\n/// REQ-lower-001, REQ-AB-x, redraft-x, draft-X.\npub fn e() {}\nfn private() {}\npub fn undocumented() {}\npub struct S;\nimpl S {\n    /// Nothing.\n    pub fn f(self) {}\n    /// RFC 8439 section 2.8.\n    pub fn g(self) {}\n}\n";
+    assert_rule(src, rule::PUB_FN_CITE, &[2, 4, 6, 8, 10, 16]);
+    // A missing doc comment is its own rule, reported once.
+    assert_rule(src, rule::PUB_FN_DOC, &[12]);
+}
+
+#[test]
+fn pub_fn_doc_citations_that_count() {
+    let src = "/// Encodes it (SPEC.md section 11).\npub fn a() {}\n/// Checks labels (REQ-SUITE-004).\npub fn b() {}\n/// ChaCha20, RFC\n/// 8439 section 2.4 (a citation may wrap).\npub fn c() {}\n/// K-PKE.Encrypt (FIPS 203, Algorithm 14).\npub fn d() {}\n/// GCM (NIST SP 800-38D).\npub fn e() {}\n/// HChaCha20 (draft-irtf-cfrg-xchacha-03, section 2.2).\npub fn f() {}\n/// Test harness over SPEC.md section 15.\npub fn g() {}\n";
+    assert_clean(src);
+    for doc in ["SPEC.md", "REQ-ATT-003", "(RFC 5869)", "FIPS 202", "SP 800-56A", "draft-ietf-x"] {
+        assert!(cites(doc), "{doc}");
+    }
+    for doc in ["", "section 4", "Algorithm 8", "NIST", "Signal", "SPEC", "RFC", "XRFC 1", "REQ-X"]
+    {
+        assert!(!cites(doc), "{doc}");
+    }
+}
+
+fn files(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter().map(|(n, s)| (n.to_string(), s.to_string())).collect()
+}
+
+/// A crate with two module cycles: `a -> b -> c -> a` (a `use`, a path
+/// inside `vec![..]`, a `super::` path) and `d -> error -> d` (through the
+/// root's re-export `crate::Error`, and from a submodule of the directory
+/// module `d`). Doc links and self-edges are not edges.
+fn cyclic_crate() -> Vec<(String, String)> {
+    files(&[
+        (
+            "x/src/lib.rs",
+            "#![forbid(unsafe_code)]\npub mod a;\npub mod b;\npub mod c;\npub mod d;\npub mod error;\npub use error::Error;\n",
+        ),
+        ("x/src/a.rs", "//! [`crate::c::X`] is only a doc link.\nuse crate::a::Y;\nuse crate::b::X;\n"),
+        ("x/src/b.rs", "fn f() -> Vec<u8> {\n    vec![crate::c::X; 2]\n}\n"),
+        ("x/src/c.rs", "pub const X: u8 = 1;\nfn g() -> u8 {\n    super::a::f()\n}\n"),
+        ("x/src/d/mod.rs", "pub mod e;\npub use e::E;\n"),
+        ("x/src/d/e.rs", "use super::E as F;\nuse crate::{d::e, Error};\n"),
+        ("x/src/error.rs", "pub enum Error {\n    A(crate::d::E),\n}\n"),
+    ])
+}
+
+#[test]
+fn module_cycles_are_violations() {
+    let found: Vec<Violation> = check_sources(&cyclic_crate())
+        .into_iter()
+        .filter(|v| v.rule == rule::MODULE_CYCLE)
+        .collect();
+    for v in &found {
+        println!("{v}");
+    }
+    let at: Vec<(&str, usize)> = found.iter().map(|v| (v.file.as_str(), v.line)).collect();
+    assert_eq!(at, [("x/src/a.rs", 3), ("x/src/d/e.rs", 2)], "{found:#?}");
+    let m = &found[0].message;
+    assert!(m.starts_with("module cycle `a -> b -> c -> a` ("), "{m}");
+    assert!(m.contains("`a` uses `b` at x/src/a.rs:3"), "{m}");
+    assert!(m.contains("`b` uses `c` at x/src/b.rs:2"), "{m}");
+    assert!(m.contains("`c` uses `a` at x/src/c.rs:3"), "{m}");
+    assert!(m.contains("{a, b, c}"), "{m}");
+    let m = &found[1].message;
+    assert!(m.starts_with("module cycle `d -> error -> d` ("), "{m}");
+    assert!(m.contains("`d` uses `error` at x/src/d/e.rs:2"), "{m}");
+    assert!(m.contains("`error` uses `d` at x/src/error.rs:2"), "{m}");
+}
+
+#[test]
+fn acyclic_modules_pass() {
+    // Break both cycles: `c` uses `d` instead of `a`, `error` no longer
+    // uses `d`. What is left, `a -> b -> c -> d -> error`, is acyclic.
+    let mut crate_files = cyclic_crate();
+    crate_files[3].1 = "pub const X: u8 = 1;\nfn g() -> super::d::E {\n    h()\n}\n".into();
+    crate_files[6].1 = "pub enum Error {\n    A(u8),\n}\n".into();
+    let found = check_cycles(&crate_files);
+    assert!(found.is_empty(), "{found:#?}");
+    // One file alone never has a cycle, and self-edges do not count.
+    assert!(check_cycles(&files(&[("x/src/a.rs", "use crate::a::Y;\nuse super::a;\n")])).is_empty());
+}
+
+#[test]
+fn the_real_spec_has_no_module_cycle() {
+    let report = check_crate(&spec_dir(), "spec").expect("spec/ is readable");
+    let cycles: Vec<_> =
+        report.violations.iter().filter(|v| v.rule == rule::MODULE_CYCLE).collect();
+    assert!(cycles.is_empty(), "{cycles:#?}");
 }
 
 fn spec_dir() -> PathBuf {
