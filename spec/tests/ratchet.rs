@@ -820,7 +820,7 @@ fn deliver_pick(to: &mut Party, queue: &mut Queue, pick: usize) -> bool {
 
 proptest! {
     #![proptest_config(ProptestConfig {
-        cases: 64,
+        cases: common::proptest_cases(64),
         failure_persistence: None,
         ..ProptestConfig::default()
     })]
