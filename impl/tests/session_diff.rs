@@ -14,6 +14,9 @@
 //! The number of random cases is 256 by default; `PROPTEST_CASES`
 //! overrides it (impl/README.md, "Differential testing").
 
+#[path = "../../spec/tests/common/mod.rs"]
+mod common;
+
 use std::collections::VecDeque;
 use std::convert::Infallible;
 
@@ -117,12 +120,9 @@ fn mid_session() -> (Session, Session) {
     (current(&alice), current(&bob))
 }
 
-/// 256 random sessions by default; `PROPTEST_CASES` overrides.
+/// 256 random sessions by default; `PROPTEST_CASES` overrides (0 fails).
 fn cases() -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(256)
+    common::proptest_cases(256)
 }
 
 proptest! {

@@ -356,7 +356,7 @@ fn utf8ish_bytes() -> impl Strategy<Value = Vec<u8>> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(20_000))]
+    #![proptest_config(ProptestConfig::with_cases(common::proptest_cases(20_000)))]
 
     /// REQ-CONTENT-001: `is_utf8` agrees with the standard library's
     /// validator (the test's, not the spec's) on random byte strings.

@@ -580,12 +580,9 @@ fn any_setup() -> impl Strategy<Value = Setup> {
 /// handshake in the spec, about a millisecond, and the script twice); set
 /// the environment variable `PROPTEST_CASES` (proptest's own knob) to run
 /// more, e.g. `PROPTEST_CASES=5000 cargo test --release -p xchat-spec
-/// --test scenario`.
+/// --test scenario`. `PROPTEST_CASES=0` fails (see `common::proptest_cases`).
 fn cases() -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(48)
+    common::proptest_cases(48)
 }
 
 proptest! {

@@ -3,8 +3,10 @@
 //! content, padding, the handshake or the ratchet, and the sealed-sender
 //! envelope. Checks the prekey phase (REQ-HS-005), the composition of the
 //! layers (REQ-SESSION-001), routing by the sender's identity (REQ-ENV-004),
-//! and that every failed receive leaves the account exactly as it was
-//! (REQ-SESSION-002). The attacks of the revision-2 review (identity
+//! and that every failed receive is rejected with its documented error
+//! (REQ-SESSION-002; that it leaves the account as it was holds by
+//! construction, since receiving borrows the account, and is checked on
+//! whole scripts in `tests/scenario.rs`). The attacks of the revision-2 review (identity
 //! takeover, replayed first messages, another identity's handshake,
 //! simultaneous initiation) are in `tests/account.rs`.
 
@@ -132,8 +134,8 @@ impl Party {
         (r.sender, r.content)
     }
 
-    /// Receiving `sealed` fails with `want`, and the account does not
-    /// change (REQ-SESSION-002).
+    /// Receiving `sealed` fails with `want` (REQ-SESSION-002). `&self`: a
+    /// failed receive returns no account, so there is nothing to compare.
     fn reject(&self, sealed: &[u8], want: Error) {
         assert_eq!(self.try_receive(sealed).map(|r| r.1), Err(want));
     }
@@ -496,8 +498,10 @@ fn flip_all(t: &mut Tally, to: &Party, sealed: &[u8]) {
 /// REQ-SESSION-002: every single-byte flip of a prekey-message envelope (at
 /// Bob without a session, so the handshake would run) and of a ratchet-
 /// message envelope (at Bob with a session, and at Alice) is rejected with
-/// the error of its field; sessions and stores are unchanged (compared in
-/// full), and the unmodified envelopes still deliver.
+/// the error of its field, and the unmodified envelopes still deliver.
+/// (Nothing is compared for "unchanged": `try_receive` borrows the account
+/// and returns the next one only on success; the runner-level property is
+/// `tests/scenario.rs`'s run with and without the failing events.)
 #[test]
 fn every_envelope_byte_flip_rejected() {
     let (mut alice, mut bob, _, _) = parties();
@@ -516,7 +520,7 @@ fn every_envelope_byte_flip_rejected() {
 }
 
 /// REQ-SESSION-002: truncated and extended envelopes are rejected with the
-/// session and store unchanged.
+/// documented error.
 #[test]
 fn envelope_truncations_and_extensions_rejected() {
     let (mut alice, bob, _, _) = parties();

@@ -13,6 +13,9 @@
 //!
 //! 64 schedules by default; `PROPTEST_CASES` overrides it.
 
+#[path = "../../spec/tests/common/mod.rs"]
+mod common;
+
 use proptest::prelude::*;
 use xchat_spec::bundle::PqKind;
 use xchat_spec::scenario::{Event, Party, Setup};
@@ -74,10 +77,7 @@ fn setup() -> impl Strategy<Value = Setup> {
 }
 
 fn cases() -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(64)
+    common::proptest_cases(64)
 }
 
 /// Runs one schedule on both sides; returns the number of delivered

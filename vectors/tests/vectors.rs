@@ -58,10 +58,21 @@ fn adapter_subprocess_passes_over_json_lines() {
 
 #[test]
 fn random_cases_pass_on_the_impl() {
-    let report = runner::run(&mut runner::Impl, &vectors(), &[], 2, "test");
-    let (passed, failed, _) = report.totals();
+    let all = vectors();
+    let report = runner::run(&mut runner::Impl, &all, &[], 2, "test");
+    let (passed, failed, skipped) = report.totals();
     println!("random: {passed} passed, {failed} failed");
     assert_eq!(failed, 0);
+    // The random cases ran (two per op) and some of them passed, not only
+    // the committed vectors the same call also replays.
+    let committed: usize = all.iter().map(|f| f.cases.len()).sum();
+    assert_eq!(passed + skipped, committed + 2 * all.len());
+    let baseline = runner::run(&mut runner::Impl, &all, &[], 0, "test");
+    assert!(
+        passed > baseline.totals().0,
+        "no random case passed: {passed} passed with them, {} without",
+        baseline.totals().0
+    );
 }
 
 fn output(op: &str, input: Value) -> Obj {

@@ -25,10 +25,7 @@ pub fn run<S: Strategy>(
 ) where
     S::Value: Debug,
 {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(cases);
+    let cases = crate::common::proptest_cases(cases);
     let count = Cell::new(0usize);
     let mut runner = TestRunner::new(Config {
         cases,

@@ -223,6 +223,31 @@ impl Tally {
     }
 }
 
+/// The number of cases a property test runs: the environment variable
+/// `PROPTEST_CASES` (proptest's own knob) if it is set, `default` if not.
+///
+/// Every `proptest!` block of the workspace's tests and the impl's counted
+/// runner (`impl/tests/harness`) take their case count from here, so that a
+/// run that would check nothing fails loudly instead of passing: panics if
+/// the count is 0 (proptest would run no case and report success) or if the
+/// variable is set but is not a number (it would silently fall back to the
+/// default).
+pub fn proptest_cases(default: u32) -> u32 {
+    let cases = match std::env::var("PROPTEST_CASES") {
+        Ok(v) => v.trim().parse::<u32>().unwrap_or_else(|e| {
+            panic!("PROPTEST_CASES={v:?} is not a case count ({e}); unset it or give a number >= 1")
+        }),
+        Err(std::env::VarError::NotPresent) => default,
+        Err(e) => panic!("PROPTEST_CASES: {e}"),
+    };
+    assert!(
+        cases > 0,
+        "PROPTEST_CASES=0 (or a default of 0): a property test that runs no case checks \
+         nothing and would pass vacuously; set PROPTEST_CASES to 1 or more"
+    );
+    cases
+}
+
 /// Parses a KAT `.rsp` file whose records are not separated by blank lines
 /// (the pq-crystals style `count = 0`, `z = ..`, ... `count = 1`, ...): a
 /// record starts at each `start_key = ..` line. `#` lines are comments and
