@@ -1733,6 +1733,31 @@ pub fn scripts(g: &Gen) -> Vec<(String, Setup, Vec<Event>)> {
             Deliver { index: 4 },
         ],
     ));
+    // Routing inside a contact: after Bob re-keys, a message Alice sent in
+    // the old session is still in flight; it decrypts in Bob's previous
+    // session, which becomes current again (SPEC.md 15.2 R4-R5).
+    out.push((
+        "late-message-in-previous-session".into(),
+        setup("previous session", true, PqKind::LastResort),
+        vec![
+            start(Alice, Bob),
+            send(Alice, Bob, "a0"),
+            Deliver { index: 0 },
+            send(Bob, Alice, "b0"),
+            Deliver { index: 1 },
+            send(Alice, Bob, "old, in flight"),
+            start(Bob, Alice),
+            send(Bob, Alice, "new session"),
+            Deliver { index: 3 },
+            Deliver { index: 2 },
+            send(Bob, Alice, "back in the old one"),
+            Deliver { index: 4 },
+            send(Alice, Bob, "a1"),
+            Deliver { index: 5 },
+            send(Bob, Alice, "b1"),
+            Deliver { index: 6 },
+        ],
+    ));
     // Finding 5: simultaneous initiation, both arrival orders.
     for (name, first, second) in [("alice-first", 0, 1), ("bob-first", 1, 0)] {
         out.push((
@@ -1895,6 +1920,12 @@ fn passive(c: &mut Cases, op: &str, g: &Gen) {
                 "deliveries": Value::Array(deliveries),
             })
         };
+        if to == Party::Bob && id == "conversation" {
+            c.add(
+                "crafted-payloads-from-a-contact",
+                crafted_deliveries(&setup, &t.wire[0], &input),
+            );
+        }
         if to == Party::Bob && setup.with_opk {
             let mut missing = input.clone();
             let o = missing.as_object_mut().unwrap();
@@ -1904,4 +1935,65 @@ fn passive(c: &mut Cases, op: &str, g: &Gen) {
         }
         c.add(id, input);
     }
+}
+
+/// Bob's passive case for payloads no honest sender makes, each sealed in a
+/// valid envelope by Alice after her first message made her a contact
+/// (SPEC.md 15.2 R3, R4, P1): 0 and 1 bytes (`Malformed`, R3), ratchet
+/// messages of 70 and 98 bytes (`Malformed`, R4's length check comes first)
+/// and of 99 bytes (`AuthenticationFailed`: long enough, recognized by no
+/// session), and a prekey message whose initiator has Alice's handle and
+/// X25519 key but another Ed25519 key (`AuthenticationFailed`: not the same
+/// peer as the envelope's sender, REQ-PEER-001).
+fn crafted_deliveries(setup: &Setup, first: &[u8], bob_input: &Value) -> Value {
+    let alice = scenario::set_up_party(setup, Party::Alice).expect("set-up");
+    let bob = scenario::set_up_party(setup, Party::Bob).expect("set-up");
+    let mallory = scenario::set_up_party(setup, Party::Mallory).expect("set-up");
+    let me = &alice.account.identity;
+    let bob_dh = identity::public_of(&bob.account.identity).dh_pub;
+    let seal = |payload: &[u8], n: u8| {
+        envelope::seal(me, &bob_dh, &bob.mailbox, payload, &[n; 32]).expect("seal")
+    };
+    let ratchet = |len: usize| {
+        let mut m = vec![0x01, 0x02];
+        m.resize(len, 0x5a);
+        m
+    };
+    // Alice's handle and DH key, Mallory's signing key: a valid binding.
+    let mixed = xchat_spec::identity::IdentitySecret {
+        handle: me.handle,
+        sig_seed: mallory.account.identity.sig_seed,
+        dh_secret: me.dh_secret,
+    };
+    let served = scenario::served_bundle(&bob).expect("bundle");
+    let s = xchat_spec::session::start(
+        &mixed,
+        &bob.account.identity.handle,
+        &served,
+        &[1; 32],
+        &[2; 32],
+        &[3; 32],
+    )
+    .expect("start");
+    let padded = padding::pad(&xchat_spec::content::encode(
+        &xchat_spec::content::Content::Text(b"mixed".to_vec()),
+    ));
+    let (_, mixed_message) = xchat_spec::session::encrypt(&s, &padded, &[4; 24]).expect("encrypt");
+    let envelopes = [
+        first.to_vec(),
+        seal(&[], 10),
+        seal(&[0x01], 11),
+        seal(&ratchet(70), 12),
+        seal(&ratchet(98), 13),
+        seal(&ratchet(99), 14),
+        seal(&mixed_message, 15),
+    ];
+    let deliveries: Vec<Value> = envelopes
+        .iter()
+        .enumerate()
+        .map(|(i, e)| json!({"envelope": hx(e), "secret": hx(&[i as u8; 32])}))
+        .collect();
+    let mut input = bob_input.clone();
+    input["deliveries"] = Value::Array(deliveries);
+    input
 }
