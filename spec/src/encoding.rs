@@ -28,11 +28,6 @@ pub fn u32_be(x: u32) -> [u8; 4] {
     x.to_be_bytes()
 }
 
-/// `u64(x)`: eight bytes, big-endian (SPEC.md section 2).
-pub fn u64_be(x: u64) -> [u8; 8] {
-    x.to_be_bytes()
-}
-
 /// `tag || key` for a 32-byte key: `EncX` or `EncEd` (SPEC.md section 4.1,
 /// REQ-ENC-001).
 pub fn enc_key32(tag: u8, key: &[u8; 32]) -> [u8; ENC_KEY32_LEN] {
@@ -168,18 +163,3 @@ pub fn expect_end(input: &[u8], pos: usize) -> Result<(), Error> {
     }
 }
 
-/// Byte-string equality, the "byte-equal" of SPEC.md (sections 5 and
-/// 15.1): equal lengths and equal bytes at every offset. The spec is not
-/// constant time (see the crate docs); the impl compares secrets with
-/// `subtle`.
-pub fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
-    let mut equal = a.len() == b.len();
-    if equal {
-        for i in 0..a.len() {
-            if a[i] != b[i] {
-                equal = false;
-            }
-        }
-    }
-    equal
-}

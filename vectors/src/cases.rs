@@ -493,6 +493,7 @@ fn protocol(c: &mut Cases, op: &str, g: &Gen) {
             let mut z = alice.clone();
             z[0] = 0;
             c.add("length-0", json!({"encoded": hx(&z)}));
+            c.add("all-zero", json!({"encoded": hx(&[0u8; 16])}));
             z[0] = 16;
             c.add("length-16", json!({"encoded": hx(&z)}));
             let mut p = alice.clone();
