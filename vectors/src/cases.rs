@@ -992,6 +992,11 @@ fn handshake_respond(c: &mut Cases, g: &Gen) {
     let mut other = st.clone();
     other["spk_id"] = json!(st["spk_id"].as_u64().unwrap() ^ 1);
     c.add("unknown-spk-id", bob_input(&other, &m, &secret));
+    c.add(
+        "body-96-bytes-and-unknown-spk-id",
+        bob_input(&other, &m[..1283 + 96], &secret),
+    );
+    c.add("body-97-bytes", bob_input(&st, &m[..1283 + 97], &secret));
     let mut other = st.clone();
     other["opk_id"] = json!(st["opk_id"].as_u64().unwrap() ^ 1);
     c.add("unknown-opk-id", bob_input(&other, &m, &secret));
@@ -1122,6 +1127,16 @@ fn ratchet_sessions(c: &mut Cases, g: &Gen) {
     s.receive(&gs, "bob", &m[3]);
     s.receive(&gs, "bob", &m[1]);
     c.add("reorder-skip-replay", s.input());
+
+    // Bodies at the length bound (SPEC.md 9.4): 96 bytes is `Malformed`, 97
+    // (a real header and a bare tag) decodes and fails the AEAD.
+    let gs = g.sub("body-bound");
+    let mut s = Script::new(&gs);
+    let m0 = s.send(&gs, "alice", "hello");
+    s.receive(&gs, "bob", &m0[..2 + 96]);
+    s.receive(&gs, "bob", &m0[..2 + 97]);
+    s.receive(&gs, "bob", &m0);
+    c.add("body-at-the-length-bound", s.input());
 
     let gs = g.sub("new-chain-first");
     let mut s = Script::new(&gs);
