@@ -162,4 +162,3 @@ pub fn expect_end(input: &[u8], pos: usize) -> Result<(), Error> {
         Err(Error::Malformed)
     }
 }
-

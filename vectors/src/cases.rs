@@ -1199,6 +1199,31 @@ fn ratchet_sessions(c: &mut Cases, g: &Gen) {
     s.receive(&gs, "bob", &z);
     s.receive(&gs, "bob", &first);
     c.add("skipped-keys-evicted-oldest-first", s.input());
+    // Skipped keys in two chains (two runs of MKSKIPPED, SPEC.md 9.1): the
+    // first skipped message of the second run decrypts, and once its chain
+    // is old, a replay of it is `Replay` (found under the second run's
+    // header key, SPEC.md 9.5 step 3), not `AuthenticationFailed`.
+    let gs = g.sub("two-runs");
+    let mut s = Script::new(&gs);
+    let a: Vec<Vec<u8>> = (0..3)
+        .map(|i| s.send(&gs, "alice", &format!("a{i}")))
+        .collect();
+    s.receive(&gs, "bob", &a[2]);
+    let b0 = s.send(&gs, "bob", "b0");
+    s.receive(&gs, "alice", &b0);
+    let cs: Vec<Vec<u8>> = (0..3)
+        .map(|i| s.send(&gs, "alice", &format!("c{i}")))
+        .collect();
+    s.receive(&gs, "bob", &cs[2]);
+    s.receive(&gs, "bob", &cs[0]);
+    let d0 = s.send(&gs, "bob", "d0");
+    s.receive(&gs, "alice", &d0);
+    let e0 = s.send(&gs, "alice", "e0");
+    s.receive(&gs, "bob", &e0);
+    s.receive(&gs, "bob", &cs[0]);
+    s.receive(&gs, "bob", &a[0]);
+    s.receive(&gs, "bob", &cs[1]);
+    c.add("skipped-keys-in-two-chains", s.input());
 }
 
 fn contents(c: &mut Cases, op: &str, g: &Gen) {
@@ -1214,6 +1239,16 @@ fn contents(c: &mut Cases, op: &str, g: &Gen) {
         (
             "text-bom-and-max-code-point",
             json!({"type": "text", "text": hx(&[0xef, 0xbb, 0xbf, 0xf4, 0x8f, 0xbf, 0xbf])}),
+        ),
+        (
+            // Each narrowed lead byte of RFC 3629 at its valid edges: E0 A0
+            // (U+0800), ED 9F (U+D7FF, below the surrogates), F0 90
+            // (U+10000), F1 80 / F3 BF (planes 4 and 15), F4 8F (U+10FFFF).
+            "text-lead-byte-edges",
+            json!({"type": "text", "text": hx(&[
+                0xe0, 0xa0, 0x80, 0xed, 0x9f, 0xbf, 0xf0, 0x90, 0x80, 0x80,
+                0xf1, 0x80, 0x80, 0x80, 0xf3, 0xbf, 0xbf, 0xbf, 0xf4, 0x8f, 0xbf, 0xbf,
+            ])}),
         ),
         ("photo", att(1, 123456)),
         ("gif", att(2, 0)),
