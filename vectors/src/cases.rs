@@ -1399,6 +1399,11 @@ fn envelopes(c: &mut Cases, op: &str, g: &Gen) {
         }),
     );
     c.add("c2-shorter-than-tag", open_in(&empty[..empty.len() - 1]));
+    // Decoding comes before the mailbox check (SPEC.md 12, opening step 1).
+    c.add(
+        "c2-shorter-than-tag-and-wrong-mailbox",
+        open_in(&flip(&empty[..empty.len() - 1], 1)),
+    );
     c.add("cut-in-c1", open_in(&env[..100]));
     c.add("wrong-mailbox", open_in(&flip(&env, 1)));
     c.add(
