@@ -1202,7 +1202,8 @@ fn ratchet_sessions(c: &mut Cases, g: &Gen) {
     // Skipped keys in two chains (two runs of MKSKIPPED, SPEC.md 9.1): the
     // first skipped message of the second run decrypts, and once its chain
     // is old, a replay of it is `Replay` (found under the second run's
-    // header key, SPEC.md 9.5 step 3), not `AuthenticationFailed`.
+    // header key, SPEC.md 9.5 step 3), not `AuthenticationFailed`; so is a
+    // replay found under the first run's key while a second run exists.
     let gs = g.sub("two-runs");
     let mut s = Script::new(&gs);
     let a: Vec<Vec<u8>> = (0..3)
@@ -1221,6 +1222,7 @@ fn ratchet_sessions(c: &mut Cases, g: &Gen) {
     let e0 = s.send(&gs, "alice", "e0");
     s.receive(&gs, "bob", &e0);
     s.receive(&gs, "bob", &cs[0]);
+    s.receive(&gs, "bob", &a[0]);
     s.receive(&gs, "bob", &a[0]);
     s.receive(&gs, "bob", &cs[1]);
     c.add("skipped-keys-in-two-chains", s.input());
