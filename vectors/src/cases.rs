@@ -997,6 +997,31 @@ fn handshake_respond(c: &mut Cases, g: &Gen) {
         bob_input(&other, &m[..1283 + 96], &secret),
     );
     c.add("body-97-bytes", bob_input(&st, &m[..1283 + 97], &secret));
+    // Alice's 1002nd prekey message arrives first: n = 1001 > MAX_SKIP.
+    {
+        let r: [u8; 64] = gs.bytes("alice identity", 64).try_into().unwrap();
+        let (alice, _) = identity::generate(&parse_handle(b"alice").unwrap(), &r);
+        let bundle = bundle::decode(&make_bundle(&st)).unwrap();
+        let mut session = xchat_spec::session::start(
+            &alice,
+            &parse_handle(b"bob").unwrap(),
+            &bundle,
+            &gs.arr("ek"),
+            &gs.arr("kem m"),
+            &gs.arr("alice ratchet"),
+        )
+        .unwrap();
+        let padded = padding::pad(b"\x01\x00\x00\x00\x00");
+        let mut last = Vec::new();
+        for i in 0..=ratchet::MAX_SKIP + 1 {
+            let mut r = [0u8; 24];
+            r[..4].copy_from_slice(&i.to_be_bytes());
+            let (next, message) = xchat_spec::session::encrypt(&session, &padded, &r).unwrap();
+            session = next;
+            last = message;
+        }
+        c.add("first-message-number-1001", bob_input(&st, &last, &secret));
+    }
     let mut other = st.clone();
     other["opk_id"] = json!(st["opk_id"].as_u64().unwrap() ^ 1);
     c.add("unknown-opk-id", bob_input(&other, &m, &secret));

@@ -450,6 +450,7 @@ pub fn all() -> Vec<Op> {
                 ("InvalidSignature", "the initiator's binding fails"),
                 ("UnknownPrekey", "spk_id, opk_id or pqpk_id names no prekey of the store"),
                 ("NonContributory", "a DH output is all zero"),
+                ("TooManySkipped", "the first ratchet body's message number is above MAX_SKIP (SPEC.md 9.5)"),
                 ("AuthenticationFailed", "the first ratchet body does not decrypt"),
             ],
         },
