@@ -1,5 +1,5 @@
-//! The scripted two-party runner (`session::run`, SPEC.md section 15):
-//! scenarios with exact expected outcomes (in order, out of order, drops,
+//! The scripted runner (`scenario::run`, SPEC.md section 15) on two-party
+//! scripts (Alice starts with Bob first): exact expected outcomes (in order, out of order, drops,
 //! duplicates, tampering, the `MAX_SKIP` bound, Bob sending first),
 //! determinism, and a property test over random schedules and seeds.
 //!
