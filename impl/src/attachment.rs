@@ -140,6 +140,16 @@ pub fn ciphertext_len(plaintext_len: u64) -> u64 {
         .saturating_add(chunk_count(p).saturating_mul(16))
 }
 
+/// [`ciphertext_len`] as an operation with an error (SPEC.md section 17:
+/// `ciphertext_len(L)` is `Malformed` for `L > MAX_ATTACHMENT_LEN`).
+pub fn ciphertext_len_checked(plaintext_len: u64) -> Result<u64, Error> {
+    if plaintext_len > MAX_ATTACHMENT_LEN {
+        Err(Error::Malformed)
+    } else {
+        Ok(ciphertext_len(plaintext_len))
+    }
+}
+
 /// Seals a slot `chunk || tag space` in place: the first `len - 16` bytes
 /// become `AEAD(enc_key, nonce(index, last), "XCHAT-1 attachment chunk",
 /// chunk)`'s ciphertext and the last 16 its tag.

@@ -41,6 +41,16 @@ pub fn padme(len: u64) -> u64 {
     }
 }
 
+/// [`padme`] as an operation with an error (SPEC.md section 17: `padme(L)`
+/// is `Malformed` for `L > 2^63`, where it is no Padme length).
+pub fn padme_checked(len: u64) -> Result<u64, Error> {
+    if len > MAX_PADME_INPUT {
+        Err(Error::Malformed)
+    } else {
+        Ok(padme(len))
+    }
+}
+
 /// `P = padme(max(n + 4, 256))` for a content of `n` bytes (SPEC.md section
 /// 10). With `n < 2^32` nothing overflows.
 fn padded_len_u64(n: u32) -> u64 {

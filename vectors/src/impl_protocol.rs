@@ -134,14 +134,9 @@ pub fn call(op: &str, i: &Obj) -> R {
             },
         ),
         "ratchet_session" => ratchet_session(i),
-        "padme" => {
-            let len = i.u64("len")?;
-            if len > padding::MAX_PADME_INPUT {
-                Err(kind(Error::Malformed))
-            } else {
-                Ok(obj([("padded_len", json!(padding::padme(len)))]))
-            }
-        }
+        "padme" => padding::padme_checked(i.u64("len")?)
+            .map(|p| obj([("padded_len", json!(p))]))
+            .map_err(kind),
         "padding_pad" => padding::pad(&i.bytes("content")?)
             .map(|p| obj([("padded", hx(&p))]))
             .map_err(kind),
@@ -183,17 +178,9 @@ pub fn call(op: &str, i: &Obj) -> R {
                 .map(|(s, p)| obj([("sender", hx(&identity::encode(&s))), ("payload", hx(&p))]))
                 .map_err(kind)
         }
-        "attachment_ciphertext_len" => {
-            let len = i.u64("length")?;
-            if len > attachment::MAX_ATTACHMENT_LEN {
-                Err(kind(Error::Malformed))
-            } else {
-                Ok(obj([(
-                    "ciphertext_len",
-                    json!(attachment::ciphertext_len(len)),
-                )]))
-            }
-        }
+        "attachment_ciphertext_len" => attachment::ciphertext_len_checked(i.u64("length")?)
+            .map(|n| obj([("ciphertext_len", json!(n))]))
+            .map_err(kind),
         "attachment_keys" => attachment::attachment_keys(&i.arr("key")?)
             .map(|(enc_key, commitment)| {
                 obj([("enc_key", hx(&*enc_key)), ("commitment", hx(&commitment))])
@@ -461,13 +448,12 @@ fn ratchet_receive(
     message: &[u8],
     secret: &[u8; 32],
 ) -> Result<Vec<u8>, Error> {
-    match message {
-        [] => return Err(Error::Malformed),
-        [v, ..] if *v != 0x01 => return Err(Error::UnsupportedVersion),
-        [_, t, ..] if *t == 0x02 => {}
-        _ => return Err(Error::Malformed),
+    // The impl's own decoding of the two leading bytes (SPEC.md 9.4).
+    if xchat::session::message_type(message)? != xchat::ratchet::MSG_RATCHET {
+        return Err(Error::Malformed);
     }
-    let (plaintext, update) = state.decrypt(ad, &RATCHET_PREFIX, &message[2..], secret)?;
+    let body = message.get(2..).ok_or(Error::Malformed)?;
+    let (plaintext, update) = state.decrypt(ad, &RATCHET_PREFIX, body, secret)?;
     state.commit_recv(update);
     Ok(plaintext)
 }
