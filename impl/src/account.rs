@@ -39,7 +39,7 @@ use crate::handle::Handle;
 use crate::handshake::{self, PrekeyHeader};
 use crate::identity::{self, IdentityPublic, IdentitySecret};
 use crate::ratchet::{ENC_HEADER_LEN, MSG_RATCHET, TAG_LEN};
-use crate::session::{message_type, Session};
+use crate::session::{message_type, open_padded, Session};
 use crate::Error;
 
 /// How many previous sessions a contact keeps besides its current one
@@ -451,9 +451,7 @@ impl Account {
         identity::verify(&header.initiator)?;
         let accepted =
             handshake::respond_decoded(&self.identity, &self.store, header, body, ratchet_secret)?;
-        let content = crate::content::decode(&zeroize::Zeroizing::new(crate::padding::unpad(
-            &accepted.plaintext,
-        )?))?;
+        let content = open_padded(&accepted.plaintext)?;
         // P6: commit.
         accepted.commit(&mut self.store);
         self.handshakes.push(record);

@@ -106,6 +106,12 @@ impl fmt::Debug for Session {
     }
 }
 
+/// Unpads and decodes a decrypted plaintext (SPEC.md sections 10 and 11),
+/// the last step of every receive (SPEC.md section 15.2, R5 and P5).
+pub(crate) fn open_padded(padded: &[u8]) -> Result<Content, Error> {
+    content::decode(&Zeroizing::new(padding::unpad(padded)?))
+}
+
 /// The message type of an encoded prekey or ratchet message, after checking
 /// its version (SPEC.md sections 8, 9.4, 15 step 2): shorter than 2 bytes or
 /// an unknown type is `Malformed`, another version `UnsupportedVersion`.
@@ -245,9 +251,7 @@ impl Session {
         let (padded, update) = self
             .ratchet
             .decrypt(&self.ad, prefix, body, ratchet_secret)?;
-        let padded = Zeroizing::new(padded);
-        let content = content::decode(&Zeroizing::new(padding::unpad(&padded)?))?;
-        Ok((content, update))
+        Ok((open_padded(&Zeroizing::new(padded))?, update))
     }
 
     /// Applies what [`Session::open`] computed; a ratchet message ends the

@@ -1612,7 +1612,16 @@ fn send(from: Party, to: Party, text: &str) -> Event {
     }
 }
 
-/// Alice starts a session with Bob, then sends `text`.
+/// A script's set-up: its seed from `label`.
+fn script_setup(g: &Gen, label: &str, with_opk: bool, pq_kind: PqKind) -> Setup {
+    Setup {
+        seed: g.arr(label),
+        with_opk,
+        pq_kind,
+    }
+}
+
+/// Alice starts a session with Bob (the opening of most scripts).
 fn alice_starts() -> Event {
     Event::Start {
         from: Party::Alice,
@@ -1625,11 +1634,8 @@ fn alice_starts() -> Event {
 fn two_party_scripts(g: &Gen) -> Vec<(String, Setup, Vec<Event>)> {
     use Event::*;
     use Party::*;
-    let setup = |label: &str, with_opk: bool, pq_kind: PqKind| Setup {
-        seed: g.arr(label),
-        with_opk,
-        pq_kind,
-    };
+    let setup =
+        |label: &str, with_opk: bool, pq_kind: PqKind| script_setup(g, label, with_opk, pq_kind);
     vec![
         (
             "conversation".into(),
@@ -1731,11 +1737,8 @@ fn two_party_scripts(g: &Gen) -> Vec<(String, Setup, Vec<Event>)> {
 pub fn scripts(g: &Gen) -> Vec<(String, Setup, Vec<Event>)> {
     use Event::*;
     use Party::*;
-    let setup = |label: &str, with_opk: bool, pq_kind: PqKind| Setup {
-        seed: g.arr(label),
-        with_opk,
-        pq_kind,
-    };
+    let setup =
+        |label: &str, with_opk: bool, pq_kind: PqKind| script_setup(g, label, with_opk, pq_kind);
     let start = |from: Party, to: Party| Start { from, to };
     let mut out = two_party_scripts(g);
     // Finding 1: Mallory claims `alice`; Bob has pinned the real Alice.

@@ -18,7 +18,9 @@ use xchat::handshake::{self, PREKEY_PREFIX};
 use xchat::identity::{self, IdentitySecret};
 use xchat::ratchet::{self, RatchetState};
 use xchat::{attachment, envelope, fingerprint, padding, Error};
-use xchat_spec::scenario::draw;
+use xchat_spec::scenario::{self, party_draw};
+
+use crate::spec_ops;
 
 use crate::value::{as_obj, hx, obj, Fields, Obj, BAD_REQUEST, UNSUPPORTED};
 
@@ -601,50 +603,47 @@ fn session_receive(i: &Obj, responder: bool) -> R {
 /// counter (the scenario runner's, `xchat_spec::scenario`).
 #[derive(Clone)]
 struct Party {
-    name: Vec<u8>,
+    who: scenario::Party,
     account: Account,
     mailbox: [u8; 16],
     draws: u32,
 }
 
-/// `draw(seed, name || " " || purpose, n)`, the scenario's harness
-/// randomness.
-fn pdraw(seed: &[u8; 32], name: &[u8], purpose: &[u8], n: u32) -> [u8; 32] {
-    let mut full = name.to_vec();
-    full.push(b' ');
-    full.extend_from_slice(purpose);
-    draw(seed, &full, n)
+/// The index of the scenario party named `name` (the spec adapter's
+/// parsing of party names).
+fn party_at(name: &str) -> Result<usize, String> {
+    spec_ops::party_of(name).map(scenario::index_of)
 }
 
-const PARTIES: [&str; 4] = ["alice", "bob", "carol", "mallory"];
-
-fn party_at(name: &str) -> Result<usize, String> {
-    PARTIES
-        .iter()
-        .position(|p| *p == name)
-        .ok_or_else(|| format!("{BAD_REQUEST} (party {name:?})"))
+/// The wire name of party `i`.
+fn party_name_at(i: usize) -> Value {
+    spec_ops::party_name(scenario::PARTIES[i])
 }
 
 /// The scenario's set-up of one party, done with the impl's types.
-fn set_up(seed: &[u8; 32], name: &str, with_opk: bool, k: PqKind) -> Result<Party, String> {
-    let n = name.as_bytes();
-    let claimed: &[u8] = if name == "mallory" { b"alice" } else { n };
+fn set_up(
+    seed: &[u8; 32],
+    who: scenario::Party,
+    with_opk: bool,
+    k: PqKind,
+) -> Result<Party, String> {
+    let claimed = scenario::claimed_handle(who);
     let mut r = [0u8; 64];
-    r[..32].copy_from_slice(&pdraw(seed, n, b"identity", 0));
-    r[32..].copy_from_slice(&pdraw(seed, n, b"identity", 1));
+    r[..32].copy_from_slice(&party_draw(seed, who, b"identity", 0));
+    r[32..].copy_from_slice(&party_draw(seed, who, b"identity", 1));
     let id = IdentitySecret::from_randomness(parse(claimed)?, &r);
-    let mut store = PrekeyStore::new(1, &pdraw(seed, n, b"signed prekey", 0));
+    let mut store = PrekeyStore::new(1, &party_draw(seed, who, b"signed prekey", 0));
     if with_opk {
-        store.add_one_time_prekey(7, &pdraw(seed, n, b"one-time prekey", 0));
+        store.add_one_time_prekey(7, &party_draw(seed, who, b"one-time prekey", 0));
     }
     let mut dz = [0u8; 64];
-    dz[..32].copy_from_slice(&pdraw(seed, n, b"pq prekey d", 0));
-    dz[32..].copy_from_slice(&pdraw(seed, n, b"pq prekey z", 0));
+    dz[..32].copy_from_slice(&party_draw(seed, who, b"pq prekey d", 0));
+    dz[32..].copy_from_slice(&party_draw(seed, who, b"pq prekey z", 0));
     store.add_pq_prekey(PqPrekeySecret::from_randomness(3, k, &dz));
     let mut mailbox = [0u8; 16];
-    mailbox.copy_from_slice(&pdraw(seed, n, b"mailbox", 0)[..16]);
+    mailbox.copy_from_slice(&party_draw(seed, who, b"mailbox", 0)[..16]);
     Ok(Party {
-        name: n.to_vec(),
+        who,
         account: Account::new(id, store),
         mailbox,
         draws: 0,
@@ -665,7 +664,7 @@ fn served_bundle(p: &Party) -> Result<bundle::VerifiedBundle, Error> {
 }
 
 fn name_of(p: &Party) -> Value {
-    json!(String::from_utf8_lossy(&p.name))
+    spec_ops::party_name(p.who)
 }
 
 /// `session_run` on the impl: the scripted runner of
@@ -676,10 +675,10 @@ fn session_run(i: &Obj) -> R {
     let with_opk = i.flag("with_opk")?;
     let k = pq_kind(i.u64("pq_kind")?)?;
     let mut parties = Vec::new();
-    for name in PARTIES {
-        parties.push(set_up(&seed, name, with_opk, k)?);
+    for who in scenario::PARTIES {
+        parties.push(set_up(&seed, who, with_opk, k)?);
     }
-    let mut snapshots: Vec<Option<Party>> = vec![None; PARTIES.len()];
+    let mut snapshots: Vec<Option<Party>> = vec![None; parties.len()];
     let mut wire: Vec<Vec<u8>> = Vec::new();
     let mut recipients: Vec<usize> = Vec::new();
     let mut dropped: Vec<bool> = Vec::new();
@@ -699,9 +698,9 @@ fn session_run(i: &Obj) -> R {
                     p.account.start_with(
                         &peer,
                         &b,
-                        &pdraw(&seed, &p.name, b"handshake ephemeral", n),
-                        &pdraw(&seed, &p.name, b"handshake kem", n),
-                        &pdraw(&seed, &p.name, b"handshake ratchet", n),
+                        &party_draw(&seed, p.who, b"handshake ephemeral", n),
+                        &party_draw(&seed, p.who, b"handshake kem", n),
+                        &party_draw(&seed, p.who, b"handshake ratchet", n),
                     )
                 });
                 match r {
@@ -709,14 +708,14 @@ fn session_run(i: &Obj) -> R {
                         p.draws = n.wrapping_add(1);
                         obj([
                             ("outcome", json!("started")),
-                            ("from", json!(PARTIES[f])),
-                            ("to", json!(PARTIES[t])),
+                            ("from", party_name_at(f)),
+                            ("to", party_name_at(t)),
                         ])
                     }
                     Err(err) => obj([
                         ("outcome", json!("start_failed")),
-                        ("from", json!(PARTIES[f])),
-                        ("to", json!(PARTIES[t])),
+                        ("from", party_name_at(f)),
+                        ("to", party_name_at(t)),
                         ("error", json!(kind(err))),
                     ]),
                 }
@@ -730,8 +729,8 @@ fn session_run(i: &Obj) -> R {
                 let p = &mut parties[f];
                 let n = p.draws;
                 let mut rng = Replay::new(&[
-                    &pdraw(&seed, &p.name, b"send nonce", n)[..24],
-                    &pdraw(&seed, &p.name, b"send envelope", n),
+                    &party_draw(&seed, p.who, b"send nonce", n)[..24],
+                    &party_draw(&seed, p.who, b"send envelope", n),
                 ]);
                 match p
                     .account
@@ -745,14 +744,14 @@ fn session_run(i: &Obj) -> R {
                         obj([
                             ("outcome", json!("sent")),
                             ("index", json!(wire.len() - 1)),
-                            ("from", json!(PARTIES[f])),
-                            ("to", json!(PARTIES[t])),
+                            ("from", party_name_at(f)),
+                            ("to", party_name_at(t)),
                         ])
                     }
                     Err(err) => obj([
                         ("outcome", json!("send_failed")),
-                        ("from", json!(PARTIES[f])),
-                        ("to", json!(PARTIES[t])),
+                        ("from", party_name_at(f)),
+                        ("to", party_name_at(t)),
                         ("error", json!(kind(err))),
                     ]),
                 }
@@ -778,7 +777,7 @@ fn session_run(i: &Obj) -> R {
                     }
                     let to = recipients[ix];
                     let p = &mut parties[to];
-                    let secret = pdraw(&seed, &p.name, b"receive", p.draws);
+                    let secret = party_draw(&seed, p.who, b"receive", p.draws);
                     let to_name = name_of(p);
                     match p.account.receive_with(&p.mailbox.clone(), &sealed, &secret) {
                         Ok(Receipt::Message(rec)) => {
@@ -818,7 +817,7 @@ fn session_run(i: &Obj) -> R {
             "rotate_prekey" => {
                 let w = who("who")?;
                 let p = &mut parties[w];
-                let secret = pdraw(&seed, &p.name, b"rotated signed prekey", p.draws);
+                let secret = party_draw(&seed, p.who, b"rotated signed prekey", p.draws);
                 p.account.rotate_signed_prekey_with(&secret);
                 p.draws = p.draws.wrapping_add(1);
                 obj([("outcome", json!("done"))])
