@@ -298,6 +298,24 @@ pub fn seal<R: CryptoRng + ?Sized>(
     seal_with_key(kind, &key, file, Tuning::DEFAULT)
 }
 
+/// [`seal`] into a buffer the caller owns and may reuse: `out` becomes the
+/// ciphertext (resized to [`ciphertext_len`]; whatever it held is
+/// overwritten) and the pointer is returned. Each chunk is encrypted from
+/// the file straight into its place in `out`, so a reused buffer makes
+/// sealing cost the AEAD and nothing else (no allocation, no copy, no
+/// hash: `benches/benches/attachment.rs`).
+///
+/// Randomness and errors: as [`seal`]; on error `out` is emptied.
+pub fn seal_into<R: CryptoRng + ?Sized>(
+    kind: MediaKind,
+    rng: &mut R,
+    file: &[u8],
+    out: &mut Vec<u8>,
+) -> Result<AttachmentPointer, Error> {
+    let key = random_array::<32, R>(rng);
+    seal_with_key_into(kind, &key, file, out, Tuning::DEFAULT)
+}
+
 /// [`seal`] with the key given.
 fn seal_with_key(
     kind: MediaKind,
@@ -305,34 +323,68 @@ fn seal_with_key(
     file: &[u8],
     t: Tuning,
 ) -> Result<(AttachmentPointer, Vec<u8>), Error> {
+    let mut out = Vec::new();
+    let pointer = seal_with_key_into(kind, key, file, &mut out, t)?;
+    Ok((pointer, out))
+}
+
+/// [`seal_into`] with the key given.
+fn seal_with_key_into(
+    kind: MediaKind,
+    key: &[u8; 32],
+    file: &[u8],
+    out: &mut Vec<u8>,
+    t: Tuning,
+) -> Result<AttachmentPointer, Error> {
     let length = u64::try_from(file.len()).map_err(|_| Error::Malformed)?;
     let ct_len = usize::try_from(ciphertext_len(length)).map_err(|_| Error::Malformed)?;
+    let pointer = AttachmentPointer::new(kind, *key, length)?;
     let n = chunk_count(padme(length));
     let (enc_key, commitment) = attachment_keys(key)?;
-    // The commitment, then one slot per chunk: the plaintext chunk (zero
-    // fill included: the buffer starts zeroed) followed by room for its
-    // tag, sealed in place. One pass over the file: a copy and the AEAD.
-    let mut out = vec![0u8; ct_len];
+    // The commitment, then one slot per chunk: the chunk's ciphertext
+    // followed by its tag. Whole chunks of the file are encrypted from the
+    // file into their slot; a chunk that holds zero fill is assembled in
+    // its slot first and sealed in place.
+    out.resize(ct_len, 0);
     let (head, slots) = out
         .split_at_mut_checked(COMMITMENT_LEN)
         .ok_or(Error::Malformed)?;
     head.copy_from_slice(&commitment);
     let sealed = for_each_slot(slots, SEALED_CHUNK_LEN, t, |i: u64, slot: &mut [u8]| {
+        let last = i + 1 == n;
         let start = usize::try_from(i.saturating_mul(CHUNK_U64)).unwrap_or(usize::MAX);
         let src = file
             .get(start..file.len().min(start.saturating_add(CHUNK_LEN)))
             .unwrap_or_default();
-        slot.get_mut(..src.len())
-            .ok_or(Error::Malformed)?
-            .copy_from_slice(src);
-        seal_slot(&enc_key, i, i + 1 == n, slot)
+        let pt_len = slot.len().checked_sub(TAG_LEN).ok_or(Error::Malformed)?;
+        let (body, tag) = slot.split_at_mut(pt_len);
+        if src.len() == pt_len {
+            let t = aead::seal_to(
+                &enc_key,
+                &chunk_nonce(i, last),
+                LABEL_ATTACHMENT_CHUNK,
+                src,
+                body,
+            )
+            .map_err(|_| Error::Malformed)?;
+            tag.copy_from_slice(&t);
+            Ok(())
+        } else {
+            let (data, fill) = body
+                .split_at_mut_checked(src.len())
+                .ok_or(Error::Malformed)?;
+            data.copy_from_slice(src);
+            fill.fill(0);
+            seal_slot(&enc_key, i, last, slot)
+        }
     });
     if let Err(e) = sealed {
         // Some slots may still hold file bytes.
         out.zeroize();
+        out.clear();
         return Err(e);
     }
-    Ok((AttachmentPointer::new(kind, *key, length)?, out))
+    Ok(pointer)
 }
 
 /// Decrypts an attachment (SPEC.md section 13, REQ-ATT-001, REQ-ATT-002,
@@ -349,8 +401,52 @@ pub fn open(pointer: &AttachmentPointer, ciphertext: &[u8]) -> Result<Vec<u8>, E
     open_tuned(pointer, ciphertext, Tuning::DEFAULT)
 }
 
+/// [`open`] into a buffer the caller owns and may reuse: on success `out`
+/// holds the file (resized to its length; whatever it held is
+/// overwritten). Each chunk's tag is checked over the ciphertext before its
+/// plaintext is written, straight into its place in `out`, so a reused
+/// buffer makes opening cost the AEAD and nothing else.
+///
+/// Errors: as [`open`], in the same order; on error `out` is zeroized and
+/// emptied, so it never holds unauthenticated or partial plaintext.
+pub fn open_into(
+    pointer: &AttachmentPointer,
+    ciphertext: &[u8],
+    out: &mut Vec<u8>,
+) -> Result<(), Error> {
+    open_tuned_into(pointer, ciphertext, out, Tuning::DEFAULT)
+}
+
 /// [`open`] with the given tuning.
 fn open_tuned(pointer: &AttachmentPointer, ciphertext: &[u8], t: Tuning) -> Result<Vec<u8>, Error> {
+    let mut out = Vec::new();
+    open_tuned_into(pointer, ciphertext, &mut out, t)?;
+    Ok(out)
+}
+
+/// [`open_into`] with the given tuning.
+fn open_tuned_into(
+    pointer: &AttachmentPointer,
+    ciphertext: &[u8],
+    out: &mut Vec<u8>,
+    t: Tuning,
+) -> Result<(), Error> {
+    let opened = open_padded_into(pointer, ciphertext, out, t);
+    if opened.is_err() {
+        out.zeroize();
+        out.clear();
+    }
+    opened
+}
+
+/// The checks and decryption of [`open_into`], leaving `out` to its caller
+/// to wipe on error.
+fn open_padded_into(
+    pointer: &AttachmentPointer,
+    ciphertext: &[u8],
+    out: &mut Vec<u8>,
+    t: Tuning,
+) -> Result<(), Error> {
     let length = pointer.length();
     if u64::try_from(ciphertext.len()).ok() != Some(ciphertext_len(length)) {
         return Err(Error::Malformed);
@@ -361,28 +457,27 @@ fn open_tuned(pointer: &AttachmentPointer, ciphertext: &[u8], t: Tuning) -> Resu
         .ok_or(Error::Malformed)?;
     let enc_key = open_commitment(pointer.key(), commitment)?;
     let enc_key: &[u8; 32] = &enc_key;
-    let mut out = Zeroizing::new(vec![0u8; p]);
+    out.resize(p, 0);
     if p == 0 {
         // One empty chunk: what follows the commitment is its 16-byte tag.
         open_chunk(enc_key, 0, true, chunks)?;
     } else {
         let n = u64::try_from(n).map_err(|_| Error::Malformed)?;
-        // Each chunk's ciphertext is copied straight into its place in the
-        // output and opened there (the copy is not plaintext until the tag
-        // verified).
+        // Each chunk is decrypted from the ciphertext straight into its
+        // place in the output, after its tag verified.
         let open_one = |(i, (plain, sealed)): (usize, (&mut [u8], &[u8]))| {
             let i = u64::try_from(i).map_err(|_| Error::Malformed)?;
             let (ct, tag) = sealed
                 .split_at_checked(plain.len())
                 .ok_or(Error::Malformed)?;
             let tag: &[u8; TAG_LEN] = tag.try_into().map_err(|_| Error::Malformed)?;
-            plain.copy_from_slice(ct);
-            aead::open_in_place(
+            aead::open_to(
                 enc_key,
                 &chunk_nonce(i, i + 1 == n),
                 LABEL_ATTACHMENT_CHUNK,
-                plain,
+                ct,
                 tag,
+                plain,
             )
             .map_err(open_error)
         };
@@ -404,7 +499,7 @@ fn open_tuned(pointer: &AttachmentPointer, ciphertext: &[u8], t: Tuning) -> Resu
         return Err(Error::Malformed);
     }
     out.truncate(length);
-    Ok(core::mem::take(&mut *out))
+    Ok(())
 }
 
 /// Reads until `buf` is full or the reader ends; returns how many bytes

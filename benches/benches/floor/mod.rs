@@ -10,6 +10,7 @@
 //! runs to completion (a failed tag would return early and cost less).
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+use chacha20poly1305::aead::inout::InOutBuf;
 use chacha20poly1305::aead::{AeadInOut, KeyInit};
 use chacha20poly1305::{ChaCha20Poly1305, Tag, XChaCha20Poly1305};
 use ed25519_dalek::{Signature, VerifyingKey};
@@ -610,5 +611,32 @@ pub fn attachment_aead_in_place(key: &[u8; 32], buf: &mut [u8]) {
     let n = buf.len() / (CHUNK + 16);
     for (i, slot) in buf.chunks_mut(CHUNK + 16).enumerate() {
         seal_in_place(key, &chunk_nonce(i, i + 1 == n), ATT_CHUNK_LABEL, slot);
+    }
+}
+
+/// The bare AEAD open of every sealed chunk of `body` (an attachment
+/// ciphertext after its commitment, sealed under `key`'s chunk key) from
+/// the ciphertext into `plain`: no allocation, no key derivation in the
+/// loop but the one below, no commitment check. The open counterpart of
+/// [`attachment_aead_in_place`].
+pub fn attachment_aead_open_to(key: &[u8; 32], body: &[u8], plain: &mut [u8]) {
+    let (enc_key, _) = attachment_keys(key);
+    let cipher = ChaCha20Poly1305::new((&enc_key).into());
+    let n = body.len() / (CHUNK + 16);
+    for (i, (src, dst)) in body
+        .chunks(CHUNK + 16)
+        .zip(plain.chunks_mut(CHUNK))
+        .enumerate()
+    {
+        let (ct, tag) = src.split_at(CHUNK);
+        let tag = Tag::try_from(tag).unwrap();
+        cipher
+            .decrypt_inout_detached(
+                (&chunk_nonce(i, i + 1 == n)).into(),
+                ATT_CHUNK_LABEL,
+                InOutBuf::new(ct, dst).unwrap(),
+                &tag,
+            )
+            .unwrap();
     }
 }

@@ -10,6 +10,7 @@
 //! [`Error::AuthenticationFailed`]; the tag is compared in constant time and
 //! nothing is decrypted unless it verifies.
 
+use chacha20poly1305::aead::inout::InOutBuf;
 use chacha20poly1305::aead::{AeadInOut, KeyInit};
 use chacha20poly1305::{ChaCha20Poly1305, Tag, XChaCha20Poly1305};
 
@@ -121,6 +122,53 @@ pub fn seal_in_place(
         .encrypt_inout_detached(nonce.into(), aad, buf.into())
         .map(Into::into)
         .map_err(|_| Error::InvalidLength)
+}
+
+/// AEAD_CHACHA20_POLY1305 encryption from `pt` into `out` (same length),
+/// RFC 8439 section 2.8: `out` becomes the ciphertext and the tag is
+/// returned. The keystream is applied from one buffer to the other, so a
+/// caller sealing a file into its own output buffer (attachments, SPEC.md
+/// section 13) pays no copy on top of the AEAD. The bytes equal [`seal`]'s.
+/// Buffers of different lengths, or longer than [`MAX_PLAINTEXT_LEN`], are
+/// [`Error::InvalidLength`] and `out` is left unchanged.
+pub fn seal_to(
+    key: &[u8; 32],
+    nonce: &[u8; 12],
+    aad: &[u8],
+    pt: &[u8],
+    out: &mut [u8],
+) -> Result<[u8; TAG_LEN], Error> {
+    if !len_allowed(pt.len()) {
+        return Err(Error::InvalidLength);
+    }
+    let buf = InOutBuf::new(pt, out).map_err(|_| Error::InvalidLength)?;
+    ChaCha20Poly1305::new(key.into())
+        .encrypt_inout_detached(nonce.into(), aad, buf)
+        .map(Into::into)
+        .map_err(|_| Error::InvalidLength)
+}
+
+/// AEAD_CHACHA20_POLY1305 decryption from `ct` into `out` (same length),
+/// RFC 8439 section 2.8: the tag is checked (constant time) over `ct`
+/// first, and only if it verifies is the plaintext written to `out`;
+/// otherwise `out` is unchanged and the error is
+/// [`Error::AuthenticationFailed`]. Buffers of different lengths, or longer
+/// than [`MAX_PLAINTEXT_LEN`], are [`Error::InvalidLength`].
+pub fn open_to(
+    key: &[u8; 32],
+    nonce: &[u8; 12],
+    aad: &[u8],
+    ct: &[u8],
+    tag: &[u8; TAG_LEN],
+    out: &mut [u8],
+) -> Result<(), Error> {
+    if !len_allowed(ct.len()) {
+        return Err(Error::InvalidLength);
+    }
+    let buf = InOutBuf::new(ct, out).map_err(|_| Error::InvalidLength)?;
+    ChaCha20Poly1305::new(key.into())
+        .decrypt_inout_detached(nonce.into(), aad, buf, &Tag::from(*tag))
+        .map_err(|_| Error::AuthenticationFailed)
 }
 
 /// AEAD_CHACHA20_POLY1305 decryption in place, RFC 8439 section 2.8: the
