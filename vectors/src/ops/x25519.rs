@@ -32,58 +32,53 @@ pub const X25519: Meta = Meta {
     cases,
 };
 
-/// The inputs of `op`'s vectors under `g`.
-pub fn cases(op: &str, g: &Gen) -> Vec<Case> {
+/// The inputs of the op's vectors under `g` (the family's only case builder).
+pub fn cases(_: &str, g: &Gen) -> Vec<Case> {
     let mut cases = Cases::default();
     let c = &mut cases;
-    match op {
-        "x25519" => {
-            for i in 0..4 {
-                c.add(format!("random-{i}"), json!({"scalar": hx(&g.bytes(&format!("s{i}"), 32)), "u": hx(&g.bytes(&format!("u{i}"), 32))}));
-            }
-            let s = g.bytes("scalar", 32);
-            let mut u = public_key(&g.arr("peer"));
-            c.add("public-key", json!({"scalar": hx(&s), "u": hx(&u)}));
-            u[31] |= 0x80;
-            c.add(
-                "u-bit-255-set-is-masked",
-                json!({"scalar": hx(&s), "u": hx(&u)}),
-            );
-            c.add(
-                "base-point",
-                json!({"scalar": hx(&s), "u": hx(&x25519::BASE_POINT)}),
-            );
-            c.add(
-                "scalar-zero-is-clamped",
-                json!({"scalar": hx(&[0u8; 32]), "u": hx(&x25519::BASE_POINT)}),
-            );
-            c.add(
-                "scalar-ones-is-clamped",
-                json!({"scalar": hx(&[0xffu8; 32]), "u": hx(&x25519::BASE_POINT)}),
-            );
-            c.add(
-                "u-zero-gives-zero",
-                json!({"scalar": hx(&s), "u": hx(&[0u8; 32])}),
-            );
-            c.add(
-                "u-order-8-gives-zero",
-                json!({"scalar": hx(&s), "u": ORDER8_HEX}),
-            );
-            c.add(
-                "u-equals-p-non-canonical",
-                json!({"scalar": hx(&s), "u": P_HEX}),
-            );
-            c.add(
-                "u-on-twist",
-                json!({"scalar": hx(&s), "u": hx(&{ let mut t = [0u8; 32]; t[0] = 2; t })}),
-            );
-            c.add(
-                "scalar-31-bytes",
-                json!({"scalar": hx(&s[..31]), "u": hx(&x25519::BASE_POINT)}),
-            );
-            c.add("u-33-bytes", json!({"scalar": hx(&s), "u": hx(&[9u8; 33])}));
-        }
-        _ => {}
+    for i in 0..4 {
+        c.add(format!("random-{i}"), json!({"scalar": hx(&g.bytes(&format!("s{i}"), 32)), "u": hx(&g.bytes(&format!("u{i}"), 32))}));
     }
+    let s = g.bytes("scalar", 32);
+    let mut u = public_key(&g.arr("peer"));
+    c.add("public-key", json!({"scalar": hx(&s), "u": hx(&u)}));
+    u[31] |= 0x80;
+    c.add(
+        "u-bit-255-set-is-masked",
+        json!({"scalar": hx(&s), "u": hx(&u)}),
+    );
+    c.add(
+        "base-point",
+        json!({"scalar": hx(&s), "u": hx(&x25519::BASE_POINT)}),
+    );
+    c.add(
+        "scalar-zero-is-clamped",
+        json!({"scalar": hx(&[0u8; 32]), "u": hx(&x25519::BASE_POINT)}),
+    );
+    c.add(
+        "scalar-ones-is-clamped",
+        json!({"scalar": hx(&[0xffu8; 32]), "u": hx(&x25519::BASE_POINT)}),
+    );
+    c.add(
+        "u-zero-gives-zero",
+        json!({"scalar": hx(&s), "u": hx(&[0u8; 32])}),
+    );
+    c.add(
+        "u-order-8-gives-zero",
+        json!({"scalar": hx(&s), "u": ORDER8_HEX}),
+    );
+    c.add(
+        "u-equals-p-non-canonical",
+        json!({"scalar": hx(&s), "u": P_HEX}),
+    );
+    c.add(
+        "u-on-twist",
+        json!({"scalar": hx(&s), "u": hx(&{ let mut t = [0u8; 32]; t[0] = 2; t })}),
+    );
+    c.add(
+        "scalar-31-bytes",
+        json!({"scalar": hx(&s[..31]), "u": hx(&x25519::BASE_POINT)}),
+    );
+    c.add("u-33-bytes", json!({"scalar": hx(&s), "u": hx(&[9u8; 33])}));
     cases.0
 }
