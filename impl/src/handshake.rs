@@ -370,9 +370,20 @@ pub fn respond(
     message: &[u8],
     ratchet_secret: &[u8; 32],
 ) -> Result<Accepted, Error> {
+    respond_message(bob, store, message, ratchet_secret, &mut ())
+}
+
+/// [`respond`], reporting its intermediate values to `observer`.
+fn respond_message(
+    bob: &IdentitySecret,
+    store: &PrekeyStore,
+    message: &[u8],
+    ratchet_secret: &[u8; 32],
+    observer: &mut impl Observe,
+) -> Result<Accepted, Error> {
     let (header, body) = decode_prekey_message(message)?;
     identity::verify(&header.initiator)?;
-    respond_decoded(bob, store, header, body, ratchet_secret)
+    respond_observed(bob, store, header, body, ratchet_secret, observer)
 }
 
 /// The responder's side after decoding and verifying the initiator's
@@ -533,9 +544,7 @@ pub fn respond_traced(
     message: &[u8],
     ratchet_secret: &[u8; 32],
 ) -> Result<(Accepted, HandshakeTrace), Error> {
-    let (header, body) = decode_prekey_message(message)?;
-    identity::verify(&header.initiator)?;
     let mut trace = None;
-    let accepted = respond_observed(bob, store, header, body, ratchet_secret, &mut trace)?;
+    let accepted = respond_message(bob, store, message, ratchet_secret, &mut trace)?;
     Ok((accepted, reported(trace)?))
 }

@@ -22,15 +22,17 @@ pub fn wire_name(ident: &'static str) -> &'static str {
 #[macro_export]
 macro_rules! wire {
     ($(#[$sm:meta])* pub struct $name:ident {
-        ..$flat:ident : $fty:ty,
+        $(..$flat:ident : $fty:ty,)?
         $($(#[$opt:ident])? $field:ident : $ty:ty = $doc:literal,)*
     }) => {
         $(#[$sm])*
         #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
         pub struct $name {
-            #[doc = "The fields of the flattened group."]
-            #[serde(flatten)]
-            pub $flat: $fty,
+            $(
+                #[doc = "The fields of the flattened group."]
+                #[serde(flatten)]
+                pub $flat: $fty,
+            )?
             $(
                 #[doc = $doc]
                 $(
@@ -43,31 +45,13 @@ macro_rules! wire {
 
         impl $crate::fields::Fields for $name {
             fn fields() -> Vec<(&'static str, &'static str)> {
-                let mut v = <$fty as $crate::fields::Fields>::fields();
-                v.extend([$(($crate::fields::wire_name(stringify!($field)), $doc)),*]);
+                #[allow(unused_mut)]
+                let mut v: Vec<(&'static str, &'static str)> = Vec::new();
+                $(v.extend(<$fty as $crate::fields::Fields>::fields());)?
+                let own: &[(&'static str, &'static str)] =
+                    &[$(($crate::fields::wire_name(stringify!($field)), $doc)),*];
+                v.extend_from_slice(own);
                 v
-            }
-        }
-    };
-    ($(#[$sm:meta])* pub struct $name:ident {
-        $($(#[$opt:ident])? $field:ident : $ty:ty = $doc:literal,)*
-    }) => {
-        $(#[$sm])*
-        #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-        pub struct $name {
-            $(
-                #[doc = $doc]
-                $(
-                    #[doc = concat!("(", stringify!($opt), ": absent when it does not apply)")]
-                    #[serde(default, skip_serializing_if = "Option::is_none")]
-                )?
-                pub $field: $ty,
-            )*
-        }
-
-        impl $crate::fields::Fields for $name {
-            fn fields() -> Vec<(&'static str, &'static str)> {
-                vec![$(($crate::fields::wire_name(stringify!($field)), $doc)),*]
             }
         }
     };

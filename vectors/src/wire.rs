@@ -36,6 +36,12 @@ impl From<Vec<u8>> for Hex {
     }
 }
 
+impl From<Hex> for Vec<u8> {
+    fn from(h: Hex) -> Vec<u8> {
+        h.0
+    }
+}
+
 impl From<&[u8]> for Hex {
     fn from(v: &[u8]) -> Hex {
         Hex(v.to_vec())

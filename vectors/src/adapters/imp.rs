@@ -23,8 +23,8 @@ use xchat_spec::scenario::{self, party_draw};
 use super::replay::Replay;
 use crate::conformance::Conformance;
 use crate::ops as w;
-use crate::ops::content::{ContentFields, ContentType};
-use crate::ops::ratchet::{Step, StepResult};
+use crate::ops::content::{ContentFields, ContentIn};
+use crate::ops::ratchet::{run_steps, RatchetPair, Side};
 use crate::ops::session::{Delivery, EventIn, Outcome, Receipt as ReceiptOut, Who};
 use crate::wire::{Answer, Error, Hex};
 
@@ -78,43 +78,24 @@ fn owner(s: &w::bundle::Store) -> Answer<(IdentitySecret, PrekeyStore, Option<u3
 /// A content from its wire fields (the impl's `Content::Text` holds UTF-8
 /// only: other bytes cannot be asked).
 fn content_in(c: &ContentFields) -> Answer<Content> {
-    let missing = |f: &str| Error::bad_request(format!("missing field `{f}`"));
-    match c.r#type {
-        ContentType::Text => {
-            let text = c.text.clone().ok_or_else(|| missing("text"))?;
-            String::from_utf8(text.0)
-                .map(Content::Text)
-                .map_err(|_| Error::Unsupported)
+    Ok(match c.read()? {
+        ContentIn::Text(t) => {
+            Content::Text(String::from_utf8(t.to_vec()).map_err(|_| Error::Unsupported)?)
         }
-        ContentType::Attachment => {
-            let kind = content::kind_of_byte(byte(c.kind.ok_or_else(|| missing("kind"))?)?)?;
-            let key = fit(c.key.as_ref().ok_or_else(|| missing("key"))?)?;
-            Ok(Content::Attachment(AttachmentPointer::new(
-                kind,
-                key,
-                c.length.ok_or_else(|| missing("length"))?,
-            )?))
+        ContentIn::Attachment { kind, key, length } => {
+            let kind = content::kind_of_byte(byte(kind)?)?;
+            Content::Attachment(AttachmentPointer::new(kind, fit(key)?, length)?)
         }
-    }
+    })
 }
 
 /// The wire fields of a content.
 fn content_out(c: &Content) -> ContentFields {
     match c {
-        Content::Text(t) => ContentFields {
-            r#type: ContentType::Text,
-            text: Some(t.as_bytes().into()),
-            kind: None,
-            key: None,
-            length: None,
-        },
-        Content::Attachment(p) => ContentFields {
-            r#type: ContentType::Attachment,
-            text: None,
-            kind: Some(u64::from(content::kind_byte(p.kind()))),
-            key: Some(p.key().into()),
-            length: Some(p.length()),
-        },
+        Content::Text(t) => ContentFields::text(t.as_bytes()),
+        Content::Attachment(p) => {
+            ContentFields::attachment(content::kind_byte(p.kind()), p.key(), p.length())
+        }
     }
 }
 
@@ -143,31 +124,45 @@ fn traced_dh(t: &HandshakeTrace, k: usize) -> Answer<Hex> {
 /// The wire prefix of a ratchet message, from the impl's constants.
 const RATCHET_PREFIX: [u8; 2] = [VERSION, MSG_RATCHET];
 
-fn ratchet_receive(
-    state: &mut RatchetState,
-    ad: &[u8; 32],
-    message: &[u8],
-    secret: &[u8; 32],
-) -> Result<Vec<u8>, xchat::Error> {
-    // The impl's own decoding of the two leading bytes (SPEC.md 9.4).
-    if xchat::session::message_type(message)? != MSG_RATCHET {
-        return Err(xchat::Error::Malformed);
-    }
-    let body = message.get(2..).ok_or(xchat::Error::Malformed)?;
-    let (plaintext, update) = state.decrypt(ad, &RATCHET_PREFIX, body, secret)?;
-    state.commit_recv(update);
-    Ok(plaintext)
+/// Alice's and Bob's ratchet states in a `ratchet_session`, driven
+/// through the impl's `RatchetState` (messages framed with the impl's
+/// prefix constants, decoded with its `message_type`).
+struct Pair {
+    states: [RatchetState; 2],
+    ad: [u8; 32],
 }
 
-fn ratchet_send(
-    state: &mut RatchetState,
-    ad: &[u8; 32],
-    plaintext: &[u8],
-    nonce: &[u8; 24],
-) -> Result<Vec<u8>, xchat::Error> {
-    let (body, update) = state.encrypt(ad, &RATCHET_PREFIX, plaintext, nonce)?;
-    state.commit_send(update);
-    Ok([RATCHET_PREFIX.to_vec(), body].concat())
+impl RatchetPair for Pair {
+    fn send(&mut self, from: Side, plaintext: &[u8], r: &Hex) -> Answer<Result<Vec<u8>, Error>> {
+        let state = &mut self.states[from.index()];
+        let sent = state
+            .encrypt(&self.ad, &RATCHET_PREFIX, plaintext, &fit(r)?)
+            .map(|(body, update)| {
+                state.commit_send(update);
+                [RATCHET_PREFIX.to_vec(), body].concat()
+            });
+        Ok(sent.map_err(Error::from))
+    }
+    fn receive(
+        &mut self,
+        to: Side,
+        message: &[u8],
+        secret: &Hex,
+    ) -> Answer<Result<Vec<u8>, Error>> {
+        let secret = fit(secret)?;
+        let state = &mut self.states[to.index()];
+        let received = (|| {
+            // The impl's own decoding of the two leading bytes (SPEC.md 9.4).
+            if xchat::session::message_type(message)? != MSG_RATCHET {
+                return Err(xchat::Error::Malformed);
+            }
+            let body = message.get(2..).ok_or(xchat::Error::Malformed)?;
+            let (plaintext, update) = state.decrypt(&self.ad, &RATCHET_PREFIX, body, &secret)?;
+            state.commit_recv(update);
+            Ok(plaintext)
+        })();
+        Ok(received.map_err(Error::from))
+    }
 }
 
 /// Receives `deliveries` in order into `acct`.
@@ -439,42 +434,13 @@ impl Conformance for Impl {
         let bob_pub = x25519::public_key(&bob_secret);
         let alice = RatchetState::init_alice(&sk, &bob_pub, &hka, &nhkb, &fit(&i.alice_secret)?)?;
         let bob = RatchetState::init_bob(&sk, &bob_secret, &bob_pub, &hka, &nhkb);
-        let mut states = [alice, bob];
-        let mut results = Vec::new();
-        for step in &i.steps {
-            results.push(match step {
-                Step::Send { from, plaintext, r } => {
-                    match ratchet_send(&mut states[from.index()], &ad, plaintext, &fit(r)?) {
-                        Ok(m) => StepResult::Sent { message: m.into() },
-                        Err(e) => StepResult::Failed { error: e.into() },
-                    }
-                }
-                Step::Lose { from, count } => {
-                    let mut result = StepResult::Lost {};
-                    for _ in 0..*count {
-                        if result == (StepResult::Lost {}) {
-                            if let Err(e) =
-                                ratchet_send(&mut states[from.index()], &ad, &[], &[0u8; 24])
-                            {
-                                result = StepResult::Failed { error: e.into() };
-                            }
-                        }
-                    }
-                    result
-                }
-                Step::Receive {
-                    to,
-                    message,
-                    secret,
-                } => match ratchet_receive(&mut states[to.index()], &ad, message, &fit(secret)?) {
-                    Ok(p) => StepResult::Received {
-                        plaintext: p.into(),
-                    },
-                    Err(e) => StepResult::Failed { error: e.into() },
-                },
-            });
-        }
-        Ok(w::ratchet::SessionOut { results })
+        run_steps(
+            &mut Pair {
+                states: [alice, bob],
+                ad,
+            },
+            &i.steps,
+        )
     }
     fn padme(&mut self, i: &w::padding::PadmeIn) -> Answer<w::padding::PadmeOut> {
         Ok(w::padding::PadmeOut {

@@ -19,8 +19,8 @@ use xchat_spec::{
 
 use crate::conformance::Conformance;
 use crate::ops as w;
-use crate::ops::content::{ContentFields, ContentType};
-use crate::ops::ratchet::{Side, Step, StepResult};
+use crate::ops::content::{ContentFields, ContentIn};
+use crate::ops::ratchet::{run_steps, RatchetPair, Side};
 use crate::ops::session::{Delivery, Outcome, Receipt as ReceiptOut};
 use crate::wire::{Answer, Error, ErrorKind, Hex};
 
@@ -74,40 +74,26 @@ fn owner(s: &w::bundle::Store) -> Answer<(IdentitySecret, PrekeyStore)> {
 
 /// A content from its wire fields.
 pub fn content_in(c: &ContentFields) -> Answer<Content> {
-    let missing = |f: &str| Error::bad_request(format!("missing field `{f}`"));
-    match c.r#type {
-        ContentType::Text => Ok(Content::Text(
-            c.text.clone().ok_or_else(|| missing("text"))?.0,
-        )),
-        ContentType::Attachment => {
-            let k = c.kind.ok_or_else(|| missing("kind"))?;
-            let k = u8::try_from(k).map_err(|_| Error::Kind(ErrorKind::Malformed))?;
-            Ok(Content::Attachment(AttachmentPointer {
+    Ok(match c.read()? {
+        ContentIn::Text(t) => Content::Text(t.to_vec()),
+        ContentIn::Attachment { kind, key, length } => {
+            let k = u8::try_from(kind).map_err(|_| Error::Kind(ErrorKind::Malformed))?;
+            Content::Attachment(AttachmentPointer {
                 kind: content::kind_of_byte(k)?,
-                key: fixed(c.key.as_ref().ok_or_else(|| missing("key"))?)?,
-                length: c.length.ok_or_else(|| missing("length"))?,
-            }))
+                key: fixed(key)?,
+                length,
+            })
         }
-    }
+    })
 }
 
 /// The wire fields of a content.
 pub fn content_out(c: &Content) -> ContentFields {
     match c {
-        Content::Text(t) => ContentFields {
-            r#type: ContentType::Text,
-            text: Some(t.clone().into()),
-            kind: None,
-            key: None,
-            length: None,
-        },
-        Content::Attachment(p) => ContentFields {
-            r#type: ContentType::Attachment,
-            text: None,
-            kind: Some(u64::from(content::kind_byte(p.kind))),
-            key: Some(p.key.into()),
-            length: Some(p.length),
-        },
+        Content::Text(t) => ContentFields::text(t),
+        Content::Attachment(p) => {
+            ContentFields::attachment(content::kind_byte(p.kind), &p.key, p.length)
+        }
     }
 }
 
@@ -196,6 +182,42 @@ fn dhs(pairs: &[(&[u8; 32], &[u8; 32])]) -> Answer<Vec<[u8; 32]>> {
 /// `DH1 || DH2 || DH3 [|| DH4]`, `SS` and `T` to the keys.
 fn derive(dh: &[[u8; 32]], ss: &[u8; 32], t: &[u8]) -> Answer<handshake::HandshakeKeys> {
     Ok(handshake::derive_keys(&dh.concat(), ss, t)?)
+}
+
+/// Alice's and Bob's ratchet states in a `ratchet_session`.
+struct Pair {
+    states: [RatchetState; 2],
+    ad: [u8; 32],
+}
+
+impl RatchetPair for Pair {
+    fn send(&mut self, from: Side, plaintext: &[u8], r: &Hex) -> Answer<Result<Vec<u8>, Error>> {
+        let p = from.index();
+        Ok(
+            ratchet::encrypt_message(&self.states[p], &self.ad, plaintext, &fixed(r)?)
+                .map(|(next, m)| {
+                    self.states[p] = next;
+                    m
+                })
+                .map_err(Error::from),
+        )
+    }
+    fn receive(
+        &mut self,
+        to: Side,
+        message: &[u8],
+        secret: &Hex,
+    ) -> Answer<Result<Vec<u8>, Error>> {
+        let p = to.index();
+        Ok(
+            ratchet::decrypt_message(&self.states[p], &self.ad, message, &fixed(secret)?)
+                .map(|(next, m)| {
+                    self.states[p] = next;
+                    m
+                })
+                .map_err(Error::from),
+        )
+    }
 }
 
 impl Conformance for Spec {
@@ -552,54 +574,13 @@ impl Conformance for Spec {
             &fixed(&i.alice_secret)?,
         )?;
         let bob = ratchet::init_bob(&sk, &bob_secret, &hka, &nhkb);
-        let mut states: [RatchetState; 2] = [alice, bob];
-        let mut results = Vec::new();
-        for step in &i.steps {
-            results.push(match step {
-                Step::Send { from, plaintext, r } => {
-                    let p = from.index();
-                    match ratchet::encrypt_message(&states[p], &ad, plaintext, &fixed(r)?) {
-                        Ok((next, message)) => {
-                            states[p] = next;
-                            StepResult::Sent {
-                                message: message.into(),
-                            }
-                        }
-                        Err(e) => StepResult::Failed { error: e.into() },
-                    }
-                }
-                Step::Lose { from, count } => {
-                    let p = Side::index(*from);
-                    let mut result = StepResult::Lost {};
-                    for _ in 0..*count {
-                        if result == (StepResult::Lost {}) {
-                            match ratchet::encrypt_message(&states[p], &ad, &[], &[0u8; 24]) {
-                                Ok((next, _)) => states[p] = next,
-                                Err(e) => result = StepResult::Failed { error: e.into() },
-                            }
-                        }
-                    }
-                    result
-                }
-                Step::Receive {
-                    to,
-                    message,
-                    secret,
-                } => {
-                    let p = to.index();
-                    match ratchet::decrypt_message(&states[p], &ad, message, &fixed(secret)?) {
-                        Ok((next, plaintext)) => {
-                            states[p] = next;
-                            StepResult::Received {
-                                plaintext: plaintext.into(),
-                            }
-                        }
-                        Err(e) => StepResult::Failed { error: e.into() },
-                    }
-                }
-            });
-        }
-        Ok(w::ratchet::SessionOut { results })
+        run_steps(
+            &mut Pair {
+                states: [alice, bob],
+                ad,
+            },
+            &i.steps,
+        )
     }
     fn padme(&mut self, i: &w::padding::PadmeIn) -> Answer<w::padding::PadmeOut> {
         if !padding::pre_padme(i.len) {

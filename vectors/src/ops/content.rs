@@ -6,7 +6,7 @@ use serde_json::json;
 use super::build::*;
 use super::Meta;
 use crate::gen::Gen;
-use crate::wire::{ErrorKind, Hex};
+use crate::wire::{Answer, Error, ErrorKind, Hex};
 
 /// The kind of a content on the wire.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -31,6 +31,58 @@ wire! {
         key: Option<Hex> = "hex, 32 bytes, attachment only: the attachment key",
         #[optional]
         length: Option<u64> = "int (u64), attachment only: the file length",
+    }
+}
+
+/// A content's fields as read from the wire (before an implementation
+/// builds its own content type from them).
+pub enum ContentIn<'a> {
+    /// A text's bytes (not necessarily UTF-8).
+    Text(&'a [u8]),
+    /// An attachment pointer's kind number, key and length.
+    Attachment {
+        kind: u64,
+        key: &'a Hex,
+        length: u64,
+    },
+}
+
+impl ContentFields {
+    /// The fields of a text.
+    pub fn text(text: &[u8]) -> ContentFields {
+        ContentFields {
+            r#type: ContentType::Text,
+            text: Some(text.into()),
+            kind: None,
+            key: None,
+            length: None,
+        }
+    }
+
+    /// The fields of an attachment pointer.
+    pub fn attachment(kind: u8, key: &[u8; 32], length: u64) -> ContentFields {
+        ContentFields {
+            r#type: ContentType::Attachment,
+            text: None,
+            kind: Some(u64::from(kind)),
+            key: Some(key.into()),
+            length: Some(length),
+        }
+    }
+
+    /// The fields its type requires (`BadRequest` if one is missing).
+    pub fn read(&self) -> Answer<ContentIn<'_>> {
+        let missing = |f: &str| Error::bad_request(format!("missing field `{f}`"));
+        Ok(match self.r#type {
+            ContentType::Text => {
+                ContentIn::Text(self.text.as_deref().ok_or_else(|| missing("text"))?)
+            }
+            ContentType::Attachment => ContentIn::Attachment {
+                kind: self.kind.ok_or_else(|| missing("kind"))?,
+                key: self.key.as_ref().ok_or_else(|| missing("key"))?,
+                length: self.length.ok_or_else(|| missing("length"))?,
+            },
+        })
     }
 }
 

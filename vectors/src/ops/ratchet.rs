@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use super::build::*;
 use super::Meta;
 use crate::gen::Gen;
-use crate::wire::{Error, Hex};
+use crate::wire::{Answer, Error, Hex};
 use xchat_spec::{ratchet, xchacha20poly1305};
 
 wire! {
@@ -193,6 +193,53 @@ wire! {
     pub struct SessionOut {
         results: Vec<StepResult> = "list, one per step: send `{message}`, lose `{}`, receive `{plaintext}`, or `{error}`: NoSendingChain, Replay, TooManySkipped, AuthenticationFailed, Malformed, UnsupportedVersion (NonContributory and ChainExhausted cannot be reached by these steps)",
     }
+}
+
+/// The two parties of a ratchet session as an implementation holds them.
+/// The outer `Answer` is about the request (a secret the implementation
+/// cannot be asked); the inner `Result` is the step's own outcome.
+pub trait RatchetPair {
+    /// RatchetEncrypt of `plaintext` by `from` with randomness `r`.
+    fn send(&mut self, from: Side, plaintext: &[u8], r: &Hex) -> Answer<Result<Vec<u8>, Error>>;
+    /// RatchetDecrypt of `message` by `to` with the fresh secret `secret`.
+    fn receive(&mut self, to: Side, message: &[u8], secret: &Hex)
+        -> Answer<Result<Vec<u8>, Error>>;
+}
+
+/// Runs `steps` in order: a failed step is its result and changes nothing;
+/// `lose` stops at its first failure.
+pub fn run_steps(pair: &mut impl RatchetPair, steps: &[Step]) -> Answer<SessionOut> {
+    let failed = |error| StepResult::Failed { error };
+    let mut results = Vec::new();
+    for step in steps {
+        results.push(match step {
+            Step::Send { from, plaintext, r } => match pair.send(*from, plaintext, r)? {
+                Ok(m) => StepResult::Sent { message: m.into() },
+                Err(e) => failed(e),
+            },
+            Step::Lose { from, count } => {
+                let mut result = StepResult::Lost {};
+                for _ in 0..*count {
+                    if let Err(e) = pair.send(*from, &[], &Hex(vec![0; 24]))? {
+                        result = failed(e);
+                        break;
+                    }
+                }
+                result
+            }
+            Step::Receive {
+                to,
+                message,
+                secret,
+            } => match pair.receive(*to, message, secret)? {
+                Ok(p) => StepResult::Received {
+                    plaintext: p.into(),
+                },
+                Err(e) => failed(e),
+            },
+        });
+    }
+    Ok(SessionOut { results })
 }
 
 pub const RATCHET_KDF_RK: Meta = Meta {
@@ -426,17 +473,7 @@ impl Script {
     /// `from` sends; returns the message.
     fn send(&mut self, g: &Gen, from: &str, text: &str) -> Vec<u8> {
         let k = self.steps.len();
-        self.steps.push(json!({"action": "send", "from": from, "plaintext": hx(text.as_bytes()), "r": hx(&g.bytes(&format!("nonce {k}"), 24))}));
-        let r = out("ratchet_session", &self.input());
-        let last = r["results"]
-            .as_array()
-            .unwrap()
-            .last()
-            .unwrap()
-            .as_object()
-            .unwrap()
-            .clone();
-        last.bytes("message").unwrap_or_default()
+        self.send_with_r(from, text, &g.arr(&format!("nonce {k}")))
     }
     /// `from` sends with the given randomness `r`; returns the message.
     fn send_with_r(&mut self, from: &str, text: &str, r: &[u8; 24]) -> Vec<u8> {

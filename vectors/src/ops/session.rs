@@ -64,58 +64,41 @@ pub enum EventIn {
     Restore { who: Who },
 }
 
-impl From<&Event> for EventIn {
-    fn from(e: &Event) -> EventIn {
-        match e.clone() {
-            Event::Start { from, to } => EventIn::Start {
-                from: from.into(),
-                to: to.into(),
-            },
-            Event::Send { from, to, text } => EventIn::Send {
-                from: from.into(),
-                to: to.into(),
-                text: text.into(),
-            },
-            Event::Deliver { index } => EventIn::Deliver { index },
-            Event::Drop { index } => EventIn::Drop { index },
-            Event::Duplicate { index } => EventIn::Duplicate { index },
-            Event::Tamper { index, byte, mask } => EventIn::Tamper { index, byte, mask },
-            Event::AcceptIdentity { who, of } => EventIn::AcceptIdentity {
-                who: who.into(),
-                of: of.into(),
-            },
-            Event::RotatePrekey { who } => EventIn::RotatePrekey { who: who.into() },
-            Event::Snapshot { who } => EventIn::Snapshot { who: who.into() },
-            Event::Restore { who } => EventIn::Restore { who: who.into() },
+/// The conversions both ways between the scenario's [`Event`] and its
+/// wire form [`EventIn`], written once from the variants' field lists.
+macro_rules! mirror_events {
+    ($($v:ident { $($f:ident),* }),* $(,)?) => {
+        impl From<&Event> for EventIn {
+            #[allow(clippy::useless_conversion)]
+            fn from(e: &Event) -> EventIn {
+                match e.clone() {
+                    $(Event::$v { $($f),* } => EventIn::$v { $($f: $f.into()),* },)*
+                }
+            }
         }
-    }
+
+        impl From<&EventIn> for Event {
+            #[allow(clippy::useless_conversion)]
+            fn from(e: &EventIn) -> Event {
+                match e.clone() {
+                    $(EventIn::$v { $($f),* } => Event::$v { $($f: $f.into()),* },)*
+                }
+            }
+        }
+    };
 }
 
-impl From<&EventIn> for Event {
-    fn from(e: &EventIn) -> Event {
-        match e.clone() {
-            EventIn::Start { from, to } => Event::Start {
-                from: from.into(),
-                to: to.into(),
-            },
-            EventIn::Send { from, to, text } => Event::Send {
-                from: from.into(),
-                to: to.into(),
-                text: text.0,
-            },
-            EventIn::Deliver { index } => Event::Deliver { index },
-            EventIn::Drop { index } => Event::Drop { index },
-            EventIn::Duplicate { index } => Event::Duplicate { index },
-            EventIn::Tamper { index, byte, mask } => Event::Tamper { index, byte, mask },
-            EventIn::AcceptIdentity { who, of } => Event::AcceptIdentity {
-                who: who.into(),
-                of: of.into(),
-            },
-            EventIn::RotatePrekey { who } => Event::RotatePrekey { who: who.into() },
-            EventIn::Snapshot { who } => Event::Snapshot { who: who.into() },
-            EventIn::Restore { who } => Event::Restore { who: who.into() },
-        }
-    }
+mirror_events! {
+    Start { from, to },
+    Send { from, to, text },
+    Deliver { index },
+    Drop { index },
+    Duplicate { index },
+    Tamper { index, byte, mask },
+    AcceptIdentity { who, of },
+    RotatePrekey { who },
+    Snapshot { who },
+    Restore { who },
 }
 
 /// One outcome of a `session_run`.
