@@ -25,7 +25,7 @@ use crate::conformance::Conformance;
 use crate::ops as w;
 use crate::ops::content::{ContentFields, ContentIn};
 use crate::ops::ratchet::{run_steps, RatchetPair, Side};
-use crate::ops::session::{Delivery, EventIn, Outcome, Receipt as ReceiptOut, Who};
+use crate::ops::session::{Delivery, EventIn, Outcome, Who};
 use crate::wire::{Answer, Error, Hex};
 
 /// The optimized implementation.
@@ -99,20 +99,6 @@ fn content_out(c: &Content) -> ContentFields {
     }
 }
 
-/// One passive delivery's result.
-fn receipt_out(r: Result<Receipt, xchat::Error>) -> ReceiptOut {
-    match r {
-        Ok(Receipt::Message(rec)) => ReceiptOut::Message {
-            sender: identity::encode(&rec.sender).into(),
-            content: content_out(&rec.content),
-        },
-        Ok(Receipt::IdentityChanged { offered, .. }) => ReceiptOut::IdentityChanged {
-            identity_changed: identity::encode(&offered).into(),
-        },
-        Err(e) => ReceiptOut::Failed { error: e.into() },
-    }
-}
-
 /// The k-th DH output of a handshake trace (`Unsupported` if the impl did
 /// not report it).
 fn traced_dh(t: &HandshakeTrace, k: usize) -> Answer<Hex> {
@@ -174,11 +160,13 @@ fn receive_all(
     let mailbox = fit(mailbox)?;
     let mut results = Vec::new();
     for d in deliveries {
-        results.push(receipt_out(acct.receive_with(
-            &mailbox,
-            &d.envelope,
-            &fit(&d.secret)?,
-        )));
+        let r = acct.receive_with(&mailbox, &d.envelope, &fit(&d.secret)?);
+        results.push(crate::receipt_out!(
+            r,
+            Receipt,
+            identity::encode,
+            content_out
+        ));
     }
     Ok(w::session::ReceiveOut { results })
 }
@@ -302,21 +290,21 @@ impl Conformance for Impl {
     ) -> Answer<w::identity::GenerateOut> {
         let s = IdentitySecret::from_randomness(parse(&i.handle)?, &fit(&i.randomness)?);
         let id = s.public();
-        Ok(w::identity::GenerateOut {
-            identity: identity::encode(id).into(),
-            sig_pub: id.sig_pub.into(),
-            dh_pub: id.dh_pub.into(),
-            binding: id.binding.into(),
-        })
+        Ok(w::identity::GenerateOut::new(
+            &identity::encode(id),
+            &id.sig_pub,
+            &id.dh_pub,
+            &id.binding,
+        ))
     }
     fn identity_decode(&mut self, i: &w::identity::IdentityIn) -> Answer<w::identity::DecodeOut> {
         let id = identity::decode(&i.identity)?;
-        Ok(w::identity::DecodeOut {
-            handle: handle::handle_bytes(&id.handle).into(),
-            sig_pub: id.sig_pub.into(),
-            dh_pub: id.dh_pub.into(),
-            binding: id.binding.into(),
-        })
+        Ok(w::identity::DecodeOut::new(
+            &handle::handle_bytes(&id.handle),
+            &id.sig_pub,
+            &id.dh_pub,
+            &id.binding,
+        ))
     }
     fn identity_verify(&mut self, i: &w::identity::IdentityIn) -> Answer<w::identity::Empty> {
         identity::verify(&identity::decode(&i.identity)?)?;
@@ -331,19 +319,11 @@ impl Conformance for Impl {
     }
     fn bundle_decode(&mut self, i: &w::bundle::BundleIn) -> Answer<w::bundle::DecodeOut> {
         let b = bundle::decode(&i.bundle)?;
-        Ok(w::bundle::DecodeOut {
-            identity: identity::encode(&b.identity).into(),
-            spk_id: b.spk_id,
-            spk: b.spk.into(),
-            spk_sig: b.spk_sig.into(),
-            has_opk: b.opk.is_some(),
-            opk_id: b.opk.map(|(id, _)| id),
-            opk: b.opk.map(|(_, k)| k.into()),
-            pqpk_id: b.pqpk_id,
-            pqpk_kind: bundle::kind_byte(b.pqpk_kind),
-            pqpk: b.pqpk.clone().into(),
-            pqpk_sig: b.pqpk_sig.into(),
-        })
+        Ok(crate::bundle_decode_out!(
+            b,
+            identity::encode,
+            bundle::kind_byte
+        ))
     }
     fn bundle_verify(&mut self, i: &w::bundle::BundleIn) -> Answer<w::bundle::VerifyOut> {
         bundle::decode(&i.bundle)?.verify()?;
@@ -421,12 +401,9 @@ impl Conformance for Impl {
     }
     fn ratchet_hdecrypt(&mut self, i: &w::ratchet::HdecryptIn) -> Answer<w::ratchet::HdecryptOut> {
         let h = ratchet::hdecrypt(&fit(&i.hk)?, &i.enc_header);
-        Ok(w::ratchet::HdecryptOut {
-            found: h.is_some(),
-            dh: h.as_ref().map(|h| h.dh.into()),
-            pn: h.as_ref().map(|h| h.pn),
-            n: h.as_ref().map(|h| h.n),
-        })
+        Ok(w::ratchet::HdecryptOut::of(
+            h.as_ref().map(|h| (&h.dh, h.pn, h.n)),
+        ))
     }
     fn ratchet_session(&mut self, i: &w::ratchet::SessionIn) -> Answer<w::ratchet::SessionOut> {
         let (sk, hka, nhkb, ad) = (fit(&i.sk)?, fit(&i.hka)?, fit(&i.nhkb)?, fit::<32>(&i.ad)?);

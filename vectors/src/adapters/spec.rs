@@ -21,7 +21,7 @@ use crate::conformance::Conformance;
 use crate::ops as w;
 use crate::ops::content::{ContentFields, ContentIn};
 use crate::ops::ratchet::{run_steps, RatchetPair, Side};
-use crate::ops::session::{Delivery, Outcome, Receipt as ReceiptOut};
+use crate::ops::session::{Delivery, Outcome};
 use crate::wire::{Answer, Error, ErrorKind, Hex};
 
 /// The executable specification.
@@ -97,20 +97,6 @@ pub fn content_out(c: &Content) -> ContentFields {
     }
 }
 
-/// One passive delivery's result.
-fn receipt_out(r: Result<Receipt, xchat_spec::Error>) -> ReceiptOut {
-    match r {
-        Ok(Receipt::Message(rec)) => ReceiptOut::Message {
-            sender: identity::encode(&rec.sender).into(),
-            content: content_out(&rec.content),
-        },
-        Ok(Receipt::IdentityChanged { offered, .. }) => ReceiptOut::IdentityChanged {
-            identity_changed: identity::encode(&offered).into(),
-        },
-        Err(e) => ReceiptOut::Failed { error: e.into() },
-    }
-}
-
 /// One outcome of a scenario run.
 fn outcome_out(o: &scenario::Outcome) -> Outcome {
     use scenario::Outcome as O;
@@ -165,10 +151,16 @@ fn receive_all(
     let mut results = Vec::new();
     for d in deliveries {
         let r = account::receive(&acct, &mailbox, &d.envelope, &fixed(&d.secret)?);
-        results.push(receipt_out(r.map(|(next, receipt)| {
+        let r = r.map(|(next, receipt)| {
             acct = next;
             receipt
-        })));
+        });
+        results.push(crate::receipt_out!(
+            r,
+            Receipt,
+            identity::encode,
+            content_out
+        ));
     }
     Ok(w::session::ReceiveOut { results })
 }
@@ -346,21 +338,21 @@ impl Conformance for Spec {
         i: &w::identity::GenerateIn,
     ) -> Answer<w::identity::GenerateOut> {
         let (_, id) = identity::generate(&parse(&i.handle)?, &fixed(&i.randomness)?);
-        Ok(w::identity::GenerateOut {
-            identity: identity::encode(&id).into(),
-            sig_pub: id.sig_pub.into(),
-            dh_pub: id.dh_pub.into(),
-            binding: id.binding.into(),
-        })
+        Ok(w::identity::GenerateOut::new(
+            &identity::encode(&id),
+            &id.sig_pub,
+            &id.dh_pub,
+            &id.binding,
+        ))
     }
     fn identity_decode(&mut self, i: &w::identity::IdentityIn) -> Answer<w::identity::DecodeOut> {
         let id = identity::decode(&i.identity)?;
-        Ok(w::identity::DecodeOut {
-            handle: handle::handle_bytes(&id.handle).into(),
-            sig_pub: id.sig_pub.into(),
-            dh_pub: id.dh_pub.into(),
-            binding: id.binding.into(),
-        })
+        Ok(w::identity::DecodeOut::new(
+            &handle::handle_bytes(&id.handle),
+            &id.sig_pub,
+            &id.dh_pub,
+            &id.binding,
+        ))
     }
     fn identity_verify(&mut self, i: &w::identity::IdentityIn) -> Answer<w::identity::Empty> {
         identity::verify(&identity::decode(&i.identity)?)?;
@@ -376,19 +368,11 @@ impl Conformance for Spec {
     }
     fn bundle_decode(&mut self, i: &w::bundle::BundleIn) -> Answer<w::bundle::DecodeOut> {
         let b = bundle::decode(&i.bundle)?;
-        Ok(w::bundle::DecodeOut {
-            identity: identity::encode(&b.identity).into(),
-            spk_id: b.spk_id,
-            spk: b.spk.into(),
-            spk_sig: b.spk_sig.into(),
-            has_opk: b.opk.is_some(),
-            opk_id: b.opk.map(|(id, _)| id),
-            opk: b.opk.map(|(_, k)| k.into()),
-            pqpk_id: b.pqpk_id,
-            pqpk_kind: bundle::kind_byte(b.pqpk_kind),
-            pqpk: b.pqpk.into(),
-            pqpk_sig: b.pqpk_sig.into(),
-        })
+        Ok(crate::bundle_decode_out!(
+            b,
+            identity::encode,
+            bundle::kind_byte
+        ))
     }
     fn bundle_verify(&mut self, i: &w::bundle::BundleIn) -> Answer<w::bundle::VerifyOut> {
         bundle::verify(&bundle::decode(&i.bundle)?)?;
@@ -526,12 +510,9 @@ impl Conformance for Spec {
     }
     fn ratchet_hdecrypt(&mut self, i: &w::ratchet::HdecryptIn) -> Answer<w::ratchet::HdecryptOut> {
         let h = ratchet::hdecrypt(&fixed(&i.hk)?, &i.enc_header);
-        Ok(w::ratchet::HdecryptOut {
-            found: h.is_some(),
-            dh: h.as_ref().map(|h| h.dh.into()),
-            pn: h.as_ref().map(|h| h.pn),
-            n: h.as_ref().map(|h| h.n),
-        })
+        Ok(w::ratchet::HdecryptOut::of(
+            h.as_ref().map(|h| (&h.dh, h.pn, h.n)),
+        ))
     }
     fn ratchet_hedge_nonce(
         &mut self,

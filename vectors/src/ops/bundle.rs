@@ -59,6 +59,29 @@ wire! {
     }
 }
 
+/// The output of `bundle_decode` from a decoded bundle of either
+/// implementation (both `Bundle`s have these field names), with that
+/// implementation's EncIdentity encoder and PQ kind byte.
+#[macro_export]
+macro_rules! bundle_decode_out {
+    ($b:expr, $encode_identity:path, $kind_byte:path) => {{
+        let b = $b;
+        $crate::ops::bundle::DecodeOut {
+            identity: $encode_identity(&b.identity).to_vec().into(),
+            spk_id: b.spk_id,
+            spk: b.spk.into(),
+            spk_sig: b.spk_sig.into(),
+            has_opk: b.opk.is_some(),
+            opk_id: b.opk.map(|(id, _)| id),
+            opk: b.opk.map(|(_, k)| k.into()),
+            pqpk_id: b.pqpk_id,
+            pqpk_kind: $kind_byte(b.pqpk_kind),
+            pqpk: b.pqpk.clone().into(),
+            pqpk_sig: b.pqpk_sig.into(),
+        }
+    }};
+}
+
 /// The output of `bundle_verify`.
 pub type VerifyOut = Empty;
 

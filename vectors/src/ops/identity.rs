@@ -47,6 +47,30 @@ wire! {
     pub struct Empty {}
 }
 
+impl GenerateOut {
+    /// The output of a generated identity: its encoding and keys.
+    pub fn new(identity: &[u8], sig_pub: &[u8; 32], dh_pub: &[u8; 32], binding: &[u8; 64]) -> Self {
+        GenerateOut {
+            identity: identity.into(),
+            sig_pub: sig_pub.into(),
+            dh_pub: dh_pub.into(),
+            binding: binding.into(),
+        }
+    }
+}
+
+impl DecodeOut {
+    /// The output of a decoded identity: its handle's bytes and keys.
+    pub fn new(handle: &[u8], sig_pub: &[u8; 32], dh_pub: &[u8; 32], binding: &[u8; 64]) -> Self {
+        DecodeOut {
+            handle: handle.into(),
+            sig_pub: sig_pub.into(),
+            dh_pub: dh_pub.into(),
+            binding: binding.into(),
+        }
+    }
+}
+
 /// The errors of decoding an EncIdentity, in check order.
 pub const DECODE_ERRORS: [(ErrorKind, &str); 3] = [
     (

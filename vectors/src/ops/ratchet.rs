@@ -131,6 +131,18 @@ wire! {
     }
 }
 
+impl HdecryptOut {
+    /// The output for a header found (`dh`, `pn`, `n`) or not.
+    pub fn of(header: Option<(&[u8; 32], u32, u32)>) -> HdecryptOut {
+        HdecryptOut {
+            found: header.is_some(),
+            dh: header.map(|h| h.0.into()),
+            pn: header.map(|h| h.1),
+            n: header.map(|h| h.2),
+        }
+    }
+}
+
 /// A party of a ratchet session.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

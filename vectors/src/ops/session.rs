@@ -182,6 +182,27 @@ pub enum Receipt {
     Failed { error: Error },
 }
 
+/// The wire form of a passive delivery's result from either
+/// implementation (both `account::Receipt`s have these variants), with that
+/// implementation's `Receipt` type, EncIdentity encoder and content fields.
+#[macro_export]
+macro_rules! receipt_out {
+    ($r:expr, $receipt:ident, $encode_identity:path, $content_out:path) => {
+        match $r {
+            Ok($receipt::Message(rec)) => $crate::ops::session::Receipt::Message {
+                sender: $encode_identity(&rec.sender).to_vec().into(),
+                content: $content_out(&rec.content),
+            },
+            Ok($receipt::IdentityChanged { offered, .. }) => {
+                $crate::ops::session::Receipt::IdentityChanged {
+                    identity_changed: $encode_identity(&offered).to_vec().into(),
+                }
+            }
+            Err(e) => $crate::ops::session::Receipt::Failed { error: e.into() },
+        }
+    };
+}
+
 wire! {
     /// The input of `session_receive_responder`.
     pub struct ResponderIn {
