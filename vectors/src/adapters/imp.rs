@@ -172,6 +172,8 @@ fn receive_all(
 }
 
 impl Conformance for Impl {
+    mirrored!(fit);
+
     fn sha256(&mut self, i: &w::hash::MsgIn) -> Answer<w::hash::Digest32> {
         Ok(w::hash::Digest32 {
             digest: hash::sha256(&i.msg).into(),
@@ -233,22 +235,6 @@ impl Conformance for Impl {
             shared: x25519::x25519(&fit(&i.scalar)?, &fit(&i.u)?).into(),
         })
     }
-    fn ed25519_public(&mut self, i: &w::ed25519::SeedIn) -> Answer<w::ed25519::PublicOut> {
-        Ok(w::ed25519::PublicOut {
-            public: ed25519::public_key(&fit(&i.seed)?).into(),
-        })
-    }
-    fn ed25519_sign(&mut self, i: &w::ed25519::SignIn) -> Answer<w::ed25519::SigOut> {
-        Ok(w::ed25519::SigOut {
-            sig: ed25519::sign(&fit(&i.seed)?, &i.msg).into(),
-        })
-    }
-    fn ed25519_verify(&mut self, i: &w::ed25519::VerifyIn) -> Answer<w::ed25519::ValidOut> {
-        let (public, sig) = (fit(&i.public)?, fit(&i.sig)?);
-        Ok(w::ed25519::ValidOut {
-            valid: ed25519::verify(&public, &i.msg, &sig).is_ok(),
-        })
-    }
     fn mlkem768_keygen(&mut self, i: &w::mlkem::KeygenIn) -> Answer<w::mlkem::KeygenOut> {
         let (ek, dk) = ml_kem::keygen(&fit(&i.d)?, &fit(&i.z)?);
         Ok(w::mlkem::KeygenOut {
@@ -267,13 +253,6 @@ impl Conformance for Impl {
     fn mlkem768_decaps(&mut self, i: &w::mlkem::DecapsIn) -> Answer<w::mlkem::DecapsOut> {
         Ok(w::mlkem::DecapsOut {
             ss: (*ml_kem::decaps(&i.dk, &i.ct)?).into(),
-        })
-    }
-    fn handle_parse(&mut self, i: &w::handle::ParseIn) -> Answer<w::handle::ParseOut> {
-        let h = parse(&i.handle)?;
-        Ok(w::handle::ParseOut {
-            canonical: handle::handle_bytes(&h).into(),
-            encoded: handle::enc_handle(&h).into(),
         })
     }
     fn handle_decode(&mut self, i: &w::handle::DecodeIn) -> Answer<w::handle::DecodeOut> {
@@ -297,33 +276,12 @@ impl Conformance for Impl {
             &id.binding,
         ))
     }
-    fn identity_decode(&mut self, i: &w::identity::IdentityIn) -> Answer<w::identity::DecodeOut> {
-        let id = identity::decode(&i.identity)?;
-        Ok(w::identity::DecodeOut::new(
-            &handle::handle_bytes(&id.handle),
-            &id.sig_pub,
-            &id.dh_pub,
-            &id.binding,
-        ))
-    }
-    fn identity_verify(&mut self, i: &w::identity::IdentityIn) -> Answer<w::identity::Empty> {
-        identity::verify(&identity::decode(&i.identity)?)?;
-        Ok(w::identity::Empty {})
-    }
     fn bundle_make(&mut self, i: &w::bundle::Store) -> Answer<w::bundle::MakeOut> {
         let (secret, store, opk_id, pqpk_id) = owner(i)?;
         let b = bundle::make_bundle(&secret, &store, opk_id, pqpk_id)?;
         Ok(w::bundle::MakeOut {
             bundle: bundle::encode(&b).into(),
         })
-    }
-    fn bundle_decode(&mut self, i: &w::bundle::BundleIn) -> Answer<w::bundle::DecodeOut> {
-        let b = bundle::decode(&i.bundle)?;
-        Ok(crate::bundle_decode_out!(
-            b,
-            identity::encode,
-            bundle::kind_byte
-        ))
     }
     fn bundle_verify(&mut self, i: &w::bundle::BundleIn) -> Answer<w::bundle::VerifyOut> {
         bundle::decode(&i.bundle)?.verify()?;
@@ -399,12 +357,6 @@ impl Conformance for Impl {
             enc_header: ratchet::hencrypt(&fit(&i.hk)?, &header, &fit(&i.nonce)?).into(),
         })
     }
-    fn ratchet_hdecrypt(&mut self, i: &w::ratchet::HdecryptIn) -> Answer<w::ratchet::HdecryptOut> {
-        let h = ratchet::hdecrypt(&fit(&i.hk)?, &i.enc_header);
-        Ok(w::ratchet::HdecryptOut::of(
-            h.as_ref().map(|h| (&h.dh, h.pn, h.n)),
-        ))
-    }
     fn ratchet_session(&mut self, i: &w::ratchet::SessionIn) -> Answer<w::ratchet::SessionOut> {
         let (sk, hka, nhkb, ad) = (fit(&i.sk)?, fit(&i.hka)?, fit(&i.nhkb)?, fit::<32>(&i.ad)?);
         let bob_secret = fit(&i.bob_secret)?;
@@ -438,9 +390,6 @@ impl Conformance for Impl {
         Ok(w::content::EncodedOut {
             encoded: content::encode(&content_in(i)?)?.into(),
         })
-    }
-    fn content_decode(&mut self, i: &w::content::EncodedIn) -> Answer<ContentFields> {
-        Ok(content_out(&content::decode(&i.encoded)?))
     }
     fn envelope_seal(&mut self, i: &w::envelope::SealIn) -> Answer<w::envelope::SealOut> {
         let sender =
@@ -508,22 +457,6 @@ impl Conformance for Impl {
         let pointer = AttachmentPointer::new(MediaKind::File, fit(&i.key)?, i.length)?;
         Ok(w::attachment::OpenOut {
             file: attachment::open(&pointer, &i.ciphertext)?.to_vec().into(),
-        })
-    }
-    fn fingerprint(
-        &mut self,
-        i: &w::fingerprint::FingerprintIn,
-    ) -> Answer<w::fingerprint::FingerprintOut> {
-        let fp = fingerprint::fingerprint(&identity::decode(&i.identity)?);
-        Ok(w::fingerprint::FingerprintOut {
-            fingerprint: String::from_utf8_lossy(&fp).into(),
-        })
-    }
-    fn safety_number(&mut self, i: &w::fingerprint::SafetyIn) -> Answer<w::fingerprint::SafetyOut> {
-        let (a, b) = (identity::decode(&i.a)?, identity::decode(&i.b)?);
-        let sn = fingerprint::safety_number(&a, &b);
-        Ok(w::fingerprint::SafetyOut {
-            safety_number: String::from_utf8_lossy(&sn).into(),
         })
     }
     fn session_run(&mut self, i: &w::session::RunIn) -> Answer<w::session::RunOut> {

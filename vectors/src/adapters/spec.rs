@@ -213,6 +213,8 @@ impl RatchetPair for Pair {
 }
 
 impl Conformance for Spec {
+    mirrored!(fixed);
+
     fn sha256(&mut self, i: &w::hash::MsgIn) -> Answer<w::hash::Digest32> {
         Ok(w::hash::Digest32 {
             digest: sha2::sha256(&i.msg).into(),
@@ -283,22 +285,6 @@ impl Conformance for Spec {
             shared: shared.into(),
         })
     }
-    fn ed25519_public(&mut self, i: &w::ed25519::SeedIn) -> Answer<w::ed25519::PublicOut> {
-        Ok(w::ed25519::PublicOut {
-            public: ed25519::public_key(&fixed(&i.seed)?).into(),
-        })
-    }
-    fn ed25519_sign(&mut self, i: &w::ed25519::SignIn) -> Answer<w::ed25519::SigOut> {
-        Ok(w::ed25519::SigOut {
-            sig: ed25519::sign(&fixed(&i.seed)?, &i.msg).into(),
-        })
-    }
-    fn ed25519_verify(&mut self, i: &w::ed25519::VerifyIn) -> Answer<w::ed25519::ValidOut> {
-        let (public, sig) = (fixed(&i.public)?, fixed(&i.sig)?);
-        Ok(w::ed25519::ValidOut {
-            valid: ed25519::verify(&public, &i.msg, &sig).is_ok(),
-        })
-    }
     fn mlkem768_keygen(&mut self, i: &w::mlkem::KeygenIn) -> Answer<w::mlkem::KeygenOut> {
         let (ek, dk) = ml_kem::keygen_internal(&fixed(&i.d)?, &fixed(&i.z)?);
         Ok(w::mlkem::KeygenOut {
@@ -317,13 +303,6 @@ impl Conformance for Spec {
     fn mlkem768_decaps(&mut self, i: &w::mlkem::DecapsIn) -> Answer<w::mlkem::DecapsOut> {
         Ok(w::mlkem::DecapsOut {
             ss: ml_kem::decaps_internal(&i.dk, &i.ct)?.into(),
-        })
-    }
-    fn handle_parse(&mut self, i: &w::handle::ParseIn) -> Answer<w::handle::ParseOut> {
-        let h = parse(&i.handle)?;
-        Ok(w::handle::ParseOut {
-            canonical: handle::handle_bytes(&h).into(),
-            encoded: handle::enc_handle(&h).into(),
         })
     }
     fn handle_decode(&mut self, i: &w::handle::DecodeIn) -> Answer<w::handle::DecodeOut> {
@@ -345,19 +324,6 @@ impl Conformance for Spec {
             &id.binding,
         ))
     }
-    fn identity_decode(&mut self, i: &w::identity::IdentityIn) -> Answer<w::identity::DecodeOut> {
-        let id = identity::decode(&i.identity)?;
-        Ok(w::identity::DecodeOut::new(
-            &handle::handle_bytes(&id.handle),
-            &id.sig_pub,
-            &id.dh_pub,
-            &id.binding,
-        ))
-    }
-    fn identity_verify(&mut self, i: &w::identity::IdentityIn) -> Answer<w::identity::Empty> {
-        identity::verify(&identity::decode(&i.identity)?)?;
-        Ok(w::identity::Empty {})
-    }
     fn bundle_make(&mut self, i: &w::bundle::Store) -> Answer<w::bundle::MakeOut> {
         let (secret, store) = owner(i)?;
         let opk_id = store.opks.first().map(|o| o.0);
@@ -365,14 +331,6 @@ impl Conformance for Spec {
         Ok(w::bundle::MakeOut {
             bundle: bundle::encode(&b).into(),
         })
-    }
-    fn bundle_decode(&mut self, i: &w::bundle::BundleIn) -> Answer<w::bundle::DecodeOut> {
-        let b = bundle::decode(&i.bundle)?;
-        Ok(crate::bundle_decode_out!(
-            b,
-            identity::encode,
-            bundle::kind_byte
-        ))
     }
     fn bundle_verify(&mut self, i: &w::bundle::BundleIn) -> Answer<w::bundle::VerifyOut> {
         bundle::verify(&bundle::decode(&i.bundle)?)?;
@@ -508,12 +466,6 @@ impl Conformance for Spec {
             enc_header: enc.into(),
         })
     }
-    fn ratchet_hdecrypt(&mut self, i: &w::ratchet::HdecryptIn) -> Answer<w::ratchet::HdecryptOut> {
-        let h = ratchet::hdecrypt(&fixed(&i.hk)?, &i.enc_header);
-        Ok(w::ratchet::HdecryptOut::of(
-            h.as_ref().map(|h| (&h.dh, h.pn, h.n)),
-        ))
-    }
     fn ratchet_hedge_nonce(
         &mut self,
         i: &w::ratchet::HedgeNonceIn,
@@ -590,9 +542,6 @@ impl Conformance for Spec {
             encoded: content::encode(&c).into(),
         })
     }
-    fn content_decode(&mut self, i: &w::content::EncodedIn) -> Answer<ContentFields> {
-        Ok(content_out(&content::decode(&i.encoded)?))
-    }
     fn envelope_seal(&mut self, i: &w::envelope::SealIn) -> Answer<w::envelope::SealOut> {
         let sender = identity_of(&i.sender_handle, &i.sender_randomness)?;
         let e = envelope::seal(
@@ -668,22 +617,6 @@ impl Conformance for Spec {
         };
         Ok(w::attachment::OpenOut {
             file: attachment::open(&pointer, &i.ciphertext)?.into(),
-        })
-    }
-    fn fingerprint(
-        &mut self,
-        i: &w::fingerprint::FingerprintIn,
-    ) -> Answer<w::fingerprint::FingerprintOut> {
-        let fp = fingerprint::fingerprint(&identity::decode(&i.identity)?);
-        Ok(w::fingerprint::FingerprintOut {
-            fingerprint: String::from_utf8_lossy(&fp).into(),
-        })
-    }
-    fn safety_number(&mut self, i: &w::fingerprint::SafetyIn) -> Answer<w::fingerprint::SafetyOut> {
-        let (a, b) = (identity::decode(&i.a)?, identity::decode(&i.b)?);
-        let sn = fingerprint::safety_number(&a, &b);
-        Ok(w::fingerprint::SafetyOut {
-            safety_number: String::from_utf8_lossy(&sn).into(),
         })
     }
     fn session_run(&mut self, i: &w::session::RunIn) -> Answer<w::session::RunOut> {
