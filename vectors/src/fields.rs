@@ -1,4 +1,4 @@
-//! Wire structs that carry their own field documentation: [`wire!`]
+//! Wire structs that carry their own field documentation: [`crate::wire!`]
 //! defines a serde struct and, from the same lines, the `(name,
 //! description)` table that documents it in the vector files' headers and
 //! the README's op reference. A field name is written once.

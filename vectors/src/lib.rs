@@ -2,7 +2,7 @@
 //! specification, and the conformance runner that replays them through any
 //! implementation (see `vectors/README.md`).
 //!
-//! * [`wire`]: hex byte strings, error kinds, the answer type;
+//! * [`mod@wire`]: hex byte strings, error kinds, the answer type;
 //! * [`fields`]: wire structs that carry their field documentation;
 //! * [`ops`]: one module per op family (structs, documentation, cases);
 //! * [`conformance`]: the typed trait every implementation answers and
