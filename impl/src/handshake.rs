@@ -159,6 +159,19 @@ fn push_dh(
     Ok(())
 }
 
+/// Where a handshake reports its intermediate values once the keys are
+/// derived: `DH1 || DH2 || DH3 [|| DH4]`, `SS`, `CT`, `T` and the keys.
+/// The normal path passes `()`, whose report is empty and inlined away, so
+/// only the `low-level` feature's traced variants pay for a copy.
+trait Observe {
+    fn derived(&mut self, dhs: &[u8], ss: &[u8; 32], ct: &[u8], t: &[u8], keys: &HandshakeKeys);
+}
+
+impl Observe for () {
+    #[inline(always)]
+    fn derived(&mut self, _: &[u8], _: &[u8; 32], _: &[u8], _: &[u8], _: &HandshakeKeys) {}
+}
+
 /// The initiator's side, SPEC.md section 8 steps 1-7 (REQ-HS-001,
 /// REQ-HS-002), from a verified bundle: checks that the bundle is the one of
 /// `peer` (`InvalidHandle`), computes DH1..DH4 in order (`NonContributory`),
@@ -172,6 +185,20 @@ pub fn initiate(
     ek_secret: &[u8; 32],
     kem_m: &[u8; 32],
     ratchet_secret: &[u8; 32],
+) -> Result<(RatchetState, PrekeyHeader, [u8; 32]), Error> {
+    initiate_observed(alice, peer, bob, ek_secret, kem_m, ratchet_secret, &mut ())
+}
+
+/// [`initiate`], reporting its intermediate values to `observer` (`()` in
+/// the normal path, where every report compiles to nothing).
+fn initiate_observed(
+    alice: &IdentitySecret,
+    peer: &Handle,
+    bob: &VerifiedBundle,
+    ek_secret: &[u8; 32],
+    kem_m: &[u8; 32],
+    ratchet_secret: &[u8; 32],
+    observer: &mut impl Observe,
 ) -> Result<(RatchetState, PrekeyHeader, [u8; 32]), Error> {
     let bob = bob.bundle();
     if bob.identity.handle != *peer {
@@ -196,6 +223,7 @@ pub fn initiate(
         ct: &ct,
     });
     let keys = derive_keys(&dhs, &ss, &t)?;
+    observer.derived(&dhs, &ss, &ct, &t, &keys);
     let state =
         RatchetState::init_alice(&keys.sk, &bob.spk, &keys.hka, &keys.nhkb, ratchet_secret)?;
     let header = PrekeyHeader {
@@ -220,11 +248,17 @@ pub fn initiate_unverified(
     kem_m: &[u8; 32],
     ratchet_secret: &[u8; 32],
 ) -> Result<(RatchetState, PrekeyHeader, [u8; 32]), Error> {
+    let verified = verified_for(peer, bob)?;
+    initiate(alice, peer, &verified, ek_secret, kem_m, ratchet_secret)
+}
+
+/// The spec's first two checks of an unverified bundle: it is `peer`'s
+/// (`InvalidHandle`), then it verifies.
+fn verified_for(peer: &Handle, bob: &Bundle) -> Result<VerifiedBundle, Error> {
     if bob.identity.handle != *peer {
         return Err(Error::InvalidHandle);
     }
-    let verified = bob.clone().verify()?;
-    initiate(alice, peer, &verified, ek_secret, kem_m, ratchet_secret)
+    bob.clone().verify()
 }
 
 /// The prekey message up to its ratchet body (SPEC.md section 8): what every
@@ -336,9 +370,20 @@ pub fn respond(
     message: &[u8],
     ratchet_secret: &[u8; 32],
 ) -> Result<Accepted, Error> {
+    respond_message(bob, store, message, ratchet_secret, &mut ())
+}
+
+/// [`respond`], reporting its intermediate values to `observer`.
+fn respond_message(
+    bob: &IdentitySecret,
+    store: &PrekeyStore,
+    message: &[u8],
+    ratchet_secret: &[u8; 32],
+    observer: &mut impl Observe,
+) -> Result<Accepted, Error> {
     let (header, body) = decode_prekey_message(message)?;
     identity::verify(&header.initiator)?;
-    respond_decoded(bob, store, header, body, ratchet_secret)
+    respond_observed(bob, store, header, body, ratchet_secret, observer)
 }
 
 /// The responder's side after decoding and verifying the initiator's
@@ -353,6 +398,18 @@ pub(crate) fn respond_decoded(
     header: PrekeyHeader,
     body: &[u8],
     ratchet_secret: &[u8; 32],
+) -> Result<Accepted, Error> {
+    respond_observed(bob, store, header, body, ratchet_secret, &mut ())
+}
+
+/// [`respond_decoded`], reporting its intermediate values to `observer`.
+fn respond_observed(
+    bob: &IdentitySecret,
+    store: &PrekeyStore,
+    header: PrekeyHeader,
+    body: &[u8],
+    ratchet_secret: &[u8; 32],
+    observer: &mut impl Observe,
 ) -> Result<Accepted, Error> {
     let (spk_secret, spk_public) = store.find_spk(header.spk_id).ok_or(Error::UnknownPrekey)?;
     let opk = match header.opk_id {
@@ -383,6 +440,7 @@ pub(crate) fn respond_decoded(
         ct: &header.ct,
     });
     let keys = derive_keys(&dhs, &ss, &t)?;
+    observer.derived(&dhs, &ss, &header.ct, &t, &keys);
     let mut state = RatchetState::init_bob(&keys.sk, spk_secret, &spk, &keys.hka, &keys.nhkb);
     let (plaintext, update): (Vec<u8>, RecvUpdate) =
         state.decrypt(&keys.ad, &PREKEY_PREFIX, body, ratchet_secret)?;
@@ -393,4 +451,100 @@ pub(crate) fn respond_decoded(
         ad: keys.ad,
         plaintext: Zeroizing::new(plaintext),
     })
+}
+
+/// The intermediate values of one handshake, as this implementation
+/// computed them (feature `low-level`): what the conformance vectors of
+/// `handshake_initiate` and `handshake_respond` publish besides the
+/// message. Secret values are zeroized on drop.
+#[cfg(feature = "low-level")]
+pub struct HandshakeTrace {
+    /// `DH1`, `DH2`, `DH3` and, with a one-time prekey, `DH4`, in order.
+    pub dh: Vec<Zeroizing<[u8; 32]>>,
+    /// The ML-KEM shared secret `SS`.
+    pub ss: Zeroizing<[u8; 32]>,
+    /// The ML-KEM ciphertext `CT`.
+    pub ct: Vec<u8>,
+    /// The transcript `T`.
+    pub transcript: Vec<u8>,
+    /// `SK`, `HKA`, `NHKB` and `AD`.
+    pub keys: HandshakeKeys,
+}
+
+#[cfg(feature = "low-level")]
+impl fmt::Debug for HandshakeTrace {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HandshakeTrace")
+            .field("transcript", &self.transcript.len())
+            .field("keys", &self.keys)
+            .field("dh, ss", &"[redacted]")
+            .finish()
+    }
+}
+
+#[cfg(feature = "low-level")]
+impl Observe for Option<HandshakeTrace> {
+    fn derived(&mut self, dhs: &[u8], ss: &[u8; 32], ct: &[u8], t: &[u8], keys: &HandshakeKeys) {
+        let dh = dhs
+            .chunks_exact(32)
+            .map(|c| {
+                let mut out = Zeroizing::new([0u8; 32]);
+                out.copy_from_slice(c);
+                out
+            })
+            .collect();
+        *self = Some(HandshakeTrace {
+            dh,
+            ss: Zeroizing::new(*ss),
+            ct: ct.to_vec(),
+            transcript: t.to_vec(),
+            keys: keys.clone(),
+        });
+    }
+}
+
+/// Takes the trace a successful handshake reported.
+#[cfg(feature = "low-level")]
+fn reported(trace: Option<HandshakeTrace>) -> Result<HandshakeTrace, Error> {
+    // Every successful path derives the keys, so the trace is always there.
+    trace.ok_or(Error::InvalidState)
+}
+
+/// [`initiate_unverified`] that also returns the handshake's intermediate
+/// values (feature `low-level`), from the same code path.
+#[cfg(feature = "low-level")]
+pub fn initiate_unverified_traced(
+    alice: &IdentitySecret,
+    peer: &Handle,
+    bob: &Bundle,
+    ek_secret: &[u8; 32],
+    kem_m: &[u8; 32],
+    ratchet_secret: &[u8; 32],
+) -> Result<(RatchetState, PrekeyHeader, [u8; 32], HandshakeTrace), Error> {
+    let verified = verified_for(peer, bob)?;
+    let mut trace = None;
+    let (state, header, ad) = initiate_observed(
+        alice,
+        peer,
+        &verified,
+        ek_secret,
+        kem_m,
+        ratchet_secret,
+        &mut trace,
+    )?;
+    Ok((state, header, ad, reported(trace)?))
+}
+
+/// [`respond`] that also returns the handshake's intermediate values
+/// (feature `low-level`), from the same code path.
+#[cfg(feature = "low-level")]
+pub fn respond_traced(
+    bob: &IdentitySecret,
+    store: &PrekeyStore,
+    message: &[u8],
+    ratchet_secret: &[u8; 32],
+) -> Result<(Accepted, HandshakeTrace), Error> {
+    let mut trace = None;
+    let accepted = respond_message(bob, store, message, ratchet_secret, &mut trace)?;
+    Ok((accepted, reported(trace)?))
 }

@@ -57,6 +57,13 @@
 //! `handle`, `encoding`, `identity`, `bundle`, `handshake`, `ratchet`,
 //! `padding`, `content`, `envelope`, `attachment`, `fingerprint`, `session`,
 //! `account`.
+//!
+//! Feature `low-level` (off by default) exposes intermediate values of the
+//! protocol's own code paths for the conformance vectors:
+//! `handshake::initiate_unverified_traced` and
+//! `handshake::respond_traced` return the handshake's DH outputs, `SS`,
+//! `CT`, the transcript and the keys as the normal path computes them (it
+//! reports them to a no-op observer, so it does not pay for them).
 #![forbid(unsafe_code)]
 #![deny(
     clippy::unwrap_used,

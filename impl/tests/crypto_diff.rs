@@ -636,8 +636,8 @@ fn kat_wycheproof_ed25519() {
             // Not counted as checked: a signature of another length
             // cannot be passed to `verify` (it takes `&[u8; 64]`), so
             // neither side's primitive sees it. `vectors/tests/
-            // wrong_lengths.rs` sends these cases through both conformance
-            // adapters, where the length check is.
+            // wrong_lengths.rs` checks the interface's answers to them
+            // (the spec's `InvalidLength`; the impl's adapter: unsupported).
             assert_eq!(c.verdict, Verdict::Invalid, "{id}");
             by_type += 1;
             continue;
@@ -716,8 +716,8 @@ fn kat_wycheproof_mlkem_768_test() {
             // Not counted as checked: a seed of another length cannot be
             // passed to `keygen` (it takes `d` and `z` as `&[u8; 32]`), so
             // neither side's primitive sees it. `vectors/tests/
-            // wrong_lengths.rs` sends these cases through both conformance
-            // adapters, where the length check is.
+            // wrong_lengths.rs` checks the interface's answers to them
+            // (the spec's `InvalidLength`; the impl's adapter: unsupported).
             assert_eq!(case.verdict, Verdict::Invalid, "{id}");
             by_type += 1;
             continue;
@@ -854,8 +854,8 @@ fn kat_aead(file: &str, nonce_len: usize, min: usize, wrong_iv: usize) {
             // Not counted as checked: a nonce of another size cannot be
             // passed to `open`/`xopen` (they take `&[u8; 12]`/`&[u8; 24]`),
             // so neither side's primitive sees it. `vectors/tests/
-            // wrong_lengths.rs` sends these cases through both conformance
-            // adapters, where the length check is.
+            // wrong_lengths.rs` checks the interface's answers to them
+            // (the spec's `InvalidLength`; the impl's adapter: unsupported).
             assert_eq!(c.verdict, Verdict::Invalid, "{id}");
             by_type += 1;
             continue;

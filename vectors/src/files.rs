@@ -9,11 +9,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::cases;
+use crate::adapters::spec::Spec;
+use crate::conformance::{self, dispatch, Op};
 use crate::gen::{Gen, SEED};
-use crate::ops::{self, Op};
-use crate::spec_ops;
-use crate::value::{to_hex, Answer, Obj};
+use crate::wire::{to_hex, Answer, Error, Obj};
 
 /// One vector file (one op).
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -45,11 +44,11 @@ pub struct Vector {
 
 impl Vector {
     /// The expected answer.
-    pub fn expected(&self) -> Answer {
+    pub fn expected(&self) -> Answer<Obj> {
         match (&self.output, &self.error) {
-            (Some(o), _) => Answer::Output(o.clone()),
-            (None, Some(e)) => Answer::Error(e.clone()),
-            (None, None) => Answer::Output(Obj::new()),
+            (Some(o), _) => Ok(o.clone()),
+            (None, Some(e)) => Err(Error::from_wire(e)),
+            (None, None) => Ok(Obj::new()),
         }
     }
 }
@@ -73,20 +72,20 @@ fn described(fields: &[(&str, &str)]) -> Obj {
 
 /// The expected answer of the spec, as a vector.
 pub fn oracle(op: &str, id: String, input: Obj) -> Vector {
-    match spec_ops::call(op, &input) {
-        Answer::Output(o) => Vector {
+    match dispatch(&mut Spec, op, &input) {
+        Ok(o) => Vector {
             id,
             input,
             output: Some(o),
             error: None,
         },
-        Answer::Error(e) => Vector {
+        Err(Error::Unsupported) => panic!("the spec does not support {op}"),
+        Err(e) => Vector {
             id,
             input,
             output: None,
-            error: Some(e),
+            error: Some(e.wire()),
         },
-        Answer::Unsupported => panic!("the spec does not support {op}"),
     }
 }
 
@@ -96,7 +95,14 @@ pub fn build(op: &Op) -> VectorFile {
     let g = Gen::new(SEED, op.name);
     let mut seen = BTreeSet::new();
     let mut ids = BTreeSet::new();
-    let cases: Vec<Vector> = cases::cases(op.name, &g)
+    let errors: Vec<(&str, &str)> = op
+        .meta
+        .errors
+        .iter()
+        .map(|(k, when)| (k.name(), *when))
+        .collect();
+    let cases: Vec<Vector> = op
+        .cases(&g)
         .into_iter()
         .map(|c| {
             assert!(
@@ -108,7 +114,7 @@ pub fn build(op: &Op) -> VectorFile {
             let v = oracle(op.name, c.id, c.input);
             if let Some(e) = &v.error {
                 assert!(
-                    op.errors.iter().any(|(k, _)| k == e),
+                    errors.iter().any(|(k, _)| k == e),
                     "{}: case {} gives undocumented error {e}",
                     op.name,
                     v.id
@@ -119,7 +125,7 @@ pub fn build(op: &Op) -> VectorFile {
         })
         .collect();
     assert!(!cases.is_empty(), "{}: no cases", op.name);
-    for (k, _) in op.errors {
+    for (k, _) in &errors {
         assert!(
             seen.contains(*k),
             "{}: no case gives the documented error {k}",
@@ -128,13 +134,13 @@ pub fn build(op: &Op) -> VectorFile {
     }
     VectorFile {
         op: op.name.to_string(),
-        section: op.section.to_string(),
-        requirements: op.reqs.iter().map(|r| r.to_string()).collect(),
-        summary: op.summary.to_string(),
+        section: op.meta.section.to_string(),
+        requirements: op.meta.reqs.iter().map(|r| r.to_string()).collect(),
+        summary: op.meta.summary.to_string(),
         generated_by: format!("xchat-conform generate: inputs from the seed {:?} (labelled SHAKE256 derivation), outputs from xchat-spec", String::from_utf8_lossy(SEED)),
-        input: described(op.input),
-        output: described(op.output),
-        errors: described(op.errors),
+        input: described(&(op.input)()),
+        output: described(&(op.output)()),
+        errors: described(&errors),
         cases,
     }
 }
@@ -147,7 +153,7 @@ pub fn to_yaml(f: &VectorFile) -> String {
 
 /// Every file, `(name, contents)`, in op order, then `MANIFEST`.
 pub fn generate_all() -> Vec<(String, String)> {
-    let all = ops::all();
+    let all = conformance::all();
     let built: Vec<(String, String)> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..2)
             .map(|t| {
@@ -186,27 +192,29 @@ const END: &str = "<!-- end of op reference -->";
 /// The op reference of the README (one table per op).
 pub fn op_reference() -> String {
     let mut s = String::new();
-    for op in ops::all() {
+    for op in conformance::all() {
+        let m = op.meta;
         s.push_str(&format!(
             "\n#### `{}`\n\n{} ({}",
-            op.name, op.summary, op.section
+            op.name, m.summary, m.section
         ));
-        if !op.reqs.is_empty() {
-            s.push_str(&format!("; {}", op.reqs.join(", ")));
+        if !m.reqs.is_empty() {
+            s.push_str(&format!("; {}", m.reqs.join(", ")));
         }
         s.push_str(").\n\n| | field | description |\n|---|---|---|\n");
         // A `|` inside a table cell (even in a code span) must be escaped.
         let cell = |d: &str| d.replace('|', "\\|");
-        for (k, d) in op.input {
+        let output = (op.output)();
+        for (k, d) in (op.input)() {
             s.push_str(&format!("| input | `{k}` | {} |\n", cell(d)));
         }
-        for (k, d) in op.output {
+        for (k, d) in &output {
             s.push_str(&format!("| output | `{k}` | {} |\n", cell(d)));
         }
-        for (k, d) in op.errors {
-            s.push_str(&format!("| error | `{k}` | {} |\n", cell(d)));
+        for (k, d) in m.errors {
+            s.push_str(&format!("| error | `{}` | {} |\n", k.name(), cell(d)));
         }
-        if op.output.is_empty() {
+        if output.is_empty() {
             s.push_str("| output | | (empty object) |\n");
         }
     }

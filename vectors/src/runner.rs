@@ -1,41 +1,22 @@
 //! `xchat-conform run`: replays vectors (and, with `--random`, fresh cases
-//! with the spec as oracle) through an implementation, and reports.
+//! with the spec as oracle) through an implementation of
+//! [`Conformance`], and reports per op how many cases passed, failed, were
+//! skipped (`unsupported`) and were decided by the implementation itself.
 
 use std::io::{BufRead, BufReader, IsTerminal, Write};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 use serde_json::{json, Value};
 
-use crate::cases;
+use crate::conformance::{dispatch, find, Conformance};
 use crate::files::{oracle, Vector, VectorFile};
 use crate::gen::Gen;
-use crate::value::{short, Answer, Obj};
+use crate::wire::{from_obj, short, to_obj, Answer, Error, Obj};
 
-/// An implementation under test.
-pub trait Backend {
-    /// Answers one request.
-    fn call(&mut self, op: &str, input: &Obj) -> Answer;
-}
-
-/// The executable specification, in process.
-pub struct Spec;
-
-impl Backend for Spec {
-    fn call(&mut self, op: &str, input: &Obj) -> Answer {
-        crate::spec_ops::call(op, input)
-    }
-}
-
-/// The optimized implementation (`xchat`), in process.
-pub struct Impl;
-
-impl Backend for Impl {
-    fn call(&mut self, op: &str, input: &Obj) -> Answer {
-        crate::impl_ops::call(op, input)
-    }
-}
-
-/// An external implementation driven over JSON lines.
+/// An external implementation driven over JSON lines (see
+/// `vectors/README.md`); its typed methods are [`External::typed`].
 pub struct External {
     child: Child,
     stdin: Option<ChildStdin>,
@@ -65,7 +46,8 @@ impl External {
         })
     }
 
-    fn exchange(&mut self, op: &str, input: &Obj) -> Result<Answer, String> {
+    /// One request and its answer, as on the wire.
+    fn exchange(&mut self, op: &str, input: &Obj) -> Result<Answer<Obj>, String> {
         let id = self.next_id;
         self.next_id += 1;
         let request = json!({"id": id, "op": op, "input": input});
@@ -90,11 +72,11 @@ impl External {
             ));
         }
         if let Some(o) = v.get("output").and_then(Value::as_object) {
-            Ok(Answer::Output(o.clone()))
+            Ok(Ok(o.clone()))
         } else if let Some(e) = v.get("error").and_then(Value::as_str) {
-            Ok(Answer::Error(e.to_string()))
+            Ok(Err(Error::from_wire(e)))
         } else if v.get("unsupported") == Some(&Value::Bool(true)) {
-            Ok(Answer::Unsupported)
+            Ok(Err(Error::Unsupported))
         } else {
             Err(format!(
                 "answer has no output, error or unsupported: {}",
@@ -102,20 +84,37 @@ impl External {
             ))
         }
     }
-}
 
-impl Backend for External {
-    fn call(&mut self, op: &str, input: &Obj) -> Answer {
+    /// Asks `op` over the wire: the input is written from its struct, the
+    /// output read into the op's output struct, and it must be exactly in
+    /// the op's form (no unknown field, lowercase hex), as the README
+    /// requires of an answer.
+    pub fn typed<I: Serialize, O: Serialize + DeserializeOwned>(
+        &mut self,
+        op: &str,
+        input: &I,
+    ) -> Answer<O> {
         if let Some(d) = &self.dead {
-            return Answer::Error(format!("(no answer: {d})"));
+            return Err(Error::Other(format!("(no answer: {d})")));
         }
-        match self.exchange(op, input) {
-            Ok(a) => a,
+        let output = match self.exchange(op, &to_obj(input)?) {
+            Ok(answer) => answer?,
             Err(e) => {
                 self.dead = Some(e.clone());
-                Answer::Error(format!("(no answer: {e})"))
+                return Err(Error::Other(format!("(no answer: {e})")));
             }
+        };
+        let not_of_form = || {
+            Error::Other(format!(
+                "(output not of the op's form: {})",
+                short(&Value::Object(output.clone()))
+            ))
+        };
+        let typed: O = from_obj(&output).map_err(|_| not_of_form())?;
+        if to_obj(&typed)? != output {
+            return Err(not_of_form());
         }
+        Ok(typed)
     }
 }
 
@@ -131,34 +130,47 @@ pub struct Failure {
     pub op: String,
     pub id: String,
     pub input: Obj,
-    pub expected: Answer,
-    pub actual: Answer,
+    pub expected: Answer<Obj>,
+    pub actual: Answer<Obj>,
 }
 
-/// Counts per op.
+/// The counts of one op.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OpCounts {
+    pub op: String,
+    pub passed: usize,
+    pub failed: usize,
+    /// Answered `unsupported`.
+    pub skipped: usize,
+    /// Decided by the implementation itself: answered with an output or
+    /// an error, not `unsupported`.
+    pub decided: usize,
+}
+
+/// Counts per op, in run order, and the failures.
 #[derive(Default)]
 pub struct Report {
-    /// `(op, passed, failed, skipped)` in run order.
-    pub ops: Vec<(String, usize, usize, usize)>,
+    pub ops: Vec<OpCounts>,
     pub failures: Vec<Failure>,
 }
 
 impl Report {
     /// Totals `(passed, failed, skipped)`.
     pub fn totals(&self) -> (usize, usize, usize) {
-        self.ops
-            .iter()
-            .fold((0, 0, 0), |t, o| (t.0 + o.1, t.1 + o.2, t.2 + o.3))
+        self.ops.iter().fold((0, 0, 0), |t, o| {
+            (t.0 + o.passed, t.1 + o.failed, t.2 + o.skipped)
+        })
+    }
+
+    /// The number of cases the implementation decided itself.
+    pub fn decided(&self) -> usize {
+        self.ops.iter().map(|o| o.decided).sum()
     }
 }
 
-/// Whether `actual` passes `expected`: equal outputs, or the same error kind.
-pub fn passes(expected: &Answer, actual: &Answer) -> bool {
-    match (expected, actual) {
-        (Answer::Output(e), Answer::Output(a)) => e == a,
-        (Answer::Error(e), Answer::Error(a)) => e == a,
-        _ => false,
-    }
+/// Whether `actual` passes `expected`: equal outputs, or the same error.
+pub fn passes(expected: &Answer<Obj>, actual: &Answer<Obj>) -> bool {
+    expected == actual && *actual != Err(Error::Unsupported)
 }
 
 /// A simple progress bar on stderr (only when stderr is a terminal).
@@ -192,7 +204,7 @@ impl Progress {
 /// Runs the vectors of `files` (only `only` ops if not empty) and `random`
 /// fresh cases per op (seed `seed`) through `backend`.
 pub fn run(
-    backend: &mut dyn Backend,
+    backend: &mut dyn Conformance,
     files: &[VectorFile],
     only: &[String],
     random: usize,
@@ -210,47 +222,55 @@ pub fn run(
     };
     let mut report = Report::default();
     for f in selected {
-        let (mut passed, mut failed, mut skipped) = (0, 0, 0);
+        let mut counts = OpCounts {
+            op: f.op.clone(),
+            ..OpCounts::default()
+        };
         let mut check = |v: &Vector, progress: &mut Progress| {
-            let actual = backend.call(&f.op, &v.input);
+            let actual = dispatch(backend, &f.op, &v.input);
             let expected = v.expected();
-            if actual == Answer::Unsupported {
-                skipped += 1;
-            } else if passes(&expected, &actual) {
-                passed += 1;
+            if actual == Err(Error::Unsupported) {
+                counts.skipped += 1;
             } else {
-                failed += 1;
-                report.failures.push(Failure {
-                    op: f.op.clone(),
-                    id: v.id.clone(),
-                    input: v.input.clone(),
-                    expected,
-                    actual,
-                });
+                counts.decided += 1;
+                if passes(&expected, &actual) {
+                    counts.passed += 1;
+                } else {
+                    counts.failed += 1;
+                    report.failures.push(Failure {
+                        op: f.op.clone(),
+                        id: v.id.clone(),
+                        input: v.input.clone(),
+                        expected,
+                        actual,
+                    });
+                }
             }
             progress.step(&f.op);
         };
         for v in &f.cases {
             check(v, &mut progress);
         }
-        for i in 0..random {
-            let g = Gen::new(seed.as_bytes(), &format!("random/{i}/{}", f.op));
-            let mut list = cases::cases(&f.op, &g);
-            let pick = usize::try_from(g.below("pick", list.len() as u64)).unwrap_or(0);
-            let c = list.swap_remove(pick);
-            let v = oracle(&f.op, format!("random-{i}-{}", c.id), c.input);
-            check(&v, &mut progress);
+        if let Some(op) = find(&f.op) {
+            for i in 0..random {
+                let g = Gen::new(seed.as_bytes(), &format!("random/{i}/{}", f.op));
+                let mut list = op.cases(&g);
+                let pick = usize::try_from(g.below("pick", list.len() as u64)).unwrap_or(0);
+                let c = list.swap_remove(pick);
+                let v = oracle(&f.op, format!("random-{i}-{}", c.id), c.input);
+                check(&v, &mut progress);
+            }
         }
-        report.ops.push((f.op.clone(), passed, failed, skipped));
+        report.ops.push(counts);
     }
     report
 }
 
-fn answer_text(a: &Answer) -> String {
+fn answer_text(a: &Answer<Obj>) -> String {
     match a {
-        Answer::Output(o) => format!("output {}", short(&Value::Object(o.clone()))),
-        Answer::Error(e) => format!("error {e}"),
-        Answer::Unsupported => "unsupported".into(),
+        Ok(o) => format!("output {}", short(&Value::Object(o.clone()))),
+        Err(Error::Unsupported) => "unsupported".into(),
+        Err(e) => format!("error {e}"),
     }
 }
 
@@ -258,17 +278,26 @@ fn answer_text(a: &Answer) -> String {
 pub fn print(report: &Report, name: &str, max_failures: usize) {
     println!("\n== conformance of {name}");
     println!(
-        "{:<28} {:>7} {:>7} {:>8}",
-        "op", "passed", "failed", "skipped"
+        "{:<28} {:>7} {:>7} {:>8} {:>8}",
+        "op", "passed", "failed", "skipped", "decided"
     );
-    for (op, p, f, s) in &report.ops {
+    for o in &report.ops {
         println!(
-            "{op:<28} {p:>7} {f:>7} {s:>8}{}",
-            if *f > 0 { "  FAIL" } else { "" }
+            "{:<28} {:>7} {:>7} {:>8} {:>8}{}",
+            o.op,
+            o.passed,
+            o.failed,
+            o.skipped,
+            o.decided,
+            if o.failed > 0 { "  FAIL" } else { "" }
         );
     }
     let (p, f, s) = report.totals();
-    println!("{:<28} {p:>7} {f:>7} {s:>8}", "total");
+    println!(
+        "{:<28} {p:>7} {f:>7} {s:>8} {:>8}",
+        "total",
+        report.decided()
+    );
     for x in report.failures.iter().take(max_failures) {
         println!("\nFAILED {} / {}", x.op, x.id);
         println!("  input:    {}", short(&Value::Object(x.input.clone())));

@@ -1,6 +1,6 @@
 //! Differential test of whole conversations: the spec's scenario runner
-//! (`xchat_spec::scenario`, through `spec_ops`) against the impl's accounts
-//! (through `impl_protocol`, the code behind the conformance adapter), on
+//! (`xchat_spec::scenario`, through the spec adapter) against the impl's accounts
+//! (through the impl adapter, the code behind the conformance adapter binary), on
 //! random multi-party schedules: starts in any direction (simultaneous
 //! initiation included), sends, deliveries in any order, drops,
 //! duplicates, tampering, an impostor's handshakes, identity acceptance,
@@ -19,9 +19,10 @@ mod common;
 use proptest::prelude::*;
 use xchat_spec::bundle::PqKind;
 use xchat_spec::scenario::{Event, Party, Setup};
-use xchat_vectors::cases::session_run_input;
-use xchat_vectors::value::{as_obj, Answer};
-use xchat_vectors::{impl_protocol, spec_ops};
+use xchat_vectors::adapters::{imp::Impl, spec::Spec};
+use xchat_vectors::conformance::dispatch;
+use xchat_vectors::ops::session::session_run_input;
+use xchat_vectors::wire::{Answer, Obj};
 
 fn party() -> impl Strategy<Value = Party> {
     prop_oneof![
@@ -83,13 +84,13 @@ fn cases() -> u32 {
 /// Runs one schedule on both sides; returns the number of delivered
 /// messages (to check that schedules exercise something).
 fn compare(setup: &Setup, events: &[Event]) -> Result<usize, TestCaseError> {
-    let input = as_obj(&session_run_input(setup, events)).expect("an object");
-    let spec = spec_ops::call("session_run", &input);
-    let imp = match impl_protocol::call("session_run", &input) {
-        Ok(o) => Answer::Output(o),
-        Err(e) => Answer::Error(e),
-    };
-    let Answer::Output(out) = &spec else {
+    let input = session_run_input(setup, events)
+        .as_object()
+        .cloned()
+        .expect("an object");
+    let spec = dispatch(&mut Spec, "session_run", &input);
+    let imp = dispatch(&mut Impl, "session_run", &input);
+    let Ok(out) = &spec else {
         return Err(TestCaseError::fail(format!("spec failed: {spec:?}")));
     };
     if spec != imp {
@@ -114,10 +115,10 @@ fn compare(setup: &Setup, events: &[Event]) -> Result<usize, TestCaseError> {
         .count())
 }
 
-fn imp_outcomes(a: &Answer) -> Vec<serde_json::Value> {
+fn imp_outcomes(a: &Answer<Obj>) -> Vec<serde_json::Value> {
     match a {
-        Answer::Output(o) => o["outcomes"].as_array().cloned().unwrap_or_default(),
-        _ => Vec::new(),
+        Ok(o) => o["outcomes"].as_array().cloned().unwrap_or_default(),
+        Err(_) => Vec::new(),
     }
 }
 

@@ -3,16 +3,17 @@
 //! values, and the passive vectors agree with the scripted runner.
 
 use serde_json::{json, Value};
+use xchat_vectors::adapters::{imp::Impl, spec::Spec};
+use xchat_vectors::conformance::{self, dispatch, Conformance};
 use xchat_vectors::files::{self, VectorFile};
-use xchat_vectors::runner::{self, Backend};
-use xchat_vectors::spec_ops;
-use xchat_vectors::value::{Answer, Obj};
+use xchat_vectors::runner;
+use xchat_vectors::wire::Obj;
 
 fn vectors() -> Vec<VectorFile> {
     files::load(&files::default_dir()).expect("committed vectors load and match the MANIFEST")
 }
 
-fn assert_passes(backend: &mut dyn Backend, name: &str, min_passed: usize) {
+fn assert_passes(backend: &mut dyn Conformance, name: &str, min_passed: usize) {
     let report = runner::run(backend, &vectors(), &[], 0, "0");
     runner::print(&report, name, 10);
     let (passed, failed, _) = report.totals();
@@ -31,7 +32,7 @@ fn committed_vectors_regenerate_byte_identically() {
 
 #[test]
 fn every_op_has_vectors_and_every_file_an_op() {
-    let ops: Vec<String> = xchat_vectors::ops::all()
+    let ops: Vec<String> = conformance::all()
         .iter()
         .map(|o| o.name.to_string())
         .collect();
@@ -41,12 +42,12 @@ fn every_op_has_vectors_and_every_file_an_op() {
 
 #[test]
 fn spec_passes_every_vector() {
-    assert_passes(&mut runner::Spec, "spec", 570);
+    assert_passes(&mut Spec, "spec", 570);
 }
 
 #[test]
 fn impl_passes_every_vector_it_supports() {
-    assert_passes(&mut runner::Impl, "impl", 490);
+    assert_passes(&mut Impl, "impl", 490);
 }
 
 #[test]
@@ -59,7 +60,7 @@ fn adapter_subprocess_passes_over_json_lines() {
 #[test]
 fn random_cases_pass_on_the_impl() {
     let all = vectors();
-    let report = runner::run(&mut runner::Impl, &all, &[], 2, "test");
+    let report = runner::run(&mut Impl, &all, &[], 2, "test");
     let (passed, failed, skipped) = report.totals();
     println!("random: {passed} passed, {failed} failed");
     assert_eq!(failed, 0);
@@ -67,7 +68,7 @@ fn random_cases_pass_on_the_impl() {
     // the committed vectors the same call also replays.
     let committed: usize = all.iter().map(|f| f.cases.len()).sum();
     assert_eq!(passed + skipped, committed + 2 * all.len());
-    let baseline = runner::run(&mut runner::Impl, &all, &[], 0, "test");
+    let baseline = runner::run(&mut Impl, &all, &[], 0, "test");
     assert!(
         passed > baseline.totals().0,
         "no random case passed: {passed} passed with them, {} without",
@@ -76,10 +77,51 @@ fn random_cases_pass_on_the_impl() {
 }
 
 fn output(op: &str, input: Value) -> Obj {
-    match spec_ops::call(op, input.as_object().unwrap()) {
-        Answer::Output(o) => o,
+    match dispatch(&mut Spec, op, input.as_object().unwrap()) {
+        Ok(o) => o,
         other => panic!("{op}: {other:?}"),
     }
+}
+
+/// Every committed input and output is exactly in its op's typed form: read
+/// into the op's structs and written back, it is byte for byte the same
+/// JSON (so the structs, the case builders and the files agree on every
+/// field name, order and encoding).
+#[test]
+fn every_vector_is_in_its_ops_typed_form() {
+    let mut n = 0;
+    for f in vectors() {
+        for v in &f.cases {
+            let (input, output) = conformance::reencode(&f.op, &v.input, v.output.as_ref())
+                .unwrap_or_else(|e| panic!("{} / {}: {e:?}", f.op, v.id));
+            assert_eq!(input, v.input, "{} / {}: input", f.op, v.id);
+            assert_eq!(output, v.output, "{} / {}: output", f.op, v.id);
+            n += 1;
+        }
+    }
+    assert!(n > 500);
+}
+
+/// The impl decides every case it does not answer `unsupported`, and the
+/// report counts them per op.
+#[test]
+fn impl_decided_counts() {
+    let report = runner::run(&mut Impl, &vectors(), &[], 0, "0");
+    for o in &report.ops {
+        assert_eq!(o.decided, o.passed + o.failed, "{}", o.op);
+    }
+    let (passed, _, skipped) = report.totals();
+    assert_eq!(report.decided(), passed);
+    assert!(skipped > 0, "the impl has ops it does not expose");
+    let hs = report
+        .ops
+        .iter()
+        .find(|o| o.op == "handshake_initiate")
+        .unwrap();
+    assert_eq!(
+        hs.skipped, 0,
+        "the handshake's intermediates come from the impl"
+    );
 }
 
 #[test]

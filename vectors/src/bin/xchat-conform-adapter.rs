@@ -9,10 +9,16 @@
 use std::io::{BufRead, Write};
 
 use serde_json::{json, Value};
-use xchat_vectors::value::{Answer, Obj, BAD_REQUEST};
+use xchat_vectors::adapters::{imp::Impl, spec::Spec};
+use xchat_vectors::conformance::{dispatch, Conformance};
+use xchat_vectors::wire::{Error, Obj};
 
 fn main() {
-    let spec = std::env::args().any(|a| a == "--spec");
+    let mut backend: Box<dyn Conformance> = if std::env::args().any(|a| a == "--spec") {
+        Box::new(Spec)
+    } else {
+        Box::new(Impl)
+    };
     let stdin = std::io::stdin();
     let mut stdout = std::io::stdout().lock();
     for line in stdin.lock().lines() {
@@ -32,16 +38,14 @@ fn main() {
             .cloned()
             .unwrap_or_default();
         let answer = if request.is_null() {
-            Answer::Error(BAD_REQUEST.into())
-        } else if spec {
-            xchat_vectors::spec_ops::call(op, &input)
+            Err(Error::BadRequest(String::new()))
         } else {
-            xchat_vectors::impl_ops::call(op, &input)
+            dispatch(backend.as_mut(), op, &input)
         };
         let out = match answer {
-            Answer::Output(o) => json!({"id": id, "output": o}),
-            Answer::Error(e) => json!({"id": id, "error": e}),
-            Answer::Unsupported => json!({"id": id, "unsupported": true}),
+            Ok(o) => json!({"id": id, "output": o}),
+            Err(Error::Unsupported) => json!({"id": id, "unsupported": true}),
+            Err(e) => json!({"id": id, "error": e.wire()}),
         };
         if writeln!(stdout, "{out}")
             .and_then(|_| stdout.flush())

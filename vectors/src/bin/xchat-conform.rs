@@ -4,6 +4,8 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use xchat_vectors::adapters::{imp::Impl, spec::Spec};
+use xchat_vectors::conformance::Conformance;
 use xchat_vectors::{files, runner};
 
 const USAGE: &str = "usage: xchat-conform <command> [options]
@@ -80,9 +82,9 @@ fn run(a: &Args, imp: &str) -> Result<bool, String> {
             return Err(format!("no vectors for op {op:?}"));
         }
     }
-    let mut backend: Box<dyn runner::Backend> = match imp {
-        "spec" => Box::new(runner::Spec),
-        "impl" => Box::new(runner::Impl),
+    let mut backend: Box<dyn Conformance> = match imp {
+        "spec" => Box::new(Spec),
+        "impl" => Box::new(Impl),
         command => Box::new(
             runner::External::start(command).map_err(|e| format!("starting {command:?}: {e}"))?,
         ),
