@@ -10,9 +10,10 @@
 //! [`Error::AuthenticationFailed`]. `aes-gcm` compares tags in constant
 //! time and decrypts nothing unless the tag verifies.
 
-use aes_gcm::aead::{AeadInOut, KeyInit};
-use aes_gcm::{Aes128Gcm, Aes256Gcm, Tag};
+use aes_gcm::aead::KeyInit;
+use aes_gcm::{Aes128Gcm, Aes256Gcm};
 
+use super::aead::{open_with, seal_with};
 use crate::Error;
 
 /// The nonce (IV) length in bytes (SP 800-38D section 5.2.1.1: 96 bits).
@@ -28,68 +29,26 @@ fn len_allowed(len: usize) -> bool {
     u64::try_from(len).is_ok_and(|n| n <= MAX_PLAINTEXT_LEN)
 }
 
-/// Encrypts `pt` into `ciphertext || tag` with `cipher`.
-fn seal_with<C: AeadInOut<TagSize = aes_gcm::aead::consts::U16>>(
-    cipher: &C,
-    nonce: &[u8; NONCE_LEN],
-    aad: &[u8],
-    pt: &[u8],
-) -> Result<Vec<u8>, Error> {
-    let nonce =
-        aes_gcm::aead::Nonce::<C>::try_from(&nonce[..]).map_err(|_| Error::InvalidLength)?;
-    let mut out = Vec::with_capacity(pt.len().saturating_add(TAG_LEN));
-    out.extend_from_slice(pt);
-    let tag = cipher
-        .encrypt_inout_detached(&nonce, aad, out.as_mut_slice().into())
-        .map_err(|_| Error::InvalidLength)?;
-    out.extend_from_slice(&tag);
-    Ok(out)
-}
-
-/// Checks the tag of `ciphertext || tag` and decrypts, with `cipher`.
-fn open_with<C: AeadInOut<TagSize = aes_gcm::aead::consts::U16>>(
-    cipher: &C,
-    nonce: &[u8; NONCE_LEN],
-    aad: &[u8],
-    sealed: &[u8],
-) -> Result<Vec<u8>, Error> {
-    let ct_len = sealed
-        .len()
-        .checked_sub(TAG_LEN)
-        .ok_or(Error::InvalidLength)?;
-    if !len_allowed(ct_len) {
-        return Err(Error::InvalidLength);
-    }
-    let (ct, tag) = sealed.split_at(ct_len);
-    let tag = Tag::try_from(tag).map_err(|_| Error::InvalidLength)?;
-    let nonce =
-        aes_gcm::aead::Nonce::<C>::try_from(&nonce[..]).map_err(|_| Error::InvalidLength)?;
-    let mut out = ct.to_vec();
-    cipher
-        .decrypt_inout_detached(&nonce, aad, out.as_mut_slice().into(), &tag)
-        .map_err(|_| Error::AuthenticationFailed)?;
-    Ok(out)
-}
-
 /// `GCM-AE_K(IV, P, A)`, SP 800-38D section 7.1, with AES-128 (16-byte
 /// key) or AES-256 (32-byte key): `C || T`. Errors as in the module docs.
 pub fn seal(key: &[u8], nonce: &[u8; NONCE_LEN], aad: &[u8], pt: &[u8]) -> Result<Vec<u8>, Error> {
     if !len_allowed(pt.len()) {
         return Err(Error::InvalidLength);
     }
+    let bad_key = |_| Error::InvalidLength;
     match key.len() {
-        16 => seal_with(
-            &Aes128Gcm::new_from_slice(key).map_err(|_| Error::InvalidLength)?,
-            nonce,
+        16 => Ok(seal_with(
+            &Aes128Gcm::new_from_slice(key).map_err(bad_key)?,
+            nonce.into(),
             aad,
             pt,
-        ),
-        32 => seal_with(
-            &Aes256Gcm::new_from_slice(key).map_err(|_| Error::InvalidLength)?,
-            nonce,
+        )),
+        32 => Ok(seal_with(
+            &Aes256Gcm::new_from_slice(key).map_err(bad_key)?,
+            nonce.into(),
             aad,
             pt,
-        ),
+        )),
         _ => Err(Error::InvalidLength),
     }
 }
@@ -103,16 +62,26 @@ pub fn open(
     aad: &[u8],
     sealed: &[u8],
 ) -> Result<Vec<u8>, Error> {
+    // GCM's bound first (all three length errors are the same kind, so
+    // the order of the checks is not observable).
+    if sealed
+        .len()
+        .checked_sub(TAG_LEN)
+        .is_some_and(|n| !len_allowed(n))
+    {
+        return Err(Error::InvalidLength);
+    }
+    let bad_key = |_| Error::InvalidLength;
     match key.len() {
         16 => open_with(
-            &Aes128Gcm::new_from_slice(key).map_err(|_| Error::InvalidLength)?,
-            nonce,
+            &Aes128Gcm::new_from_slice(key).map_err(bad_key)?,
+            nonce.into(),
             aad,
             sealed,
         ),
         32 => open_with(
-            &Aes256Gcm::new_from_slice(key).map_err(|_| Error::InvalidLength)?,
-            nonce,
+            &Aes256Gcm::new_from_slice(key).map_err(bad_key)?,
+            nonce.into(),
             aad,
             sealed,
         ),
