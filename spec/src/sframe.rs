@@ -356,9 +356,16 @@ pub fn nonce(salt: &[u8; NONCE_LEN], ctr: u64) -> [u8; NONCE_LEN] {
 // The AEADs, RFC 9605 section 4.5
 // ---------------------------------------------------------------------------
 
+/// Precondition of [`derive_subkeys`]: the key has the suite's `AEAD.Nk`
+/// bytes (RFC 9605 section 4.5.1: `Nka + Nh`).
+pub fn pre_derive_subkeys(suite: CipherSuite, key_len: usize) -> bool {
+    key_len == suite.nk()
+}
+
 /// `derive_subkeys(sframe_key)`, RFC 9605 section 4.5.1: the encryption
 /// key is the first `Nka` bytes, the authentication key the remaining `Nh`
-/// (the caller has checked that `key` has `Nka + Nh` bytes).
+/// (the callers check [`pre_derive_subkeys`] first).
+#[cfg_attr(hax, hax_lib::requires(pre_derive_subkeys(suite, key.len())))]
 pub fn derive_subkeys(suite: CipherSuite, key: &[u8]) -> (Vec<u8>, Vec<u8>) {
     let nka = suite.nka();
     (key[..nka].to_vec(), key[nka..].to_vec())
@@ -483,6 +490,14 @@ pub fn aead_decrypt(
 // SFrame encryption and decryption, RFC 9605 sections 4.4.3 and 4.4.4
 // ---------------------------------------------------------------------------
 
+/// The AAD of an SFrame encryption, RFC 9605 sections 4.4.3 and 4.4.4:
+/// `header + metadata`.
+fn frame_aad(encoded_header: &[u8], metadata: &[u8]) -> Vec<u8> {
+    let mut aad = encoded_header.to_vec();
+    aad.extend_from_slice(metadata);
+    aad
+}
+
 /// `encrypt(CTR, KID, metadata, plaintext)`, RFC 9605 section 4.4.3, with
 /// the key and salt of `KID` given (`key_store[KID]`): `header =
 /// encode_sframe_header(CTR, KID)`, `nonce = xor(sframe_salt, CTR)`, and
@@ -501,8 +516,7 @@ pub fn encrypt(
     plaintext: &[u8],
 ) -> Result<Vec<u8>, Error> {
     let encoded = encode_header(header);
-    let mut aad = encoded.clone();
-    aad.extend_from_slice(metadata);
+    let aad = frame_aad(&encoded, metadata);
     let ct = aead_encrypt(
         suite,
         &key_salt.key,
@@ -540,8 +554,7 @@ pub fn decrypt(
     if ct.len() < suite.nt() {
         return Err(Error::Malformed);
     }
-    let mut aad = sframe_ciphertext[..header_len].to_vec();
-    aad.extend_from_slice(metadata);
+    let aad = frame_aad(&sframe_ciphertext[..header_len], metadata);
     let pt = aead_decrypt(
         suite,
         &key_salt.key,

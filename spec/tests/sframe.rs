@@ -13,8 +13,8 @@ use common::{sframe_aead_cases, sframe_all_cases, sframe_headers, to_hex, Tally}
 use proptest::prelude::*;
 use xchat_spec::sframe::{
     aead_decrypt, aead_encrypt, decode_header, decrypt, derive_key_salt, derive_subkeys,
-    encode_header, encrypt, key_label, nonce, salt_label, sframe_secret, CipherSuite, Header,
-    KeyAndSalt, ALL_SUITES, MAX_HEADER_LEN, NONCE_LEN,
+    encode_header, encrypt, key_label, nonce, pre_derive_subkeys, salt_label, sframe_secret,
+    CipherSuite, Header, KeyAndSalt, ALL_SUITES, MAX_HEADER_LEN, NONCE_LEN,
 };
 use xchat_spec::Error;
 
@@ -264,6 +264,8 @@ fn decode_accepts_exactly_the_encodings() {
 #[test]
 fn key_length_rejections() {
     for s in ALL_SUITES {
+        assert!(pre_derive_subkeys(s, s.nk()));
+        assert!(!pre_derive_subkeys(s, s.nk() - 1) && !pre_derive_subkeys(s, s.nk() + 1));
         let ks = KeyAndSalt {
             key: vec![0; s.nk() + 1],
             salt: [0; NONCE_LEN],
