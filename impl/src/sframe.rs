@@ -26,9 +26,10 @@ pub const NONCE_LEN: usize = 12;
 /// The longest header (RFC 9605 section 4.3): config byte, 8-byte KID,
 /// 8-byte CTR.
 pub const MAX_HEADER_LEN: usize = 17;
-/// Largest plaintext of the AES-CTR + HMAC suites in bytes: `2^32 - 1`
-/// blocks (as `xchat_spec::sframe::MAX_CTR_HMAC_PLAINTEXT_LEN`).
-pub const MAX_CTR_HMAC_PLAINTEXT_LEN: u64 = ((1 << 32) - 1) * 16;
+/// Largest plaintext of the AES-CTR + HMAC suites in bytes: `2^32` blocks,
+/// the 32-bit counter starting at 0 and never wrapping (as
+/// `xchat_spec::sframe::MAX_CTR_HMAC_PLAINTEXT_LEN`).
+pub const MAX_CTR_HMAC_PLAINTEXT_LEN: u64 = 1 << 36;
 
 /// The prefix of the key label, RFC 9605 section 4.4.2.
 const KEY_LABEL: &[u8] = b"SFrame 1.0 Secret key ";

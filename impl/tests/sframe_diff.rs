@@ -307,9 +307,9 @@ fn diff_aes_ctr() {
     let input = (
         key_16_or_32(),
         any::<[u8; 16]>(),
-        // Counter fields from 0 up to 16 blocks before the end, where the
-        // implementation and the spec agree (see impl/src/crypto/aes_ctr.rs).
-        0u32..=(u32::MAX - 16),
+        // Any counter field, often one within 16 blocks of the end, where
+        // inputs that would wrap the counter are rejected.
+        prop_oneof![any::<u32>(), (u32::MAX - 16)..=u32::MAX],
         proptest::collection::vec(any::<u8>(), 0..200),
     );
     run("diff aes_ctr", 512, input, |(key, icb, c, data)| {
@@ -479,4 +479,34 @@ fn key_and_salt_debug_hides_the_key() {
         ours_sf::KeyAndSalt::from_bytes(o, &[0; 47], [0; 12]).err(),
         Some(xchat::Error::InvalidLength)
     );
+}
+
+#[test]
+fn aes_ctr_end_of_counter_range() {
+    // From a counter field c, both allow exactly 2^32 - c blocks (the
+    // counter never wraps), the last partial block included.
+    let key = [3u8; 16];
+    for c in [0xffff_fffeu32, 0xffff_ffff] {
+        let mut icb = [0u8; 16];
+        icb[12..].copy_from_slice(&c.to_be_bytes());
+        let blocks = usize::try_from(u64::from(u32::MAX - c) + 1).expect("small");
+        for len in [
+            0,
+            1,
+            16 * blocks - 1,
+            16 * blocks,
+            16 * blocks + 1,
+            16 * blocks + 16,
+        ] {
+            let data = vec![0u8; len];
+            let s = theirs(spec::aes_ctr::aes_ctr(&key, &icb, &data));
+            let o = ours(aes_ctr::aes_ctr(&key, &icb, &data));
+            assert_eq!(o, s, "counter field {c:#x}, {len} bytes");
+            assert_eq!(
+                o.is_ok(),
+                len <= 16 * blocks,
+                "counter field {c:#x}, {len} bytes"
+            );
+        }
+    }
 }

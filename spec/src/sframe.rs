@@ -46,11 +46,9 @@ pub const NONCE_LEN: usize = 12;
 pub const MAX_HEADER_LEN: usize = 17;
 /// Largest plaintext of the AES-CTR + HMAC suites in bytes. RFC 9605
 /// section 4.5.1 starts the 32-bit block counter at 0 and states no limit;
-/// the counter must not wrap (SP 800-38A Appendix B), and this crate takes
-/// the bound RFC 3686 section 2.1 gives the same 32-bit block counter:
-/// `2^32 - 1` blocks of 16 bytes (the `ctr` crate's `Ctr32BE`, which the
-/// implementation uses, has the same bound).
-pub const MAX_CTR_HMAC_PLAINTEXT_LEN: u64 = ((1 << 32) - 1) * 16;
+/// the counter must not wrap (SP 800-38A Appendix B: distinct counter
+/// blocks), so `2^32` blocks of 16 bytes.
+pub const MAX_CTR_HMAC_PLAINTEXT_LEN: u64 = 1 << 36;
 
 /// The prefix of the key label, RFC 9605 section 4.4.2.
 const KEY_LABEL: &[u8] = b"SFrame 1.0 Secret key ";
