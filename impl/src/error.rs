@@ -22,7 +22,9 @@ pub enum Error {
     /// ciphertext or encoding of the wrong size, or an HKDF output longer
     /// than 255 hash lengths, RFC 5869 section 2.3).
     InvalidLength,
-    /// An AEAD tag did not verify (RFC 8439 section 2.8).
+    /// An AEAD tag did not verify (RFC 8439 section 2.8; AES-GCM,
+    /// SP 800-38D section 7.2; SFrame's AES-CTR + HMAC, RFC 9605 section
+    /// 4.5.1).
     AuthenticationFailed,
     /// An Ed25519 signature failed the strict policy of SPEC.md section 3.1
     /// (REQ-SUITE-003).
@@ -34,7 +36,9 @@ pub enum Error {
     /// section 7.3).
     InvalidDecapsulationKey,
     /// Protocol: wrong length, bad tag, trailing bytes, a field out of range,
-    /// or bad padding (SPEC.md sections 2 and 4).
+    /// or bad padding (SPEC.md sections 2 and 4); a truncated or non-minimal
+    /// SFrame header, or an SFrame ciphertext shorter than its tag (RFC 9605
+    /// sections 4.3 and 4.4.4).
     Malformed,
     /// Protocol: a version byte other than `0x01` (SPEC.md section 4.3).
     UnsupportedVersion,

@@ -51,6 +51,7 @@
 //! | [`attachment`] | section 13: STREAM attachments (in memory, streaming, parallel) |
 //! | [`fingerprint`] | section 14: safety numbers |
 //! | [`session`] | section 15: one session with one peer: send, decrypt, export / import |
+//! | [`sframe`] | RFC 9605 SFrame (header, key derivation, suites 1-8) for calls |
 //! | [`account`] | sections 15 and 16: the application API: contacts pinned by handle, sessions per peer, receive routing, handshake records |
 //!
 //! The protocol modules mirror the spec's one to one and keep its names:
@@ -92,3 +93,5 @@ pub mod attachment;
 pub mod fingerprint;
 pub mod session;
 pub mod account;
+// Media encryption for calls (RFC 9605), not yet part of SPEC.md.
+pub mod sframe;

@@ -67,6 +67,10 @@
 //! | [`ed25519`] | RFC 8032 section 5.1 with a strict verification policy |
 //! | [`sha3`] | FIPS 202 (SHA3-256, SHA3-512, SHAKE128, SHAKE256) |
 //! | [`ml_kem`] | FIPS 203 (ML-KEM-768) |
+//! | [`aes`] | FIPS 197 (AES-128, AES-256) |
+//! | [`aes_ctr`] | SP 800-38A section 6.5 (CTR with a 32-bit counter, RFC 3686) |
+//! | [`aes_gcm`] | SP 800-38D (AES-GCM) |
+//! | [`sframe`] | RFC 9605 (SFrame: header, key derivation, cipher suites) |
 //!
 //! The protocol, one module per section of `SPEC.md`:
 //!
@@ -112,6 +116,11 @@ pub mod x25519;
 
 pub mod ml_kem;
 pub mod sha3;
+
+pub mod aes;
+pub mod aes_ctr;
+pub mod aes_gcm;
+pub mod sframe;
 
 pub mod encoding;
 pub mod suite;

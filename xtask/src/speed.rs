@@ -11,7 +11,8 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use xchat_spec::{
-    chacha20poly1305, ed25519, hkdf, hmac, ml_kem, sha2, sha3, x25519, xchacha20poly1305,
+    aes, aes_gcm, chacha20poly1305, ed25519, hkdf, hmac, ml_kem, sframe, sha2, sha3, x25519,
+    xchacha20poly1305,
 };
 
 /// One measured operation: its name and its median time per call.
@@ -84,6 +85,25 @@ pub fn run(scale: usize) -> Vec<Measurement> {
     );
     add("ML-KEM-768 Encaps_internal", measure(b, 5, || ml_kem::encaps_internal(&ek, &[5u8; 32])));
     add("ML-KEM-768 Decaps_internal", measure(b, 5, || ml_kem::decaps_internal(&dk, &ct)));
+    add("AES-128 block", measure(b, 20, || aes::aes128_encrypt_block(&[7u8; 16], &[0u8; 16])));
+    add(
+        "AES-128-GCM seal, 1 KiB",
+        measure(b, 5, || aes_gcm::seal(&key[..16], &nonce12, b"", &msg_1k)),
+    );
+    for (name, id) in [
+        ("SFrame suite 1 (CTR-HMAC) encrypt, 1 KiB", 1),
+        ("SFrame suite 4 (GCM) encrypt, 1 KiB", 4),
+    ] {
+        let Some(suite) = sframe::CipherSuite::from_id(id) else {
+            panic!("SFrame suite {id} unsupported");
+        };
+        let ks = match sframe::derive_key_salt(suite, 1, &key) {
+            Ok(ks) => ks,
+            Err(e) => panic!("SFrame key derivation failed: {e:?}"),
+        };
+        let header = sframe::Header { kid: 1, ctr: 2 };
+        add(name, measure(b, 5, || sframe::encrypt(suite, &ks, &header, b"", &msg_1k)));
+    }
     out
 }
 

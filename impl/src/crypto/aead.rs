@@ -32,8 +32,10 @@ fn len_allowed(len: usize) -> bool {
     u64::try_from(len).is_ok_and(|n| n <= MAX_PLAINTEXT_LEN)
 }
 
-/// Encrypts `pt` into a fresh `ciphertext || tag` vector with `cipher`.
-fn seal_with<C: AeadInOut<TagSize = chacha20poly1305::consts::U16>>(
+/// Encrypts `pt` into a fresh `ciphertext || tag` vector with `cipher`
+/// (any `aead` 0.6 cipher with a 16-byte tag: also AES-GCM,
+/// [`super::aes_gcm`]).
+pub(crate) fn seal_with<C: AeadInOut<TagSize = chacha20poly1305::consts::U16>>(
     cipher: &C,
     nonce: &chacha20poly1305::aead::Nonce<C>,
     aad: &[u8],
@@ -52,8 +54,10 @@ fn seal_with<C: AeadInOut<TagSize = chacha20poly1305::consts::U16>>(
     }
 }
 
-/// Checks the lengths and the tag of `ciphertext || tag`, then decrypts.
-fn open_with<C: AeadInOut<TagSize = chacha20poly1305::consts::U16>>(
+/// Checks the lengths and the tag of `ciphertext || tag`, then decrypts
+/// (any `aead` 0.6 cipher with a 16-byte tag; the length bound checked here
+/// is RFC 8439's, callers with a smaller one check theirs first).
+pub(crate) fn open_with<C: AeadInOut<TagSize = chacha20poly1305::consts::U16>>(
     cipher: &C,
     nonce: &chacha20poly1305::aead::Nonce<C>,
     aad: &[u8],

@@ -4,7 +4,7 @@
 //! This is the only place those crates are called. Each wrapper has the
 //! signature of the spec function it replaces (module for module:
 //! `xchat_spec::{x25519, suite, ed25519, ml_kem, chacha20poly1305,
-//! xchacha20poly1305, sha2, hmac, hkdf}`), returns the same bytes, and
+//! xchacha20poly1305, sha2, hmac, hkdf, aes_ctr, aes_gcm}`), returns the same bytes, and
 //! rejects the same inputs with the same [`Error`](crate::Error) kind;
 //! `impl/tests/crypto_diff.rs` checks both, on random inputs and on every
 //! external known-answer file the spec is tested with.
@@ -15,12 +15,16 @@
 //! | [`ed25519`] | Ed25519, RFC 8032, strict verification (SPEC.md 3.1) | `ed25519-dalek` |
 //! | [`ml_kem`] | ML-KEM-768, FIPS 203 | `libcrux-ml-kem` |
 //! | [`aead`] | ChaCha20-Poly1305 (RFC 8439), XChaCha20-Poly1305 | `chacha20poly1305` |
+//! | [`aes_gcm`] | AES-128/256-GCM, SP 800-38D (SFrame, RFC 9605) | `aes-gcm` |
+//! | [`aes_ctr`] | AES-128/256-CTR, SP 800-38A (SFrame, RFC 9605) | `ctr`, `aes` |
 //! | [`hash`] | SHA-256, SHA-512, HMAC, HKDF | `sha2`, `hmac`, `hkdf` |
 //!
 //! Secrets returned by these functions are `Zeroizing`; the inputs are
 //! borrowed, so their owners zeroize them.
 
 pub mod aead;
+pub mod aes_ctr;
+pub mod aes_gcm;
 pub mod ed25519;
 pub mod hash;
 pub mod ml_kem;

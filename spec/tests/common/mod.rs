@@ -695,3 +695,258 @@ pub const X25519_SMALL_ORDER: [&str; 7] = [
     "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
     "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
 ];
+
+// ---------------------------------------------------------------------------
+// AES, AES-CTR, AES-GCM and SFrame (read by spec/tests/{aes,aes_gcm,sframe}.rs
+// and impl/tests/sframe_diff.rs).
+// ---------------------------------------------------------------------------
+
+/// The AESAVS ECB files under `nist-cavp/aes/` (FIPS 197 known answers).
+pub const AES_ECB_FILES: [&str; 10] = [
+    "ECBGFSbox128.rsp",
+    "ECBKeySbox128.rsp",
+    "ECBVarKey128.rsp",
+    "ECBVarTxt128.rsp",
+    "ECBMMT128.rsp",
+    "ECBGFSbox256.rsp",
+    "ECBKeySbox256.rsp",
+    "ECBVarKey256.rsp",
+    "ECBVarTxt256.rsp",
+    "ECBMMT256.rsp",
+];
+
+/// One AESAVS ECB record: `KEY`, `PLAINTEXT`, `CIPHERTEXT` (one or more
+/// blocks), from an `[ENCRYPT]` or a `[DECRYPT]` section.
+pub struct AesEcbCase {
+    pub id: String,
+    pub decrypt_section: bool,
+    pub key: Vec<u8>,
+    pub pt: Vec<u8>,
+    pub ct: Vec<u8>,
+}
+
+pub fn aes_ecb_cases() -> Vec<AesEcbCase> {
+    let mut out = Vec::new();
+    for file in AES_ECB_FILES {
+        let rel = format!("nist-cavp/aes/{file}");
+        let mut section = String::new();
+        for r in rsp(&rel) {
+            if let Some(s) = r.get("[section]") {
+                section = s.clone();
+            }
+            assert!(
+                section == "ENCRYPT" || section == "DECRYPT",
+                "{rel}: {section:?}"
+            );
+            out.push(AesEcbCase {
+                id: format!("{rel} [{section}] COUNT {}", r["COUNT"]),
+                decrypt_section: section == "DECRYPT",
+                key: hex(&r["KEY"]),
+                pt: hex(&r["PLAINTEXT"]),
+                ct: hex(&r["CIPHERTEXT"]),
+            });
+        }
+    }
+    out
+}
+
+/// One RFC 3686 AES-CTR vector: `IV` is the whole initial counter block.
+pub struct AesCtrCase {
+    pub id: String,
+    pub key: Vec<u8>,
+    pub icb: [u8; 16],
+    pub pt: Vec<u8>,
+    pub ct: Vec<u8>,
+}
+
+pub fn aes_ctr_cases() -> Vec<AesCtrCase> {
+    let mut out = Vec::new();
+    for file in ["aes-128-ctr.txt", "aes-256-ctr.txt"] {
+        let rel = format!("nist-cavp/aes/{file}");
+        for r in rsp(&rel) {
+            out.push(AesCtrCase {
+                id: format!("{rel} COUNT {}", r["COUNT"]),
+                key: hex(&r["KEY"]),
+                icb: hex_array(&r["IV"]),
+                pt: hex(&r["PLAINTEXT"]),
+                ct: hex(&r["CIPHERTEXT"]),
+            });
+        }
+    }
+    out
+}
+
+/// The CAVS GCM excerpts under `nist-cavp/aes-gcm/` (96-bit IVs, 128-bit
+/// tags): encryption files, then decryption files.
+pub const GCM_FILES: [&str; 4] = [
+    "gcmEncryptExtIV128.iv96-tag128.rsp",
+    "gcmEncryptExtIV256.iv96-tag128.rsp",
+    "gcmDecrypt128.iv96-tag128.rsp",
+    "gcmDecrypt256.iv96-tag128.rsp",
+];
+
+/// One CAVS GCM record. `pt` is `None` for a decryption `FAIL` entry (the
+/// tag must be rejected).
+pub struct GcmCase {
+    pub id: String,
+    pub decrypt_file: bool,
+    pub key: Vec<u8>,
+    pub iv: Vec<u8>,
+    pub aad: Vec<u8>,
+    /// `CT || Tag`.
+    pub sealed: Vec<u8>,
+    pub pt: Option<Vec<u8>>,
+}
+
+/// Every record of the GCM excerpts. Checks that the number of records
+/// without `PT` equals the number of `FAIL` lines of each file (the `.rsp`
+/// parser skips lines without `=`).
+pub fn gcm_cases() -> Vec<GcmCase> {
+    let mut out = Vec::new();
+    for file in GCM_FILES {
+        let rel = format!("nist-cavp/aes-gcm/{file}");
+        let fails = read_text(&rel)
+            .lines()
+            .filter(|l| l.trim() == "FAIL")
+            .count();
+        let mut no_pt = 0;
+        for r in rsp(&rel) {
+            let pt = r.get("PT").map(|p| hex(p));
+            if pt.is_none() {
+                no_pt += 1;
+            }
+            out.push(GcmCase {
+                id: format!(
+                    "{rel} Count {} ({} bytes of key)",
+                    r["Count"],
+                    r["Key"].len() / 2
+                ),
+                decrypt_file: file.starts_with("gcmDecrypt"),
+                key: hex(&r["Key"]),
+                iv: hex(&r["IV"]),
+                aad: hex(&r["AAD"]),
+                sealed: [hex(&r["CT"]), hex(&r["Tag"])].concat(),
+                pt,
+            });
+        }
+        assert_eq!(no_pt, fails, "{rel}: FAIL entries");
+    }
+    out
+}
+
+/// One `header` entry of the SFrame vectors: KID, CTR and the encoding.
+pub struct SframeHeaderCase {
+    pub kid: u64,
+    pub ctr: u64,
+    pub encoded: Vec<u8>,
+}
+
+/// One AES-CTR + HMAC AEAD vector (`aes_ctr_hmac`, `aes_256_ctr_hmac`).
+pub struct SframeAeadCase {
+    pub suite: u16,
+    pub key: Vec<u8>,
+    pub enc_key: Vec<u8>,
+    pub auth_key: Vec<u8>,
+    pub nonce: [u8; 12],
+    pub aad: Vec<u8>,
+    pub pt: Vec<u8>,
+    pub ct: Vec<u8>,
+}
+
+/// One full SFrame vector (`sframe`, `sframe_aes_256_ctr_hmac`).
+pub struct SframeCase {
+    pub suite: u16,
+    pub kid: u64,
+    pub ctr: u64,
+    pub base_key: Vec<u8>,
+    pub key_label: Vec<u8>,
+    pub salt_label: Vec<u8>,
+    pub secret: Vec<u8>,
+    pub key: Vec<u8>,
+    pub salt: [u8; 12],
+    pub metadata: Vec<u8>,
+    pub nonce: [u8; 12],
+    pub aad: Vec<u8>,
+    pub pt: Vec<u8>,
+    /// `header + ciphertext`.
+    pub ct: Vec<u8>,
+}
+
+fn ju64(v: &serde_json::Value, key: &str) -> u64 {
+    v[key]
+        .as_u64()
+        .unwrap_or_else(|| panic!("missing u64 {key:?} in {v}"))
+}
+
+fn jarray<'a>(v: &'a serde_json::Value, key: &str) -> &'a Vec<serde_json::Value> {
+    v[key]
+        .as_array()
+        .unwrap_or_else(|| panic!("missing array {key:?}"))
+}
+
+pub fn sframe_headers() -> Vec<SframeHeaderCase> {
+    let file = json("sframe/test-vectors.json");
+    jarray(&file, "header")
+        .iter()
+        .map(|h| SframeHeaderCase {
+            kid: ju64(h, "kid"),
+            ctr: ju64(h, "ctr"),
+            encoded: hex(jstr(h, "encoded")),
+        })
+        .collect()
+}
+
+/// The AEAD vectors of `test-vectors.json` under `key` (`aes_ctr_hmac`
+/// or `aes_256_ctr_hmac`).
+pub fn sframe_aead_cases(key: &str) -> Vec<SframeAeadCase> {
+    let file = json("sframe/test-vectors.json");
+    jarray(&file, key)
+        .iter()
+        .map(|v| SframeAeadCase {
+            suite: u16::try_from(ju64(v, "cipher_suite")).expect("suite"),
+            key: hex(jstr(v, "key")),
+            enc_key: hex(jstr(v, "enc_key")),
+            auth_key: hex(jstr(v, "auth_key")),
+            nonce: hex_array(jstr(v, "nonce")),
+            aad: hex(jstr(v, "aad")),
+            pt: hex(jstr(v, "pt")),
+            ct: hex(jstr(v, "ct")),
+        })
+        .collect()
+}
+
+/// The full SFrame vectors of file `rel` under `key` (`sframe` in
+/// `test-vectors.json`, `sframe_aes_256_ctr_hmac` in
+/// `test-vectors-aes256.json`).
+pub fn sframe_cases(rel: &str, key: &str) -> Vec<SframeCase> {
+    let file = json(rel);
+    jarray(&file, key)
+        .iter()
+        .map(|v| SframeCase {
+            suite: u16::try_from(ju64(v, "cipher_suite")).expect("suite"),
+            kid: ju64(v, "kid"),
+            ctr: ju64(v, "ctr"),
+            base_key: hex(jstr(v, "base_key")),
+            key_label: hex(jstr(v, "sframe_key_label")),
+            salt_label: hex(jstr(v, "sframe_salt_label")),
+            secret: hex(jstr(v, "sframe_secret")),
+            key: hex(jstr(v, "sframe_key")),
+            salt: hex_array(jstr(v, "sframe_salt")),
+            metadata: hex(jstr(v, "metadata")),
+            nonce: hex_array(jstr(v, "nonce")),
+            aad: hex(jstr(v, "aad")),
+            pt: hex(jstr(v, "pt")),
+            ct: hex(jstr(v, "ct")),
+        })
+        .collect()
+}
+
+/// Every full SFrame vector: the five RFC 9605 suites, then suites 6-8.
+pub fn sframe_all_cases() -> Vec<SframeCase> {
+    let mut all = sframe_cases("sframe/test-vectors.json", "sframe");
+    all.extend(sframe_cases(
+        "sframe/test-vectors-aes256.json",
+        "sframe_aes_256_ctr_hmac",
+    ));
+    all
+}
