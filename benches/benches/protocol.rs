@@ -8,6 +8,8 @@ mod floor;
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use xchat::account::{Account, Outgoing};
+use xchat::content::Content;
 use xchat::handshake::{self as ihs, PREKEY_PREFIX};
 use xchat::ratchet::RatchetState;
 use xchat_benches::{
@@ -274,5 +276,92 @@ fn envelope_group(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, handshake, message, round_trip, envelope_group);
+/// Two implementation accounts after Alice's first message and Bob's reply
+/// (so Alice's prekey phase is over). With `pairwise`, Bob and then Alice
+/// have offered each other a pairwise mailbox (SPEC.md section 12.1), so
+/// every later message goes in a light envelope; without, every message is
+/// sealed to the published mailbox.
+fn accounts(p: &Parties, ip: &ImplParties, pairwise: bool) -> (Account, Account) {
+    let mut r = rng(8);
+    let alice_handle = ip.alice.public().handle;
+    let mut alice = Account::new(
+        ip.alice.clone(),
+        xchat::bundle::PrekeyStore::new(0, &[0; 32]),
+        p.alice_mailbox,
+    );
+    let mut bob = Account::new(ip.bob.clone(), ip.store.clone(), p.bob_mailbox);
+    let verified = ip.bundle.clone().verify().unwrap();
+    alice.start(&ip.bob_handle, &verified, &mut r).unwrap();
+    let hello = Content::Text("hello".into());
+    let mut deliver = |to: &mut Account, out: Outgoing| {
+        to.receive(&out.mailbox, &out.envelope, &mut r).unwrap();
+    };
+    let out = alice
+        .send(&ip.bob_handle, &hello, &p.bob_mailbox, &mut rng(9))
+        .unwrap();
+    deliver(&mut bob, out);
+    let out = bob
+        .send(&alice_handle, &hello, &p.alice_mailbox, &mut rng(10))
+        .unwrap();
+    deliver(&mut alice, out);
+    if pairwise {
+        let out = bob
+            .offer_mailbox(&alice_handle, &p.alice_mailbox, &mut rng(11))
+            .unwrap();
+        deliver(&mut alice, out);
+        let out = alice
+            .offer_mailbox(&ip.bob_handle, &p.bob_mailbox, &mut rng(12))
+            .unwrap();
+        deliver(&mut bob, out);
+    }
+    (alice, bob)
+}
+
+/// Group `pairwise`: one 1 KiB message after the handshake through the
+/// application API (`Account::send`, then `Account::receive` at the mailbox
+/// the envelope was posted to), in a light envelope to a pairwise mailbox
+/// and sealed to the published mailbox, against the ratchet message floor
+/// of the `message` group (SPEC.md section 12.1: the light envelope adds no
+/// public-key operation to the ratchet message).
+fn pairwise(c: &mut Criterion) {
+    let p = parties(true);
+    let ip = impl_parties(&p);
+    let f = floor::Fixture::new(&p, &parties(false));
+    let text = Content::Text(String::from_utf8(content(1024)).unwrap());
+    let mut g = config(c, "pairwise");
+    for (name, light) in [("light/impl", true), ("sealed/impl", false)] {
+        let (mut alice, mut bob) = accounts(&p, &ip, light);
+        let mut r = rng(13);
+        let out = alice
+            .send(&ip.bob_handle, &text, &p.bob_mailbox, &mut r)
+            .unwrap();
+        assert_eq!(out.mailbox != p.bob_mailbox, light);
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                let out = alice
+                    .send(&ip.bob_handle, &text, &p.bob_mailbox, &mut r)
+                    .unwrap();
+                bob.receive(&out.mailbox, &out.envelope, &mut r).unwrap()
+            })
+        });
+    }
+    let raw = content(1024);
+    let ck = f.key;
+    g.bench_function("floor", |b| {
+        b.iter(|| {
+            let wire = floor::message_send(&f, &ck, &raw);
+            floor::message_receive(&f, &ck, &wire)
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(
+    benches,
+    handshake,
+    message,
+    round_trip,
+    envelope_group,
+    pairwise
+);
 criterion_main!(benches);

@@ -87,8 +87,8 @@ pub fn parties(with_opk: bool) -> Parties {
         bob: bob.account.identity,
         store: bob.account.store,
         bundle,
-        alice_mailbox: alice.mailbox,
-        bob_mailbox: bob.mailbox,
+        alice_mailbox: alice.account.mailbox,
+        bob_mailbox: bob.account.mailbox,
     }
 }
 

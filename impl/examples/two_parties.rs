@@ -1,15 +1,18 @@
 //! Alice and Bob talk through an untrusted in-memory relay.
 //!
 //! The relay stores envelopes per mailbox and encrypted attachment blobs; it
-//! prints everything it sees. The parties print what they decrypt. Run:
+//! prints everything it sees, and at the end its view per mailbox: first
+//! contact goes sealed to each user's published mailbox, then the
+//! conversation moves to pairwise mailboxes in light envelopes (SPEC.md
+//! section 12.1). The parties print what they decrypt. Run:
 //!
 //! ```text
 //! cargo run --release -p xchat --example two_parties
 //! ```
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
-use xchat::account::{Account, Receipt};
+use xchat::account::{Account, Outgoing, Receipt};
 use xchat::attachment;
 use xchat::bundle::{self, Bundle, PqKind, PrekeyStore};
 use xchat::content::{Content, MediaKind};
@@ -21,9 +24,17 @@ use xchat::identity;
 #[derive(Default)]
 struct Relay {
     mailboxes: HashMap<[u8; 16], VecDeque<Vec<u8>>>,
+    /// Mailboxes their owners deleted: posting there is refused (*gone*).
+    deleted: HashSet<[u8; 16]>,
+    /// What the relay learns: per mailbox, envelopes and bytes received.
+    seen: BTreeMap<String, (usize, usize)>,
     blobs: HashMap<u64, Vec<u8>>,
     directory: HashMap<String, Vec<u8>>,
 }
+
+/// The relay refused an envelope: its mailbox was deleted.
+#[derive(Debug)]
+struct Gone;
 
 impl Relay {
     fn publish_bundle(&mut self, handle: &Handle, bytes: Vec<u8>) {
@@ -34,17 +45,41 @@ impl Relay {
         self.directory.insert(handle.to_string(), bytes);
     }
 
-    fn post(&mut self, mailbox: [u8; 16], envelope: Vec<u8>) {
+    fn post(&mut self, out: Outgoing) -> Result<(), Gone> {
+        if self.deleted.contains(&out.mailbox) {
+            println!(
+                "[relay]   mailbox {} is gone: refused",
+                hex(&out.mailbox[..4])
+            );
+            return Err(Gone);
+        }
         println!(
             "[relay]   envelope for mailbox {}: {} bytes, starts {}..",
-            hex(&mailbox[..4]),
-            envelope.len(),
-            hex(&envelope[..24])
+            hex(&out.mailbox[..4]),
+            out.envelope.len(),
+            hex(&out.envelope[..24])
         );
+        let seen = self.seen.entry(hex(&out.mailbox[..4])).or_default();
+        seen.0 += 1;
+        seen.1 += out.envelope.len();
         self.mailboxes
-            .entry(mailbox)
+            .entry(out.mailbox)
             .or_default()
-            .push_back(envelope);
+            .push_back(out.envelope);
+        Ok(())
+    }
+
+    fn delete(&mut self, mailbox: [u8; 16]) {
+        self.mailboxes.remove(&mailbox);
+        self.deleted.insert(mailbox);
+    }
+
+    /// What the relay has learned: envelopes and bytes per mailbox.
+    fn report(&self, when: &str) {
+        println!("[relay]   my view {when}:");
+        for (mailbox, (n, bytes)) in &self.seen {
+            println!("[relay]     mailbox {mailbox}..: {n} envelopes, {bytes} bytes");
+        }
     }
 
     fn fetch(&mut self, mailbox: [u8; 16]) -> Option<Vec<u8>> {
@@ -67,10 +102,9 @@ fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
-/// One user: an account (identity, prekeys, contacts) and a mailbox.
+/// One user: an account (identity, prekeys, contacts, mailboxes).
 struct User {
     account: Account,
-    mailbox: [u8; 16],
 }
 
 impl User {
@@ -82,30 +116,94 @@ impl User {
         let mut mailbox = [0u8; 16];
         rand::Rng::fill_bytes(rng, &mut mailbox);
         User {
-            account: Account::new(identity::generate(handle, rng), store),
-            mailbox,
+            account: Account::new(identity::generate(handle, rng), store, mailbox),
         }
+    }
+
+    fn mailbox(&self) -> [u8; 16] {
+        *self.account.mailbox()
+    }
+
+    /// Every mailbox this user polls: the published one and its pairwise
+    /// ones.
+    fn polled(&self) -> Vec<[u8; 16]> {
+        let mut all = vec![self.mailbox()];
+        for c in self.account.contacts() {
+            all.extend_from_slice(c.mailboxes());
+        }
+        all
     }
 
     fn handle(&self) -> Handle {
         *self.account.identity().handle()
     }
 
-    fn send(&mut self, to: &Handle, mailbox: [u8; 16], content: &Content, relay: &mut Relay) {
+    /// Sends `content` to `to` (whose published mailbox is `published`):
+    /// the account picks a light envelope to `to`'s pairwise mailbox once it
+    /// knows one. If the relay says that mailbox is gone, the same bytes go
+    /// sealed to the published mailbox: nothing is lost.
+    fn send(&mut self, to: &Handle, published: [u8; 16], content: &Content, relay: &mut Relay) {
         let rng = &mut rand::rng();
-        let envelope = self.account.send(to, content, &mailbox, rng).expect("send");
+        let out = self
+            .account
+            .send(to, content, &published, rng)
+            .expect("send");
         println!("[{}]  sends {} to {to}", self.handle(), describe(content));
-        relay.post(mailbox, envelope);
+        self.post(to, published, out, relay);
     }
 
-    /// Receives everything waiting at the mailbox. The account opens each
+    fn post(&mut self, to: &Handle, published: [u8; 16], out: Outgoing, relay: &mut Relay) {
+        let light = out.envelope.clone();
+        if relay.post(out).is_err() {
+            let rng = &mut rand::rng();
+            let resent = self
+                .account
+                .resend_sealed(to, &light, &published, rng)
+                .expect("resend");
+            println!("[{}]  resends it sealed", self.handle());
+            relay
+                .post(resent)
+                .expect("the published mailbox is never gone");
+        }
+    }
+
+    /// Gives `to` a fresh pairwise mailbox, and deletes at the relay the
+    /// one that aged out of the grace window, if any.
+    fn offer_mailbox(&mut self, to: &Handle, published: [u8; 16], relay: &mut Relay) {
+        let before = self.polled();
+        let rng = &mut rand::rng();
+        let out = self
+            .account
+            .offer_mailbox(to, &published, rng)
+            .expect("offer");
+        println!("[{}]  offers {to} a pairwise mailbox", self.handle());
+        self.post(to, published, out, relay);
+        for m in before {
+            if !self.polled().contains(&m) {
+                println!("[{}]  deletes its mailbox {}", self.handle(), hex(&m[..4]));
+                relay.delete(m);
+            }
+        }
+    }
+
+    /// Receives everything waiting at its mailboxes. A pairwise mailbox
+    /// names its contact; at the published mailbox the account opens each
     /// envelope once and routes it by the sender's identity: no guessing
     /// which session it belongs to.
     fn receive_all(&mut self, relay: &mut Relay) -> Vec<Content> {
         let mut out = Vec::new();
-        while let Some(envelope) = relay.fetch(self.mailbox) {
+        for mailbox in self.polled() {
+            while let Some(envelope) = relay.fetch(mailbox) {
+                out.extend(self.receive(mailbox, &envelope));
+            }
+        }
+        out
+    }
+
+    fn receive(&mut self, mailbox: [u8; 16], envelope: &[u8]) -> Option<Content> {
+        {
             let rng = &mut rand::rng();
-            match self.account.receive(&self.mailbox, &envelope, rng) {
+            match self.account.receive(&mailbox, envelope, rng) {
                 Ok(Receipt::Message(received)) => {
                     let from = received.sender.handle;
                     if received.new_contact {
@@ -116,7 +214,7 @@ impl User {
                         self.handle(),
                         describe(&received.content)
                     );
-                    out.push(received.content);
+                    return Some(received.content);
                 }
                 Ok(Receipt::IdentityChanged { pinned, offered }) => println!(
                     "[{}]  REFUSED: {} now claims another identity; safety numbers: pinned {} / offered {}",
@@ -128,7 +226,7 @@ impl User {
                 Err(e) => println!("[{}]  rejected an envelope: {e}", self.handle()),
             }
         }
-        out
+        None
     }
 }
 
@@ -136,6 +234,7 @@ fn describe(c: &Content) -> String {
     match c {
         Content::Text(t) => format!("text {t:?}"),
         Content::Attachment(p) => format!("photo pointer ({} bytes, key redacted)", p.length()),
+        Content::MailboxUpdate { serial, .. } => format!("mailbox update #{serial}"),
     }
 }
 
@@ -167,7 +266,7 @@ fn main() {
     );
 
     let hello = Content::Text("Hi Bob, it's Alice!".into());
-    alice.send(&bob.handle(), bob.mailbox, &hello, &mut relay);
+    alice.send(&bob.handle(), bob.mailbox(), &hello, &mut relay);
     assert_eq!(bob.receive_all(&mut relay), vec![hello]);
     println!(
         "[bob]   one-time prekeys left: {:?}",
@@ -175,8 +274,16 @@ fn main() {
     );
 
     let reply = Content::Text("Hello Alice! Send me the photo?".into());
-    bob.send(&alice.handle(), alice.mailbox, &reply, &mut relay);
+    bob.send(&alice.handle(), alice.mailbox(), &reply, &mut relay);
     assert_eq!(alice.receive_all(&mut relay), vec![reply]);
+    relay.report("before the move to pairwise mailboxes");
+    let seen_before = relay.seen.clone();
+
+    // The move: each gives the other a pairwise mailbox inside the session.
+    bob.offer_mailbox(&alice.handle(), alice.mailbox(), &mut relay);
+    alice.receive_all(&mut relay);
+    alice.offer_mailbox(&bob.handle(), bob.mailbox(), &mut relay);
+    bob.receive_all(&mut relay);
 
     // A "photo": encrypted with a fresh key, uploaded as an opaque blob;
     // the pointer (kind, key, length) travels inside the session, and the
@@ -185,10 +292,10 @@ fn main() {
     let (pointer, blob) = attachment::seal(MediaKind::Photo, rng, &photo).expect("seal photo");
     let blob_id = relay.upload(blob);
     let content = Content::Attachment(pointer);
-    alice.send(&bob.handle(), bob.mailbox, &content, &mut relay);
+    alice.send(&bob.handle(), bob.mailbox(), &content, &mut relay);
     alice.send(
         &bob.handle(),
-        bob.mailbox,
+        bob.mailbox(),
         &Content::Text(format!("that's blob #{blob_id}")),
         &mut relay,
     );
@@ -216,7 +323,7 @@ fn main() {
         .expect("start");
     mallory.send(
         &bob.handle(),
-        bob.mailbox,
+        bob.mailbox(),
         &Content::Text("Hi Bob, it's Alice (new phone)!".into()),
         &mut relay,
     );
@@ -224,10 +331,40 @@ fn main() {
 
     bob.send(
         &alice.handle(),
-        alice.mailbox,
+        alice.mailbox(),
         &Content::Text("Got it, thanks!".into()),
         &mut relay,
     );
     alice.receive_all(&mut relay);
+
+    // Bob rotates his pairwise mailbox for Alice three times; the first
+    // ages out of the grace window and is deleted at the relay. Alice has
+    // not read the updates yet, so her next message hits a gone mailbox
+    // and is resent sealed: nothing is lost.
+    for _ in 0..3 {
+        bob.offer_mailbox(&alice.handle(), alice.mailbox(), &mut relay);
+    }
+    alice.send(
+        &bob.handle(),
+        bob.mailbox(),
+        &Content::Text("Still there?".into()),
+        &mut relay,
+    );
+    assert_eq!(
+        bob.receive_all(&mut relay),
+        vec![Content::Text("Still there?".into())]
+    );
+    alice.receive_all(&mut relay);
+    let after: BTreeMap<_, _> = relay
+        .seen
+        .iter()
+        .map(|(k, &(n, bytes))| {
+            let (n0, bytes0) = seen_before.get(k).copied().unwrap_or_default();
+            (k.clone(), (n - n0, bytes - bytes0))
+        })
+        .filter(|(_, (n, _))| *n > 0)
+        .collect();
+    relay.seen = after;
+    relay.report("after the move (new envelopes only)");
     println!("done: the relay saw only mailbox ids, lengths and ciphertext.");
 }

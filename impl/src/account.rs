@@ -8,11 +8,18 @@
 //!
 //! * [`Account::start`] starts a session from a verified bundle; a handle
 //!   pinned to another identity is [`Error::IdentityChanged`].
-//! * [`Account::send`] sends with the contact's current session.
-//! * [`Account::receive`] opens the envelope once, then routes by the
-//!   sender's identity, and within the contact by header key (ratchet
-//!   message) or `EK` (prekey message): never by trying sessions of other
-//!   contacts. An envelope from an identity that claims a pinned handle
+//! * [`Account::send`] sends with the contact's current session: in a light
+//!   envelope to the peer's pairwise mailbox once the session knows it
+//!   (SPEC.md section 12.1), sealed to the peer's published mailbox before.
+//! * [`Account::offer_mailbox`] gives a contact a fresh pairwise mailbox;
+//!   [`Account::resend_sealed`] resends a light envelope whose mailbox the
+//!   relay reports gone.
+//! * [`Account::receive`] routes by the mailbox it arrived at: a pairwise
+//!   mailbox names its contact (one hash lookup); at the published mailbox
+//!   the envelope is opened once and the sender's identity names the
+//!   contact. Within the contact the header key (ratchet message, light
+//!   envelope) or `EK` (prekey message) selects the session: never by
+//!   trying sessions of other contacts. An envelope from an identity that claims a pinned handle
 //!   with other keys yields [`Receipt::IdentityChanged`] and changes
 //!   nothing; only [`Account::accept_identity`] re-pins.
 //!
@@ -25,9 +32,13 @@
 //! | operation | draws | spec input (`xchat_spec::account`) |
 //! |---|---|---|
 //! | [`Account::start`] | 32, 32, 32 | `ek_secret`, `kem_m`, `ratchet_secret` of `start` |
-//! | [`Account::send`] | 24, then 32 | `r`, `r_env` of `send` (the 32 only once encryption succeeded) |
+//! | [`Account::send`] | 24, then 32 | `r`, `r_env` of `send` (the 32 only once encryption succeeded, and only for a sealed envelope) |
+//! | [`Account::offer_mailbox`] | 16, 24, then 32 | `mailbox`, `r`, `r_env` of `offer_mailbox` (as `send`) |
+//! | [`Account::resend_sealed`] | 32 | `r_env` of `resend_sealed` (after the light envelope decoded and the contact was found) |
 //! | [`Account::receive`] | 32 | `ratchet_secret` of `receive` (always drawn first; used only by a DH ratchet step) |
 //! | [`Account::rotate_signed_prekey`] | 32 | `spk_secret` of `rotate_signed_prekey` |
+
+use std::collections::HashMap;
 
 use rand_core::CryptoRng;
 
@@ -36,10 +47,11 @@ use crate::content::Content;
 use crate::crypto::random_array;
 use crate::envelope;
 use crate::handle::Handle;
-use crate::handshake::{self, PrekeyHeader};
+use crate::handshake::{self, PrekeyHeader, PREKEY_PREFIX};
 use crate::identity::{self, IdentityPublic, IdentitySecret};
-use crate::ratchet::{ENC_HEADER_LEN, MSG_RATCHET, TAG_LEN};
-use crate::session::{message_type, open_padded, Session};
+use crate::mailbox::{self, MAX_RETIRED_MAILBOXES, MSG_LIGHT};
+use crate::ratchet::{ENC_HEADER_LEN, MSG_PREKEY, TAG_LEN};
+use crate::session::{message_type, open_padded, Session, RATCHET_PREFIX};
 use crate::Error;
 
 /// How many previous sessions a contact keeps besides its current one
@@ -56,6 +68,11 @@ pub struct Contact {
     identity: IdentityPublic,
     /// Current first, then previous ones, newest first.
     sessions: Vec<Session>,
+    /// Our pairwise mailboxes for this contact, current first, then at
+    /// most `MAX_RETIRED_MAILBOXES` retired (SPEC.md section 12.1).
+    mailboxes: Vec<[u8; 16]>,
+    /// The serial of our last mailbox update to this contact.
+    serial: u32,
 }
 
 impl Contact {
@@ -73,6 +90,35 @@ impl Contact {
     pub fn current(&self) -> Option<&Session> {
         self.sessions.first()
     }
+
+    /// Our pairwise mailboxes for this contact, current first, then the
+    /// retired ones still receiving (SPEC.md section 12.1). The application
+    /// subscribes to these at the relay and deletes any that leaves this
+    /// list.
+    pub fn mailboxes(&self) -> &[[u8; 16]] {
+        &self.mailboxes
+    }
+
+    /// A contact without sessions or mailboxes.
+    fn pinned(identity: IdentityPublic) -> Contact {
+        Contact {
+            identity,
+            sessions: Vec::new(),
+            mailboxes: Vec::new(),
+            serial: 0,
+        }
+    }
+}
+
+/// An envelope to post: the mailbox it goes to and its bytes (SPEC.md
+/// sections 12 and 12.1).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outgoing {
+    /// The mailbox to post to: the peer's published mailbox for a sealed
+    /// envelope, its pairwise mailbox for a light one.
+    pub mailbox: [u8; 16],
+    /// The envelope.
+    pub envelope: Vec<u8>,
 }
 
 /// An accepted handshake: the signed prekey id it named and its `EK`
@@ -117,8 +163,15 @@ pub enum Receipt {
 pub struct Account {
     identity: IdentitySecret,
     store: PrekeyStore,
+    /// The published mailbox (SPEC.md section 12.1).
+    mailbox: [u8; 16],
     contacts: Vec<Contact>,
     handshakes: Vec<HandshakeRecord>,
+    /// Every pairwise mailbox held, to its contact's index (contacts are
+    /// never removed, so indices are stable): routing at a pairwise mailbox
+    /// is one lookup (SPEC.md section 15.2, R0). Never iterated, so its
+    /// hasher's random seed cannot show in any output.
+    routes: HashMap<[u8; 16], usize>,
 }
 
 /// Peer equality (SPEC.md REQ-PEER-001): handle, Ed25519 key and X25519 key
@@ -145,14 +198,22 @@ fn insert_session(sessions: &mut Vec<Session>, at: usize, session: Session) {
 }
 
 impl Account {
-    /// A fresh account with no contacts (SPEC.md section 15.1).
-    pub fn new(identity: IdentitySecret, store: PrekeyStore) -> Account {
+    /// A fresh account with its published mailbox and no contacts (SPEC.md
+    /// section 15.1).
+    pub fn new(identity: IdentitySecret, store: PrekeyStore, mailbox: [u8; 16]) -> Account {
         Account {
             identity,
             store,
+            mailbox,
             contacts: Vec::new(),
             handshakes: Vec::new(),
+            routes: HashMap::new(),
         }
+    }
+
+    /// The published mailbox, where sealed envelopes arrive.
+    pub fn mailbox(&self) -> &[u8; 16] {
+        &self.mailbox
     }
 
     /// The account's identity.
@@ -239,50 +300,162 @@ impl Account {
                 }
                 insert_session(&mut contact.sessions, 0, fresh);
             }
-            None => self.contacts.push(Contact {
-                identity: offered.clone(),
-                sessions: vec![fresh],
-            }),
+            None => {
+                let mut contact = Contact::pinned(offered.clone());
+                contact.sessions.push(fresh);
+                self.contacts.push(contact);
+            }
         }
         Ok(())
     }
 
-    /// Sends `content` to the contact `peer` at its `mailbox` with the
-    /// current session (SPEC.md section 15.1): `UnknownSession` without a
-    /// contact or session, then the ratchet's errors. Returns the envelope.
+    /// Sends `content` to the contact `peer` with the current session
+    /// (SPEC.md sections 12.1 and 15.1, REQ-MAILBOX-003): a mailbox update
+    /// is `Malformed` (use [`Account::offer_mailbox`]); `UnknownSession`
+    /// without a contact or session; then the ratchet's errors. A light
+    /// envelope to the peer's pairwise mailbox once the session knows it,
+    /// else sealed to `peer_mailbox`, the peer's published mailbox.
     ///
-    /// Randomness: the header nonce (24 bytes), then the envelope's
-    /// ephemeral (32 bytes) once encryption succeeded.
+    /// Randomness: the header nonce (24 bytes), then, for a sealed
+    /// envelope, its ephemeral (32 bytes) once encryption succeeded.
     pub fn send<R: CryptoRng + ?Sized>(
         &mut self,
         peer: &Handle,
         content: &Content,
-        mailbox: &[u8; 16],
+        peer_mailbox: &[u8; 16],
         rng: &mut R,
-    ) -> Result<Vec<u8>, Error> {
-        let i = self.contact_index(peer).ok_or(Error::UnknownSession)?;
+    ) -> Result<Outgoing, Error> {
+        if let Content::MailboxUpdate { .. } = content {
+            return Err(Error::Malformed);
+        }
+        let i = self.sending_contact(peer)?;
+        self.send_in(i, content, peer_mailbox, rng)
+    }
+
+    /// The index of `peer`'s contact if it has a session, else
+    /// `UnknownSession`.
+    fn sending_contact(&self, peer: &Handle) -> Result<usize, Error> {
+        self.contact_index(peer)
+            .filter(|&i| self.contacts.get(i).is_some_and(|c| !c.sessions.is_empty()))
+            .ok_or(Error::UnknownSession)
+    }
+
+    /// Sends `content` with contact `i`'s current session.
+    fn send_in<R: CryptoRng + ?Sized>(
+        &mut self,
+        i: usize,
+        content: &Content,
+        peer_mailbox: &[u8; 16],
+        rng: &mut R,
+    ) -> Result<Outgoing, Error> {
         let identity = &self.identity;
         let session = self
             .contacts
             .get_mut(i)
             .and_then(|c| c.sessions.first_mut())
             .ok_or(Error::UnknownSession)?;
-        session.send(identity, content, mailbox, rng)
+        let (mailbox, envelope) = session.send(identity, content, peer_mailbox, rng)?;
+        Ok(Outgoing { mailbox, envelope })
+    }
+
+    /// Offers the contact `peer` a fresh pairwise mailbox (SPEC.md section
+    /// 12.1, REQ-MAILBOX-001): sends the mailbox update as [`Account::send`]
+    /// sends a content and, once it is sent, makes the mailbox the
+    /// contact's current one (the oldest beyond `MAX_RETIRED_MAILBOXES`
+    /// retired ones is deleted: the application deletes it at the relay).
+    ///
+    /// Randomness: the mailbox id (16 bytes), then as [`Account::send`].
+    pub fn offer_mailbox<R: CryptoRng + ?Sized>(
+        &mut self,
+        peer: &Handle,
+        peer_mailbox: &[u8; 16],
+        rng: &mut R,
+    ) -> Result<Outgoing, Error> {
+        let mailbox = random_array::<16, R>(rng);
+        self.offer_mailbox_with(peer, &mailbox, peer_mailbox, rng)
+    }
+
+    /// [`Account::offer_mailbox`] with the mailbox id given (the spec's
+    /// `offer_mailbox`): `UnknownSession` as for [`Account::send`];
+    /// `Malformed` if the id is already held (published or pairwise) or the
+    /// contact's serial is `2^32 - 1`; then the errors of sending.
+    pub fn offer_mailbox_with<R: CryptoRng + ?Sized>(
+        &mut self,
+        peer: &Handle,
+        mailbox: &[u8; 16],
+        peer_mailbox: &[u8; 16],
+        rng: &mut R,
+    ) -> Result<Outgoing, Error> {
+        let i = self.sending_contact(peer)?;
+        let serial = self.contacts.get(i).map_or(u32::MAX, |c| c.serial);
+        if *mailbox == self.mailbox || self.routes.contains_key(mailbox) || serial == u32::MAX {
+            return Err(Error::Malformed);
+        }
+        let update = Content::MailboxUpdate {
+            serial: serial + 1,
+            mailbox: *mailbox,
+        };
+        let out = self.send_in(i, &update, peer_mailbox, rng)?;
+        if let Some(contact) = self.contacts.get_mut(i) {
+            contact.mailboxes.insert(0, *mailbox);
+            if contact.mailboxes.len() > 1 + MAX_RETIRED_MAILBOXES {
+                for gone in contact.mailboxes.drain(1 + MAX_RETIRED_MAILBOXES..) {
+                    self.routes.remove(&gone);
+                }
+            }
+            contact.serial = serial + 1;
+            self.routes.insert(*mailbox, i);
+        }
+        Ok(out)
+    }
+
+    /// Resends a light envelope the relay refused as gone, sealed to the
+    /// contact's published mailbox `peer_mailbox` (SPEC.md section 12.1,
+    /// REQ-MAILBOX-004): `Malformed` if `light` is not a light envelope,
+    /// `UnknownSession` without a contact, then the envelope's errors. The
+    /// contact's sessions forget that pairwise mailbox, so later messages
+    /// go sealed until the peer offers another.
+    ///
+    /// Randomness: the envelope's ephemeral (32 bytes).
+    pub fn resend_sealed<R: CryptoRng + ?Sized>(
+        &mut self,
+        peer: &Handle,
+        light: &[u8],
+        peer_mailbox: &[u8; 16],
+        rng: &mut R,
+    ) -> Result<Outgoing, Error> {
+        let gone = mailbox::decode_light(light)?.mailbox;
+        let i = self.contact_index(peer).ok_or(Error::UnknownSession)?;
+        let contact = self.contacts.get_mut(i).ok_or(Error::UnknownSession)?;
+        let envelope = envelope::seal(
+            &self.identity,
+            &contact.identity.dh_pub,
+            peer_mailbox,
+            light,
+            rng,
+        )?;
+        for s in &mut contact.sessions {
+            s.forget_peer_mailbox(&gone);
+        }
+        Ok(Outgoing {
+            mailbox: *peer_mailbox,
+            envelope,
+        })
     }
 
     /// Pins `offered`'s handle to it (SPEC.md REQ-PEER-002): the
     /// application's decision after [`Receipt::IdentityChanged`]. Its
     /// binding must verify (`InvalidSignature`); the contact's old sessions
-    /// are deleted.
+    /// and pairwise mailboxes are deleted.
     pub fn accept_identity(&mut self, offered: &IdentityPublic) -> Result<(), Error> {
         identity::verify(offered)?;
-        let contact = Contact {
-            identity: offered.clone(),
-            sessions: Vec::new(),
-        };
+        let contact = Contact::pinned(offered.clone());
         match self.contact_index(&offered.handle) {
             Some(i) => {
                 if let Some(c) = self.contacts.get_mut(i) {
+                    for m in &c.mailboxes {
+                        self.routes.remove(m);
+                    }
                     *c = contact;
                 }
             }
@@ -308,19 +481,21 @@ impl Account {
         self.handshakes.retain(|r| store.holds_spk(r.spk_id));
     }
 
-    /// Receives one envelope at `mailbox` (SPEC.md section 15.2): open it,
-    /// check the pin, then route and decrypt. On any error, and on
-    /// [`Receipt::IdentityChanged`], the account is unchanged.
+    /// Receives one envelope at `mailbox` (SPEC.md sections 12.1 and 15.2):
+    /// at the published mailbox, open it, check the pin, then route and
+    /// decrypt; at a pairwise mailbox, route to its contact by one lookup
+    /// and decrypt; at any other mailbox, `WrongRecipient`. On any error,
+    /// and on [`Receipt::IdentityChanged`], the account is unchanged.
     ///
     /// Randomness: one draw of 32 bytes, always, first.
     pub fn receive<R: CryptoRng + ?Sized>(
         &mut self,
         mailbox: &[u8; 16],
-        sealed: &[u8],
+        envelope: &[u8],
         rng: &mut R,
     ) -> Result<Receipt, Error> {
         let secret = random_array::<32, R>(rng);
-        self.receive_with(mailbox, sealed, &secret)
+        self.receive_with(mailbox, envelope, &secret)
     }
 
     /// [`Account::receive`] with explicit randomness (the spec's
@@ -328,11 +503,37 @@ impl Account {
     pub fn receive_with(
         &mut self,
         mailbox: &[u8; 16],
+        envelope: &[u8],
+        ratchet_secret: &[u8; 32],
+    ) -> Result<Receipt, Error> {
+        // R0: the mailbox selects the path.
+        if *mailbox == self.mailbox {
+            return self.receive_sealed(envelope, ratchet_secret);
+        }
+        let c = *self.routes.get(mailbox).ok_or(Error::WrongRecipient)?;
+        // L1, L2: strict decoding, then the mailbox it names.
+        let light = mailbox::decode_light(envelope)?;
+        if light.mailbox != *mailbox {
+            return Err(Error::WrongRecipient);
+        }
+        // L3, L4: as R4, R5 within the contact.
+        let sender = self
+            .contacts
+            .get(c)
+            .map(|contact| contact.identity.clone())
+            .ok_or(Error::WrongRecipient)?;
+        self.decrypt_in_contact(c, sender, light.prefix, light.body, ratchet_secret)
+    }
+
+    /// Steps R1-R3 of SPEC.md section 15.2: a sealed envelope at the
+    /// published mailbox.
+    fn receive_sealed(
+        &mut self,
         sealed: &[u8],
         ratchet_secret: &[u8; 32],
     ) -> Result<Receipt, Error> {
         // R1: open once (the sender's binding is verified inside).
-        let (sender, message) = envelope::open(&self.identity, mailbox, sealed)?;
+        let (sender, message) = envelope::open(&self.identity, &self.mailbox, sealed)?;
         // R2: the pin, before the payload is looked at.
         let index = self.contact_index(&sender.handle);
         if let Some(c) = index.and_then(|i| self.contacts.get(i)) {
@@ -344,42 +545,52 @@ impl Account {
             }
         }
         // R3: version and type.
-        if message_type(&message)? == MSG_RATCHET {
-            self.receive_ratchet(index, sender, &message, ratchet_secret)
-        } else {
-            self.receive_prekey(index, sender, &message, ratchet_secret)
+        match message_type(&message)? {
+            MSG_PREKEY => self.receive_prekey(index, sender, &message, ratchet_secret),
+            MSG_LIGHT => {
+                // R4 for a light envelope resent sealed (section 12.1).
+                let light = mailbox::decode_light(&message)?;
+                let c = index.ok_or(Error::UnknownSession)?;
+                self.decrypt_in_contact(c, sender, light.prefix, light.body, ratchet_secret)
+            }
+            _ => {
+                // R4 for a ratchet message.
+                let body = message.get(2..).ok_or(Error::Malformed)?;
+                if body.len() < ENC_HEADER_LEN + TAG_LEN {
+                    return Err(Error::Malformed);
+                }
+                let c = index.ok_or(Error::UnknownSession)?;
+                self.decrypt_in_contact(c, sender, &RATCHET_PREFIX, body, ratchet_secret)
+            }
         }
     }
 
-    /// Steps R4-R5 of SPEC.md section 15.2.
-    fn receive_ratchet(
+    /// Steps R4-R5 (and L3-L4) of SPEC.md section 15.2 within contact `c`:
+    /// the first session that recognizes the header decrypts `body` under
+    /// `prefix`; on success it takes a mailbox update and becomes current.
+    fn decrypt_in_contact(
         &mut self,
-        index: Option<usize>,
+        c: usize,
         sender: IdentityPublic,
-        message: &[u8],
+        prefix: &[u8],
+        body: &[u8],
         ratchet_secret: &[u8; 32],
     ) -> Result<Receipt, Error> {
-        let body = message.get(2..).ok_or(Error::Malformed)?;
-        if body.len() < ENC_HEADER_LEN + TAG_LEN {
-            return Err(Error::Malformed);
-        }
-        let enc_header = body.get(..ENC_HEADER_LEN).ok_or(Error::Malformed)?;
-        let contact = index
-            .and_then(|i| self.contacts.get_mut(i))
-            .ok_or(Error::UnknownSession)?;
+        let contact = self.contacts.get_mut(c).ok_or(Error::UnknownSession)?;
         if contact.sessions.is_empty() {
             return Err(Error::UnknownSession);
         }
+        let enc_header = body.get(..ENC_HEADER_LEN).ok_or(Error::Malformed)?;
         let s = contact
             .sessions
             .iter()
             .position(|s| s.recognizes(enc_header))
             .ok_or(Error::AuthenticationFailed)?;
         let session = contact.sessions.get(s).ok_or(Error::AuthenticationFailed)?;
-        let (content, update) = session.open(false, body, ratchet_secret)?;
+        let (content, update) = session.open(prefix, body, ratchet_secret)?;
         // Commit: the session advances and becomes current (R5).
         let mut session = contact.sessions.remove(s);
-        session.commit_recv(update, false);
+        session.commit_recv(update, false, &content);
         contact.sessions.insert(0, session);
         Ok(Receipt::Message(Received {
             sender,
@@ -405,8 +616,8 @@ impl Account {
         // P2: a repeated prekey message of a session we hold.
         if let Some(contact) = index.and_then(|i| self.contacts.get_mut(i)) {
             if let Some(session) = contact.sessions.iter_mut().find(|s| *s.ek() == header.ek) {
-                let (content, update) = session.open(true, body, ratchet_secret)?;
-                session.commit_recv(update, true);
+                let (content, update) = session.open(&PREKEY_PREFIX, body, ratchet_secret)?;
+                session.commit_recv(update, true, &content);
                 return Ok(Receipt::Message(Received {
                     sender,
                     content,
@@ -455,17 +666,19 @@ impl Account {
         // P6: commit.
         accepted.commit(&mut self.store);
         self.handshakes.push(record);
-        let fresh = Session::from_accepted(accepted);
+        let mut fresh = Session::from_accepted(accepted);
+        fresh.take_update(&content);
         let new_contact = index.is_none();
         match index.and_then(|i| self.contacts.get_mut(i)) {
             Some(contact) => {
                 let slot = responder_slot(&contact.sessions, &record.ek);
                 insert_session(&mut contact.sessions, slot, fresh);
             }
-            None => self.contacts.push(Contact {
-                identity: sender.clone(),
-                sessions: vec![fresh],
-            }),
+            None => {
+                let mut contact = Contact::pinned(sender.clone());
+                contact.sessions.push(fresh);
+                self.contacts.push(contact);
+            }
         }
         Ok(Receipt::Message(Received {
             sender,

@@ -1,9 +1,11 @@
-//! Message contents (SPEC.md section 11): a UTF-8 text or a pointer to an
-//! encrypted attachment (section 13); mirrors `xchat_spec::content`.
+//! Message contents (SPEC.md section 11): a UTF-8 text, a pointer to an
+//! encrypted attachment (section 13) or a pairwise mailbox update (section
+//! 12.1); mirrors `xchat_spec::content`.
 //!
 //! ```text
 //! Content = u8(0x01) || u32(len(t)) || t                     -- text
 //!         | u8(0x02) || u8(kind) || key (32) || u64(length)   -- attachment
+//!         | u8(0x03) || u32(serial) || mailbox (16)           -- mailbox update
 //! ```
 //!
 //! Texts are Rust `String`s: Rust's UTF-8 is exactly the strict
@@ -23,6 +25,10 @@ use crate::Error;
 pub const TAG_TEXT: u8 = 0x01;
 /// Content tag of an attachment pointer (SPEC.md section 11).
 pub const TAG_ATTACHMENT: u8 = 0x02;
+/// Content tag of a mailbox update (SPEC.md sections 11 and 12.1).
+pub const TAG_MAILBOX_UPDATE: u8 = 0x03;
+/// Length of an encoded mailbox update (SPEC.md section 11).
+pub const MAILBOX_UPDATE_LEN: usize = 1 + 4 + 16;
 
 /// Largest text, in bytes: `2^32 - 6`, so that the whole content fits the
 /// `u32` length field of the padding (SPEC.md sections 10 and 11).
@@ -136,6 +142,15 @@ pub enum Content {
     Text(String),
     /// A pointer to an attachment.
     Attachment(AttachmentPointer),
+    /// The pairwise mailbox at which the sender now receives this contact's
+    /// messages (SPEC.md section 12.1). Applications do not send it with
+    /// `send`; `Account::offer_mailbox` does.
+    MailboxUpdate {
+        /// The sender's serial for this contact.
+        serial: u32,
+        /// The new pairwise mailbox id.
+        mailbox: [u8; 16],
+    },
 }
 
 impl fmt::Debug for Content {
@@ -143,6 +158,10 @@ impl fmt::Debug for Content {
         match self {
             Content::Text(t) => write!(f, "Text([redacted; {} bytes])", t.len()),
             Content::Attachment(p) => f.debug_tuple("Attachment").field(p).finish(),
+            Content::MailboxUpdate { serial, .. } => f
+                .debug_struct("MailboxUpdate")
+                .field("serial", serial)
+                .finish_non_exhaustive(),
         }
     }
 }
@@ -171,6 +190,13 @@ pub fn encode(c: &Content) -> Result<Vec<u8>, Error> {
             out.extend_from_slice(&u64_be(p.length));
             Ok(out)
         }
+        Content::MailboxUpdate { serial, mailbox } => {
+            let mut out = Vec::with_capacity(MAILBOX_UPDATE_LEN);
+            out.push(TAG_MAILBOX_UPDATE);
+            out.extend_from_slice(&u32_be(*serial));
+            out.extend_from_slice(mailbox);
+            Ok(out)
+        }
     }
 }
 
@@ -194,6 +220,15 @@ fn read_pointer(mut r: Reader<'_>) -> Result<Content, Error> {
     AttachmentPointer::new(kind, key, length).map(Content::Attachment)
 }
 
+/// Reads the body of a mailbox update (SPEC.md sections 11 and 12.1):
+/// serial, mailbox, end of input.
+fn read_mailbox_update(mut r: Reader<'_>) -> Result<Content, Error> {
+    let serial = r.u32()?;
+    let mailbox = r.array::<16>()?;
+    r.finish()?;
+    Ok(Content::MailboxUpdate { serial, mailbox })
+}
+
 /// Decodes a content strictly (SPEC.md section 11, REQ-CONTENT-001).
 ///
 /// Errors: [`Error::Malformed`] for an unknown tag or kind, a text length
@@ -205,6 +240,7 @@ pub fn decode(input: &[u8]) -> Result<Content, Error> {
     match r.u8()? {
         TAG_TEXT => read_text(r),
         TAG_ATTACHMENT => read_pointer(r),
+        TAG_MAILBOX_UPDATE => read_mailbox_update(r),
         _ => Err(Error::Malformed),
     }
 }

@@ -48,15 +48,16 @@
 //! | [`padding`] | section 10: Padme padding |
 //! | [`content`] | section 11: texts and attachment pointers |
 //! | [`envelope`] | section 12: sealed-sender envelopes |
+//! | [`mailbox`] | section 12.1: pairwise mailboxes and light envelopes |
 //! | [`attachment`] | section 13: STREAM attachments (in memory, streaming, parallel) |
 //! | [`fingerprint`] | section 14: safety numbers |
 //! | [`session`] | section 15: one session with one peer: send, decrypt, export / import |
+//! | [`account`] | sections 12.1, 15 and 16: the application API: contacts pinned by handle, sessions per peer, pairwise mailboxes, receive routing, handshake records |
 //! | [`sframe`] | RFC 9605 SFrame (header, key derivation, suites 1-8) for calls |
-//! | [`account`] | sections 15 and 16: the application API: contacts pinned by handle, sessions per peer, receive routing, handshake records |
 //!
 //! The protocol modules mirror the spec's one to one and keep its names:
 //! `handle`, `encoding`, `identity`, `bundle`, `handshake`, `ratchet`,
-//! `padding`, `content`, `envelope`, `attachment`, `fingerprint`, `session`,
+//! `padding`, `content`, `envelope`, `mailbox`, `attachment`, `fingerprint`, `session`,
 //! `account`.
 //!
 //! Feature `low-level` (off by default) exposes intermediate values of the
@@ -89,6 +90,7 @@ pub mod ratchet;
 pub mod padding;
 pub mod content;
 pub mod envelope;
+pub mod mailbox;
 pub mod attachment;
 pub mod fingerprint;
 pub mod session;

@@ -225,7 +225,7 @@ fn decrypt_mk(
 }
 
 /// `AD || prefix || enc_header` (SPEC.md sections 9.3, 9.5).
-fn associated_data(ad: &[u8; 32], prefix: &[u8; 2], enc_header: &[u8]) -> Vec<u8> {
+fn associated_data(ad: &[u8; 32], prefix: &[u8], enc_header: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(32 + 2 + enc_header.len());
     out.extend_from_slice(ad);
     out.extend_from_slice(prefix);
@@ -533,7 +533,7 @@ impl RatchetState {
     pub fn encrypt(
         &self,
         ad: &[u8; 32],
-        prefix: &[u8; 2],
+        prefix: &[u8],
         plaintext: &[u8],
         r: &[u8; HEADER_NONCE_LEN],
     ) -> Result<(Vec<u8>, SendUpdate), Error> {
@@ -598,7 +598,7 @@ impl RatchetState {
     pub fn decrypt(
         &self,
         ad: &[u8; 32],
-        prefix: &[u8; 2],
+        prefix: &[u8],
         body: &[u8],
         secret: &[u8; 32],
     ) -> Result<(Vec<u8>, RecvUpdate), Error> {

@@ -23,7 +23,7 @@
 //! | operation | draws | spec input (`xchat_spec`) |
 //! |---|---|---|
 //! | [`Session::initiate`] | 32, 32, 32 | `ek_secret`, `kem_m`, `ratchet_secret` of `session::start` |
-//! | [`Session::send`] | 24, then 32 | `r` (hedged into the header nonce, SPEC.md 9.3), `ephemeral` (the randomness `e` is hedged from, SPEC.md 12) of `session::send` (the 32 only once encryption succeeded) |
+//! | [`Session::send`] | 24, then 32 | `r` (hedged into the header nonce, SPEC.md 9.3), `ephemeral` (the randomness `e` is hedged from, SPEC.md 12) of `session::send` (the 32 only once encryption succeeded, and only for a sealed envelope: a light envelope draws none) |
 //!
 //! So an RNG that replays the bytes the spec's scenario runner
 //! (`xchat_spec::scenario`) feeds reproduces its envelopes exactly; the
@@ -31,16 +31,18 @@
 //!
 //! # Persistence
 //!
-//! [`Session::export`] / [`Session::import`] (version 1), all integers big
+//! [`Session::export`] / [`Session::import`] (version 2), all integers big
 //! endian, every key 32 bytes:
 //!
 //! ```text
-//! u8(0x01)                         format version
+//! u8(0x02)                         format version
 //! EncIdentity(peer)                147 bytes (SPEC.md section 6)
 //! AD || EK                         64 bytes
 //! u8(pending)                      0x00, or 0x01 followed by the prekey header:
 //!   EncIdentity(initiator) || u32(spk_id) || u8(has_opk) || [u32(opk_id)]
 //!   || u32(pqpk_id) || EncX(EK) || CT          (SPEC.md section 8, EK = the session's)
+//! u8(peer_mailbox)                 0x00, or 0x01 followed by the 16-byte mailbox
+//! u32(peer_serial)                 (SPEC.md section 12.1)
 //! u8(flags)                        bit 0 DHr, 1 CKs, 2 CKr, 3 HKs, 4 HKr present
 //! DHs.secret || [DHr] [CKs] [CKr] [HKs] [HKr] (present ones, in this order)
 //! RK || NHKs || NHKr || u32(Ns) || u32(Nr) || u32(PN)
@@ -49,7 +51,8 @@
 //! ```
 //!
 //! `DHs.public` is recomputed. Import is strict: a wrong version, a field
-//! cut short, trailing bytes, flags outside the five bits, `CKs` without
+//! cut short, trailing bytes, a mailbox flag other than 0 or 1, a mailbox
+//! with serial 0, flags outside the five bits, `CKs` without
 //! `HKs` (or `CKr` without `HKr`) or the converse, a peer identity whose
 //! binding does not verify, a pending header with another `EK`, an empty
 //! chain, two adjacent chains with one header key, key numbers not
@@ -69,12 +72,13 @@ use crate::envelope;
 use crate::handle::Handle;
 use crate::handshake::{self, Accepted, PREKEY_PREFIX};
 use crate::identity::{self, IdentityPublic, IdentitySecret};
+use crate::mailbox::{self, MSG_LIGHT};
 use crate::padding;
 use crate::ratchet::{RatchetState, RecvUpdate, MSG_PREKEY, MSG_RATCHET};
 use crate::Error;
 
 /// Version byte of [`Session::export`].
-pub const EXPORT_VERSION: u8 = 0x01;
+pub const EXPORT_VERSION: u8 = 0x02;
 
 /// The prefix of a ratchet message, `u8(0x01) || u8(0x02)` (SPEC.md 9.4).
 pub(crate) const RATCHET_PREFIX: [u8; 2] = [VERSION, MSG_RATCHET];
@@ -94,6 +98,10 @@ pub struct Session {
     ek: [u8; 32],
     pending: Option<Box<Pending>>,
     ratchet: RatchetState,
+    /// The pairwise mailbox the peer gave in this session (SPEC.md section
+    /// 12.1) and the serial of that update (0 before the first).
+    peer_mailbox: Option<[u8; 16]>,
+    peer_serial: u32,
 }
 
 impl fmt::Debug for Session {
@@ -112,13 +120,14 @@ pub(crate) fn open_padded(padded: &[u8]) -> Result<Content, Error> {
     content::decode(&Zeroizing::new(padding::unpad(padded)?))
 }
 
-/// The message type of an encoded prekey or ratchet message, after checking
-/// its version (SPEC.md sections 8, 9.4, 15 step 2): shorter than 2 bytes or
-/// an unknown type is `Malformed`, another version `UnsupportedVersion`.
+/// The message type of an encoded prekey message, ratchet message or light
+/// envelope, after checking its version (SPEC.md sections 8, 9.4, 12.1,
+/// 15.2 step R3): shorter than 2 bytes or an unknown type is `Malformed`,
+/// another version `UnsupportedVersion`.
 pub fn message_type(message: &[u8]) -> Result<u8, Error> {
     match message {
         [v, _, ..] if *v != VERSION => Err(Error::UnsupportedVersion),
-        [_, t, ..] if *t == MSG_PREKEY || *t == MSG_RATCHET => Ok(*t),
+        [_, t, ..] if *t == MSG_PREKEY || *t == MSG_RATCHET || *t == MSG_LIGHT => Ok(*t),
         _ => Err(Error::Malformed),
     }
 }
@@ -162,6 +171,8 @@ impl Session {
             ek: header.ek,
             pending: Some(Box::new(Pending { encoded })),
             ratchet,
+            peer_mailbox: None,
+            peer_serial: 0,
         })
     }
 
@@ -181,43 +192,83 @@ impl Session {
         &self.ad
     }
 
+    /// The pairwise mailbox the peer gave in this session, if any (SPEC.md
+    /// section 12.1).
+    pub fn peer_mailbox(&self) -> Option<&[u8; 16]> {
+        self.peer_mailbox.as_ref()
+    }
+
     /// Number of skipped message keys stored (at most `MAX_SKIPPED_TOTAL`).
     pub fn skipped_keys(&self) -> usize {
         self.ratchet.skipped_len()
     }
 
-    /// Sends one content to the peer's `mailbox` (SPEC.md section 15;
-    /// REQ-SESSION-001): encode (section 11), pad (section 10), encrypt
-    /// (sections 8-9), seal (section 12). Returns the envelope. On error the
-    /// session is unchanged.
+    /// Sends one content (SPEC.md sections 12.1 and 15; REQ-SESSION-001,
+    /// REQ-MAILBOX-003): encode (section 11) and pad (section 10); then, if
+    /// the session knows the peer's pairwise mailbox and is past its prekey
+    /// phase, encrypt it as a light envelope to that mailbox; otherwise
+    /// encrypt it (sections 8-9) and seal it (section 12) to the peer's
+    /// published mailbox `peer_mailbox`. Returns the mailbox to post to and
+    /// the envelope. On error the session is unchanged.
     ///
-    /// Randomness: the header nonce (24 bytes) first, always; then, once the
-    /// content is encoded and encrypted, the envelope's ephemeral secret
-    /// (32 bytes, drawn by [`envelope::seal`]). These are the spec's
-    /// `r` and `ephemeral` of `session::send`.
+    /// Randomness: the header nonce (24 bytes) first, always; then, for a
+    /// sealed envelope only and once the content is encrypted, the
+    /// envelope's ephemeral secret (32 bytes, drawn by [`envelope::seal`]).
+    /// These are the spec's `r` and `ephemeral` of `session::send`.
     pub fn send<R: CryptoRng + ?Sized>(
         &mut self,
         identity: &IdentitySecret,
         content: &Content,
-        mailbox: &[u8; 16],
+        peer_mailbox: &[u8; 16],
         rng: &mut R,
-    ) -> Result<Vec<u8>, Error> {
+    ) -> Result<([u8; 16], Vec<u8>), Error> {
         let header_nonce = random_array::<24, R>(rng);
         let padded = Zeroizing::new(padding::pad(&Zeroizing::new(content::encode(content)?))?);
+        if let (None, Some(pairwise)) = (&self.pending, self.peer_mailbox) {
+            let prefix = mailbox::light_prefix(&pairwise);
+            let (body, update) = self
+                .ratchet
+                .encrypt(&self.ad, &prefix, &padded, &header_nonce)?;
+            let mut light = Vec::with_capacity(prefix.len() + body.len());
+            light.extend_from_slice(&prefix);
+            light.extend_from_slice(&body);
+            self.ratchet.commit_send(update);
+            return Ok((pairwise, light));
+        }
         let (prefix, encoded): (&[u8], &[u8]) = match &self.pending {
             Some(p) => (&PREKEY_PREFIX, &p.encoded),
             None => (&RATCHET_PREFIX, &RATCHET_PREFIX),
         };
-        let prefix: &[u8; 2] = prefix.try_into().map_err(|_| Error::Malformed)?;
         let (body, update) = self
             .ratchet
             .encrypt(&self.ad, prefix, &padded, &header_nonce)?;
         let mut message = Vec::with_capacity(encoded.len() + body.len());
         message.extend_from_slice(encoded);
         message.extend_from_slice(&body);
-        let sealed = envelope::seal(identity, &self.peer.dh_pub, mailbox, &message, rng)?;
+        let sealed = envelope::seal(identity, &self.peer.dh_pub, peer_mailbox, &message, rng)?;
         self.ratchet.commit_send(update);
-        Ok(sealed)
+        Ok((*peer_mailbox, sealed))
+    }
+
+    /// Takes a mailbox update this session decrypted (SPEC.md section 12.1,
+    /// REQ-MAILBOX-001): only a serial greater than the session's takes
+    /// effect.
+    pub(crate) fn take_update(&mut self, content: &Content) {
+        if let Content::MailboxUpdate { serial, mailbox } = content {
+            if *serial > self.peer_serial {
+                self.peer_mailbox = Some(*mailbox);
+                self.peer_serial = *serial;
+            }
+        }
+    }
+
+    /// Forgets the peer's pairwise mailbox if it is `gone` (SPEC.md section
+    /// 12.1, `resend_sealed`); the serial stays, so an older update cannot
+    /// bring it back.
+    pub(crate) fn forget_peer_mailbox(&mut self, gone: &[u8; 16]) {
+        if self.peer_mailbox.as_ref() == Some(gone) {
+            self.peer_mailbox = None;
+        }
     }
 
     /// The handshake's ephemeral key `EK`, which names this session in
@@ -232,35 +283,33 @@ impl Session {
         self.ratchet.recognizes(enc_header)
     }
 
-    /// Decrypts a ratchet body (`prekey = false`, prefix `0x01 0x02`) or the
-    /// body of a prekey message that names this session (prefix `0x01
-    /// 0x01`), unpads and decodes it (SPEC.md sections 9.5, 10, 11, 15.2
-    /// steps R5 and P2), without changing the session: the caller commits
-    /// with [`Session::commit_recv`] once nothing else can fail.
+    /// Decrypts a body under its message's `prefix`: a ratchet message's
+    /// `0x01 0x02`, a light envelope's 18 bytes, or `0x01 0x01` for a
+    /// prekey message that names this session; then unpads and decodes it
+    /// (SPEC.md sections 9.5, 10, 11, 12.1, 15.2 steps R5, L4 and P2),
+    /// without changing the session: the caller commits with
+    /// [`Session::commit_recv`] once nothing else can fail.
     pub(crate) fn open(
         &self,
-        prekey: bool,
+        prefix: &[u8],
         body: &[u8],
         ratchet_secret: &[u8; 32],
     ) -> Result<(Content, RecvUpdate), Error> {
-        let prefix = if prekey {
-            &PREKEY_PREFIX
-        } else {
-            &RATCHET_PREFIX
-        };
         let (padded, update) = self
             .ratchet
             .decrypt(&self.ad, prefix, body, ratchet_secret)?;
         Ok((open_padded(&Zeroizing::new(padded))?, update))
     }
 
-    /// Applies what [`Session::open`] computed; a ratchet message ends the
-    /// prekey phase (REQ-HS-005).
-    pub(crate) fn commit_recv(&mut self, update: RecvUpdate, prekey: bool) {
+    /// Applies what [`Session::open`] computed for `content`: a ratchet
+    /// message or light envelope ends the prekey phase (REQ-HS-005), and a
+    /// mailbox update is taken (SPEC.md section 12.1).
+    pub(crate) fn commit_recv(&mut self, update: RecvUpdate, prekey: bool, content: &Content) {
         self.ratchet.commit_recv(update);
         if !prekey {
             self.pending = None;
         }
+        self.take_update(content);
     }
 
     /// The responder's new session from an accepted handshake (SPEC.md
@@ -272,6 +321,8 @@ impl Session {
             ek: accepted.header.ek,
             pending: None,
             ratchet: accepted.state,
+            peer_mailbox: None,
+            peer_serial: 0,
         }
     }
 
@@ -289,6 +340,14 @@ impl Session {
             }
             None => out.push(0x00),
         }
+        match &self.peer_mailbox {
+            Some(m) => {
+                out.push(0x01);
+                out.extend_from_slice(m);
+            }
+            None => out.push(0x00),
+        }
+        out.extend_from_slice(&self.peer_serial.to_be_bytes());
         self.ratchet.export_into(&mut out);
         out
     }
@@ -321,6 +380,17 @@ impl Session {
             }
             _ => return Err(Error::InvalidState),
         };
+        let peer_mailbox = match r.u8()? {
+            0x00 => None,
+            0x01 => Some(r.array::<16>()?),
+            _ => return Err(Error::InvalidState),
+        };
+        let peer_serial = r.u32()?;
+        // A mailbox comes only from an update with a serial above 0 (a
+        // serial without a mailbox is one `resend_sealed` forgot).
+        if peer_mailbox.is_some() && peer_serial == 0 {
+            return Err(Error::InvalidState);
+        }
         let ratchet = RatchetState::import_from(&mut r)?;
         r.finish()?;
         Ok(Session {
@@ -329,6 +399,8 @@ impl Session {
             ek,
             pending,
             ratchet,
+            peer_mailbox,
+            peer_serial,
         })
     }
 }

@@ -711,6 +711,10 @@ fn to_spec_content(c: &Content) -> spec::content::Content {
                 length: p.length(),
             })
         }
+        Content::MailboxUpdate { serial, mailbox } => spec::content::Content::MailboxUpdate {
+            serial: *serial,
+            mailbox: *mailbox,
+        },
     }
 }
 
@@ -725,6 +729,8 @@ fn content_strategy() -> impl Strategy<Value = Content> {
             .prop_map(|((_, k), key, len)| Content::Attachment(
                 AttachmentPointer::new(k, key, len).unwrap()
             )),
+        (any::<u32>(), any::<[u8; 16]>())
+            .prop_map(|(serial, mailbox)| Content::MailboxUpdate { serial, mailbox }),
     ]
 }
 
@@ -1063,6 +1069,14 @@ fn open_all(
     for t in [None, Some(SEQUENTIAL), Some(PARALLEL)] {
         prop_assert_eq!(&s, &stream(t));
     }
+    // Into a reused buffer that holds stale bytes: the same answer, and a
+    // failure leaves it empty (never partial or unauthenticated plaintext).
+    let mut reused = vec![0xA5u8; ct.len() % 3000 + 17];
+    let r = attachment::open_into(&op, ct, &mut reused);
+    prop_assert_eq!(&s, &ours(r.map(|()| reused.clone())));
+    if s.is_err() {
+        prop_assert!(reused.is_empty());
+    }
     Ok(s)
 }
 
@@ -1107,6 +1121,16 @@ fn diff_attachment_seal_open_paths() {
             prop_assert!(rng.done());
             prop_assert_eq!(&p4, &op);
             prop_assert_eq!(&out, &s_ct);
+            // Into a reused buffer holding stale bytes (shorter and longer
+            // than the ciphertext): every byte is overwritten.
+            for stale in [len / 2, s_ct.len() + 100] {
+                let mut out = vec![0xA5u8; stale];
+                let mut rng = Replay::new(&[&key]);
+                let p5 = attachment::seal_into(ok, &mut rng, &file, &mut out).unwrap();
+                prop_assert!(rng.done());
+                prop_assert_eq!(&p5, &op);
+                prop_assert_eq!(&out, &s_ct);
+            }
             prop_assert_eq!(open_all(&sp, &s_ct)?, Ok(file));
             Ok(())
         },

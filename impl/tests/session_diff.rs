@@ -85,9 +85,9 @@ fn mid_session() -> (Session, Session) {
         .unwrap()
         .verify()
         .unwrap();
-    let mut alice = Account::new(alice_id, PrekeyStore::new(0, &[0; 32]));
-    let mut bob = Account::new(bob_id, store);
     let (a_box, b_box) = ([1u8; 16], [2u8; 16]);
+    let mut alice = Account::new(alice_id, PrekeyStore::new(0, &[0; 32]), a_box);
+    let mut bob = Account::new(bob_id, store, b_box);
     let (a_handle, b_handle) = (
         parse_handle(b"alice").unwrap(),
         parse_handle(b"bob").unwrap(),
@@ -99,6 +99,7 @@ fn mid_session() -> (Session, Session) {
             alice
                 .send(&b_handle, &text(&format!("a{i}")), &b_box, &mut rng)
                 .unwrap()
+                .envelope
         })
         .collect();
     bob.receive(&b_box, &a[2], &mut rng).unwrap();
@@ -106,16 +107,31 @@ fn mid_session() -> (Session, Session) {
         .map(|i| {
             bob.send(&a_handle, &text(&format!("b{i}")), &a_box, &mut rng)
                 .unwrap()
+                .envelope
         })
         .collect();
     alice.receive(&a_box, &b[2], &mut rng).unwrap();
+    // Bob offers a pairwise mailbox, so Alice's session exports one and
+    // her next messages go in light envelopes.
+    let offer = bob.offer_mailbox(&a_handle, &a_box, &mut rng).unwrap();
+    alice
+        .receive(&offer.mailbox, &offer.envelope, &mut rng)
+        .unwrap();
     let a3 = alice
         .send(&b_handle, &text("a3"), &b_box, &mut rng)
         .unwrap();
+    assert_eq!(&a3.mailbox, &bob.contacts()[0].mailboxes()[0]);
+    let a3 = a3.envelope;
     let _a4 = alice
         .send(&b_handle, &text("a4"), &b_box, &mut rng)
         .unwrap();
-    bob.receive(&b_box, &a3, &mut rng).unwrap();
+    let pairwise = bob.contacts()[0].mailboxes()[0];
+    bob.receive(&pairwise, &a3, &mut rng).unwrap();
+    assert!(alice.contacts()[0]
+        .current()
+        .unwrap()
+        .peer_mailbox()
+        .is_some());
     let current = |acct: &Account| acct.contacts()[0].current().unwrap().clone();
     (current(&alice), current(&bob))
 }
@@ -137,7 +153,7 @@ proptest! {
     #[test]
     fn import_garbage_is_invalid_state(mut bytes in prop::collection::vec(any::<u8>(), 0..600), versioned in any::<bool>()) {
         if versioned && !bytes.is_empty() {
-            bytes[0] = 0x01;
+            bytes[0] = xchat::session::EXPORT_VERSION;
         }
         let r = Session::import(&bytes);
         prop_assert!(matches!(r, Err(xchat::Error::InvalidState)), "{:?}", r.map(|_| ()));
@@ -169,7 +185,7 @@ fn import_mutations_of_real_exports() {
             Session::import(&longer).unwrap_err(),
             xchat::Error::InvalidState
         );
-        for v in [0x00u8, 0x02, 0xff] {
+        for v in [0x00u8, 0x01, 0x03, 0xff] {
             let mut b = bytes.clone();
             b[0] = v;
             assert_eq!(Session::import(&b).unwrap_err(), xchat::Error::InvalidState);

@@ -1,7 +1,8 @@
-//! A party's account and the receive routing (SPEC.md sections 1, 15 and
-//! 16): the identity, the prekey store, the contacts (a handle pinned to an
-//! identity on first contact, with its current and previous sessions) and
-//! the records of accepted handshakes.
+//! A party's account and the receive routing (SPEC.md sections 1, 12.1, 15
+//! and 16): the identity, the prekey store, the published mailbox, the
+//! contacts (a handle pinned to an identity on first contact, with its
+//! current and previous sessions and its pairwise mailboxes) and the
+//! records of accepted handshakes.
 //!
 //! Every function takes the account by reference and returns the new
 //! account only on success, so a failure changes nothing (SPEC.md
@@ -12,7 +13,8 @@ use crate::content::{self, Content};
 use crate::handle::Handle;
 use crate::handshake::{self};
 use crate::identity::{self, IdentityPublic, IdentitySecret};
-use crate::ratchet::{ENC_HEADER_LEN, MSG_RATCHET, TAG_LEN};
+use crate::mailbox::{self, LIGHT_PREFIX_LEN, MAX_RETIRED_MAILBOXES, MSG_LIGHT};
+use crate::ratchet::{ENC_HEADER_LEN, MSG_PREKEY, TAG_LEN};
 use crate::session::{self, Session};
 use crate::{envelope, padding, Error};
 
@@ -35,6 +37,13 @@ pub struct Contact {
     /// The current session first, then the previous ones, newest first;
     /// at most `1 + MAX_PREVIOUS_SESSIONS`, possibly none.
     pub sessions: Vec<Session>,
+    /// Our pairwise mailboxes for this contact, current first, then at
+    /// most `MAX_RETIRED_MAILBOXES` retired ones, newest first (SPEC.md
+    /// section 12.1).
+    pub mailboxes: Vec<[u8; 16]>,
+    /// The serial of the last mailbox update we sent this contact (0 before
+    /// the first).
+    pub serial: u32,
 }
 
 /// An accepted handshake (SPEC.md section 15.3): the signed prekey it used
@@ -54,6 +63,9 @@ pub struct Account {
     pub identity: IdentitySecret,
     /// Its prekeys.
     pub store: PrekeyStore,
+    /// Its published mailbox: sealed envelopes arrive here (SPEC.md section
+    /// 12.1).
+    pub mailbox: [u8; 16],
     /// Its contacts, at most one per handle, in the order they were made.
     pub contacts: Vec<Contact>,
     /// The handshakes it accepted as responder, oldest first.
@@ -90,11 +102,13 @@ pub enum Receipt {
     },
 }
 
-/// A fresh account with no contacts and no records (SPEC.md section 15.1).
-pub fn new(identity: &IdentitySecret, store: &PrekeyStore) -> Account {
+/// A fresh account with its published mailbox, no contacts and no records
+/// (SPEC.md section 15.1).
+pub fn new(identity: &IdentitySecret, store: &PrekeyStore, mailbox: &[u8; 16]) -> Account {
     Account {
         identity: identity.clone(),
         store: store.clone(),
+        mailbox: *mailbox,
         contacts: Vec::new(),
         handshakes: Vec::new(),
     }
@@ -154,8 +168,9 @@ fn promote(sessions: &[Session], index: usize, session: &Session) -> Vec<Session
     out
 }
 
-/// `account` with contact `index` (or a new contact, if `None`) set to
-/// `identity` and `sessions`.
+/// `account` with contact `index` (or a new contact without mailboxes,
+/// if `None`) pinned to `identity` with `sessions`; an existing contact
+/// keeps its mailboxes.
 fn with_contact(
     account: &Account,
     index: Option<usize>,
@@ -163,15 +178,39 @@ fn with_contact(
     sessions: &[Session],
 ) -> Account {
     let mut next = account.clone();
-    let contact = Contact {
-        identity: identity.clone(),
-        sessions: sessions.to_vec(),
-    };
     match index {
-        Some(i) => next.contacts[i] = contact,
-        None => next.contacts.push(contact),
+        Some(i) => {
+            next.contacts[i].identity = identity.clone();
+            next.contacts[i].sessions = sessions.to_vec();
+        }
+        None => next.contacts.push(Contact {
+            identity: identity.clone(),
+            sessions: sessions.to_vec(),
+            mailboxes: Vec::new(),
+            serial: 0,
+        }),
     }
     next
+}
+
+/// The contact that holds `mailbox` as a pairwise mailbox (current or
+/// retired), if any (SPEC.md section 15.2, step R0).
+pub fn mailbox_owner(account: &Account, mailbox: &[u8; 16]) -> Option<usize> {
+    let mut found = None;
+    for c in 0..account.contacts.len() {
+        for i in 0..account.contacts[c].mailboxes.len() {
+            if found.is_none() && account.contacts[c].mailboxes[i] == *mailbox {
+                found = Some(c);
+            }
+        }
+    }
+    found
+}
+
+/// Whether `mailbox` is the account's published mailbox or a pairwise
+/// mailbox it holds (SPEC.md section 12.1, offering a mailbox).
+pub fn holds_mailbox(account: &Account, mailbox: &[u8; 16]) -> bool {
+    account.mailbox == *mailbox || mailbox_owner(account, mailbox).is_some()
 }
 
 /// Starts a session as the initiator with the bundle the directory returned
@@ -214,36 +253,140 @@ pub fn start(
     ))
 }
 
-/// Sends `content` to the contact `peer` at its `mailbox` with the
-/// contact's current session (SPEC.md section 15.2, sending): no contact,
-/// or a contact without a session, is `UnknownSession`.
+/// Sends `content` to the contact `peer` with the contact's current
+/// session (SPEC.md sections 12.1 and 15.1, REQ-MAILBOX-003): a mailbox
+/// update is `Malformed` (it is sent by [`offer_mailbox`]); no contact, or
+/// a contact without a session, is `UnknownSession`. The message goes in a
+/// light envelope to the session's peer mailbox if it has one and is past
+/// its prekey phase, else sealed to `peer_mailbox`, the peer's published
+/// mailbox. Returns the mailbox to post to and the envelope.
 pub fn send(
     account: &Account,
     peer: &Handle,
     content: &Content,
-    mailbox: &[u8; 16],
+    peer_mailbox: &[u8; 16],
     r: &[u8; 24],
     r_env: &[u8; 32],
-) -> Result<(Account, Vec<u8>), Error> {
-    let index = match find_contact(account, peer) {
-        Some(i) => i,
-        None => return Err(Error::UnknownSession),
-    };
-    let contact = &account.contacts[index];
-    if contact.sessions.is_empty() {
-        return Err(Error::UnknownSession);
+) -> Result<(Account, [u8; 16], Vec<u8>), Error> {
+    if let Content::MailboxUpdate { .. } = content {
+        return Err(Error::Malformed);
     }
-    let (next_session, sealed) = session::send(
+    send_content(account, peer, content, peer_mailbox, r, r_env)
+}
+
+/// The index of `peer`'s contact if it has a current session, else
+/// `UnknownSession` (SPEC.md section 15.1, sending).
+fn sending_contact(account: &Account, peer: &Handle) -> Result<usize, Error> {
+    match find_contact(account, peer) {
+        Some(i) if !account.contacts[i].sessions.is_empty() => Ok(i),
+        _ => Err(Error::UnknownSession),
+    }
+}
+
+/// [`send`] without the check on the content's type.
+fn send_content(
+    account: &Account,
+    peer: &Handle,
+    content: &Content,
+    peer_mailbox: &[u8; 16],
+    r: &[u8; 24],
+    r_env: &[u8; 32],
+) -> Result<(Account, [u8; 16], Vec<u8>), Error> {
+    let index = sending_contact(account, peer)?;
+    let contact = &account.contacts[index];
+    let (next_session, to, envelope) = session::send(
         &account.identity,
         &contact.sessions[0],
         content,
-        mailbox,
+        peer_mailbox,
         r,
         r_env,
     )?;
     let sessions = promote(&contact.sessions, 0, &next_session);
     Ok((
         with_contact(account, Some(index), &contact.identity, &sessions),
+        to,
+        envelope,
+    ))
+}
+
+/// Offers the contact `peer` a new pairwise mailbox `mailbox` (SPEC.md
+/// section 12.1, REQ-MAILBOX-001): `UnknownSession` as for [`send`];
+/// `Malformed` if `mailbox` is already held by the account (published or
+/// pairwise, any contact) or the contact's serial is `2^32 - 1`; then the
+/// mailbox update `(serial + 1, mailbox)` is sent as [`send`] sends a
+/// content. Only once it is sent does `mailbox` become the contact's
+/// current pairwise mailbox, the previous ones being retired and the
+/// oldest beyond `MAX_RETIRED_MAILBOXES` deleted.
+pub fn offer_mailbox(
+    account: &Account,
+    peer: &Handle,
+    mailbox: &[u8; 16],
+    peer_mailbox: &[u8; 16],
+    r: &[u8; 24],
+    r_env: &[u8; 32],
+) -> Result<(Account, [u8; 16], Vec<u8>), Error> {
+    let index = sending_contact(account, peer)?;
+    let serial = account.contacts[index].serial;
+    if holds_mailbox(account, mailbox) || serial == u32::MAX {
+        return Err(Error::Malformed);
+    }
+    let update = Content::MailboxUpdate {
+        serial: serial + 1,
+        mailbox: *mailbox,
+    };
+    let (mut next, to, envelope) = send_content(account, peer, &update, peer_mailbox, r, r_env)?;
+    let old = &account.contacts[index].mailboxes;
+    let mut mailboxes = vec![*mailbox];
+    for i in 0..old.len() {
+        if i < MAX_RETIRED_MAILBOXES {
+            mailboxes.push(old[i]);
+        }
+    }
+    next.contacts[index].mailboxes = mailboxes;
+    next.contacts[index].serial = serial + 1;
+    Ok((next, to, envelope))
+}
+
+/// Resends a light envelope that the relay refused (its mailbox is gone)
+/// sealed to the contact's published mailbox `peer_mailbox` (SPEC.md
+/// section 12.1, REQ-MAILBOX-004): `Malformed` if `light` does not decode
+/// as a light envelope, `UnknownSession` if there is no contact for
+/// `peer`, then section 12's sealing errors. The same bytes become the
+/// sealed envelope's payload, and every session of the contact forgets
+/// that pairwise mailbox, so later messages go sealed until the peer offers
+/// a new one.
+pub fn resend_sealed(
+    account: &Account,
+    peer: &Handle,
+    light: &[u8],
+    peer_mailbox: &[u8; 16],
+    r_env: &[u8; 32],
+) -> Result<(Account, [u8; 16], Vec<u8>), Error> {
+    let gone = mailbox::decode_light(light)?;
+    let index = match find_contact(account, peer) {
+        Some(i) => i,
+        None => return Err(Error::UnknownSession),
+    };
+    let contact = &account.contacts[index];
+    let sealed = envelope::seal(
+        &account.identity,
+        &contact.identity.dh_pub,
+        peer_mailbox,
+        light,
+        r_env,
+    )?;
+    let mut sessions = Vec::new();
+    for i in 0..contact.sessions.len() {
+        let mut s = contact.sessions[i].clone();
+        if s.peer_mailbox == Some(gone) {
+            s.peer_mailbox = None;
+        }
+        sessions.push(s);
+    }
+    Ok((
+        with_contact(account, Some(index), &contact.identity, &sessions),
+        *peer_mailbox,
         sealed,
     ))
 }
@@ -251,12 +394,17 @@ pub fn send(
 /// Re-pins the handle of `identity` to it (SPEC.md section 15.1,
 /// REQ-PEER-002): the application's explicit decision after an
 /// `IdentityChanged`. The binding must verify (`InvalidSignature`). The
-/// contact's sessions, which belong to the old identity, are deleted; a
-/// handle not yet pinned is pinned.
+/// contact's sessions and pairwise mailboxes, which belong to the old
+/// identity, are deleted; a handle not yet pinned is pinned.
 pub fn accept_identity(account: &Account, offered: &IdentityPublic) -> Result<Account, Error> {
     identity::verify(offered)?;
     let index = find_contact(account, &offered.handle);
-    Ok(with_contact(account, index, offered, &[]))
+    let mut next = with_contact(account, index, offered, &[]);
+    if let Some(i) = index {
+        next.contacts[i].mailboxes = Vec::new();
+        next.contacts[i].serial = 0;
+    }
+    Ok(next)
 }
 
 /// Rotates the signed prekey (SPEC.md section 16; REQ-PREKEY-001,
@@ -355,21 +503,59 @@ fn route_prekey(sessions: &[Session], ek: &[u8; 32]) -> Option<usize> {
     found
 }
 
-/// Receives one envelope at `mailbox` (SPEC.md section 15.2; REQ-ENV-004,
-/// REQ-PEER-002, REQ-ROUTE-001, REQ-ROUTE-002, REQ-ROUTE-003, REQ-ROUTE-004,
-/// REQ-HS-006, REQ-SESSION-001,
-/// REQ-SESSION-002), with `ratchet_secret` the 32 fresh random bytes of a
-/// DH ratchet step. The checks run in the order of section 15.2 and the
-/// first failure is returned; on any error, and on `IdentityChanged`, the
-/// account is unchanged.
+/// Receives one envelope at `mailbox` (SPEC.md sections 12.1 and 15.2;
+/// REQ-ENV-004, REQ-PEER-002, REQ-ROUTE-001, REQ-ROUTE-002, REQ-ROUTE-003,
+/// REQ-ROUTE-004, REQ-HS-006, REQ-MAILBOX-001, REQ-MAILBOX-002,
+/// REQ-SESSION-001, REQ-SESSION-002), with `ratchet_secret` the 32 fresh
+/// random bytes of a DH ratchet step. The mailbox selects the path (R0):
+/// the published mailbox takes a sealed envelope (R1-R5, P1-P6), a
+/// pairwise mailbox a light envelope from its contact (L1-L4), any other
+/// mailbox is `WrongRecipient`. The checks run in the order of section
+/// 15.2 and the first failure is returned; on any error, and on
+/// `IdentityChanged`, the account is unchanged.
 pub fn receive(
     account: &Account,
     mailbox: &[u8; 16],
+    envelope: &[u8],
+    ratchet_secret: &[u8; 32],
+) -> Result<(Account, Receipt), Error> {
+    if *mailbox == account.mailbox {
+        receive_sealed(account, envelope, ratchet_secret)
+    } else {
+        match mailbox_owner(account, mailbox) {
+            Some(c) => receive_light(account, c, mailbox, envelope, ratchet_secret),
+            None => Err(Error::WrongRecipient),
+        }
+    }
+}
+
+/// Steps L1-L4 of SPEC.md section 15.2: a light envelope at a pairwise
+/// mailbox of contact `c`.
+fn receive_light(
+    account: &Account,
+    c: usize,
+    mailbox: &[u8; 16],
+    light: &[u8],
+    ratchet_secret: &[u8; 32],
+) -> Result<(Account, Receipt), Error> {
+    // L1, L2: strict decoding, then the mailbox it names.
+    if mailbox::decode_light(light)? != *mailbox {
+        return Err(Error::WrongRecipient);
+    }
+    // L3, L4: as R4 and R5 within the contact.
+    let pinned = account.contacts[c].identity.clone();
+    decrypt_in_contact(account, c, &pinned, light, LIGHT_PREFIX_LEN, ratchet_secret)
+}
+
+/// Steps R1-R3 of SPEC.md section 15.2: a sealed envelope at the published
+/// mailbox.
+fn receive_sealed(
+    account: &Account,
     sealed: &[u8],
     ratchet_secret: &[u8; 32],
 ) -> Result<(Account, Receipt), Error> {
     // R1: open once; the sender's binding is verified inside.
-    let (sender, message) = envelope::open(&account.identity, mailbox, sealed)?;
+    let (sender, message) = envelope::open(&account.identity, &account.mailbox, sealed)?;
     // R2: the pin, before the payload is even looked at.
     let index = find_contact(account, &sender.handle);
     if let Some(i) = index {
@@ -384,10 +570,11 @@ pub fn receive(
         }
     }
     // R3: the message's version and type.
-    if session::message_type(&message)? == MSG_RATCHET {
-        receive_ratchet(account, index, &sender, &message, ratchet_secret)
-    } else {
+    let kind = session::message_type(&message)?;
+    if kind == MSG_PREKEY {
         receive_prekey(account, index, &sender, &message, ratchet_secret)
+    } else {
+        receive_ratchet(account, index, &sender, &message, kind, ratchet_secret)
     }
 }
 
@@ -396,31 +583,55 @@ fn open_content(padded: &[u8]) -> Result<Content, Error> {
     content::decode(&padding::unpad(padded)?)
 }
 
-/// Steps R4-R5 of SPEC.md section 15.2: a ratchet message.
+/// Steps R4-R5 of SPEC.md section 15.2: a ratchet message (type `0x02`)
+/// or a light envelope resent sealed (type `0x03`, section 12.1).
 fn receive_ratchet(
     account: &Account,
     index: Option<usize>,
     sender: &IdentityPublic,
     message: &[u8],
+    kind: u8,
     ratchet_secret: &[u8; 32],
 ) -> Result<(Account, Receipt), Error> {
-    if message.len() < 2 + ENC_HEADER_LEN + TAG_LEN {
-        return Err(Error::Malformed);
-    }
+    let prefix_len = if kind == MSG_LIGHT {
+        mailbox::decode_light(message)?;
+        LIGHT_PREFIX_LEN
+    } else {
+        if message.len() < 2 + ENC_HEADER_LEN + TAG_LEN {
+            return Err(Error::Malformed);
+        }
+        2
+    };
     let c = match index {
         Some(c) => c,
         None => return Err(Error::UnknownSession),
     };
+    decrypt_in_contact(account, c, sender, message, prefix_len, ratchet_secret)
+}
+
+/// Steps R4-R5 (and L3-L4) of SPEC.md section 15.2 within contact `c`: the
+/// first session that recognizes the header after the `prefix_len`-byte
+/// prefix decrypts; on success a mailbox update is taken (section 12.1)
+/// and the session becomes current.
+fn decrypt_in_contact(
+    account: &Account,
+    c: usize,
+    sender: &IdentityPublic,
+    message: &[u8],
+    prefix_len: usize,
+    ratchet_secret: &[u8; 32],
+) -> Result<(Account, Receipt), Error> {
     let sessions = &account.contacts[c].sessions;
     if sessions.is_empty() {
         return Err(Error::UnknownSession);
     }
-    let s = match route_ratchet(sessions, &message[2..2 + ENC_HEADER_LEN]) {
+    let s = match route_ratchet(sessions, &message[prefix_len..prefix_len + ENC_HEADER_LEN]) {
         Some(s) => s,
         None => return Err(Error::AuthenticationFailed),
     };
-    let (next_session, padded) = session::decrypt(&sessions[s], message, ratchet_secret)?;
+    let (decrypted, padded) = session::decrypt(&sessions[s], message, ratchet_secret)?;
     let content = open_content(&padded)?;
+    let next_session = session::take_update(&decrypted, &content);
     let next_sessions = promote(sessions, s, &next_session);
     let pinned = account.contacts[c].identity.clone();
     Ok((
@@ -456,10 +667,10 @@ fn receive_prekey(
     };
     // P2: a repeated prekey message of a session we hold.
     if let Some(s) = route_prekey(&sessions, &header.ek) {
-        let (next_session, padded) = session::decrypt(&sessions[s], message, ratchet_secret)?;
+        let (decrypted, padded) = session::decrypt(&sessions[s], message, ratchet_secret)?;
         let content = open_content(&padded)?;
         let mut next_sessions = sessions.clone();
-        next_sessions[s] = next_session;
+        next_sessions[s] = session::take_update(&decrypted, &content);
         return Ok((
             with_contact(account, index, &pinned, &next_sessions),
             Receipt::Message(Received {
@@ -483,6 +694,7 @@ fn receive_prekey(
         session::accept(&account.identity, &account.store, message, ratchet_secret)?;
     let content = open_content(&padded)?;
     // P6: commit.
+    let fresh = session::take_update(&fresh, &content);
     let slot = responder_slot(&sessions, &header.ek);
     let next_sessions = insert_session(&sessions, slot, &fresh);
     let mut next = with_contact(account, index, &pinned, &next_sessions);

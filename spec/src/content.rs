@@ -1,23 +1,32 @@
-//! Message contents (SPEC.md section 11): a UTF-8 text or a pointer to an
-//! encrypted attachment (section 13), and the strict UTF-8 check of
+//! Message contents (SPEC.md section 11): a UTF-8 text, a pointer to an
+//! encrypted attachment (section 13) or a pairwise mailbox update (section
+//! 12.1), and the strict UTF-8 check of
 //! RFC 3629 ("UTF-8, a transformation format of ISO 10646", November 2003),
 //! section 4.
 //!
 //! ```text
 //! Content = u8(0x01) || u32(len(t)) || t                     -- text
 //!         | u8(0x02) || u8(kind) || key (32) || u64(length)   -- attachment
+//!         | u8(0x03) || u32(serial) || mailbox (16)           -- mailbox update
 //! ```
 //!
 //! A content has no version byte of its own: it only travels padded
 //! (section 10) inside a message whose version byte is `0x01`.
 
-use crate::encoding::{expect_end, read_array32, read_bytes, read_u32, read_u64, read_u8, u32_be};
+use crate::encoding::{
+    expect_end, read_array16, read_array32, read_bytes, read_u32, read_u64, read_u8, u32_be,
+};
 use crate::Error;
 
 /// Content tag of a text (SPEC.md section 11).
 pub const TAG_TEXT: u8 = 0x01;
 /// Content tag of an attachment pointer (SPEC.md section 11).
 pub const TAG_ATTACHMENT: u8 = 0x02;
+/// Content tag of a mailbox update (SPEC.md sections 11 and 12.1).
+pub const TAG_MAILBOX_UPDATE: u8 = 0x03;
+/// Length of an encoded mailbox update: tag, serial, mailbox (SPEC.md
+/// section 11).
+pub const MAILBOX_UPDATE_LEN: usize = 1 + 4 + 16;
 
 /// Largest text, in bytes: `2^32 - 6`, so that the whole content
 /// (`5 + len(t)` bytes) fits the `u32` length field of the padding
@@ -64,6 +73,15 @@ pub enum Content {
     Text(Vec<u8>),
     /// A pointer to an attachment.
     Attachment(AttachmentPointer),
+    /// The pairwise mailbox at which the sender now receives this contact's
+    /// messages, numbered by the sender (SPEC.md section 12.1).
+    MailboxUpdate {
+        /// The sender's serial for this contact; only a higher one than
+        /// the session holds takes effect.
+        serial: u32,
+        /// The new pairwise mailbox id.
+        mailbox: [u8; 16],
+    },
 }
 
 /// The byte of a media kind (SPEC.md section 11).
@@ -93,6 +111,7 @@ pub fn pre_encode(c: &Content) -> bool {
     match c {
         Content::Text(t) => t.len() <= MAX_TEXT_LEN && is_utf8(t),
         Content::Attachment(p) => p.length <= MAX_ATTACHMENT_LEN,
+        Content::MailboxUpdate { .. } => true,
     }
 }
 
@@ -119,6 +138,13 @@ pub fn encode(c: &Content) -> Vec<u8> {
             out.push(kind_byte(p.kind));
             out.extend_from_slice(&p.key);
             out.extend_from_slice(&p.length.to_be_bytes());
+            out
+        }
+        Content::MailboxUpdate { serial, mailbox } => {
+            let mut out = Vec::with_capacity(MAILBOX_UPDATE_LEN);
+            out.push(TAG_MAILBOX_UPDATE);
+            out.extend_from_slice(&u32_be(*serial));
+            out.extend_from_slice(mailbox);
             out
         }
     }
@@ -155,18 +181,30 @@ fn read_pointer(input: &[u8], pos: usize) -> Result<Content, Error> {
     }
 }
 
+/// Reads the body of a mailbox update from `pos` (SPEC.md sections 11 and
+/// 12.1): every serial decodes.
+fn read_mailbox_update(input: &[u8], pos: usize) -> Result<Content, Error> {
+    let (serial, pos) = read_u32(input, pos)?;
+    let (mailbox, pos) = read_array16(input, pos)?;
+    expect_end(input, pos)?;
+    Ok(Content::MailboxUpdate { serial, mailbox })
+}
+
 /// Decodes a content strictly (SPEC.md section 11, REQ-CONTENT-001).
 ///
 /// Errors: [`Error::Malformed`] for an unknown tag or kind, a text length
 /// that does not match the bytes that follow, a text that is not valid
 /// UTF-8, an attachment length above [`MAX_ATTACHMENT_LEN`], or any
-/// truncation or trailing byte.
+/// truncation or trailing byte (a mailbox update is exactly
+/// [`MAILBOX_UPDATE_LEN`] bytes).
 pub fn decode(input: &[u8]) -> Result<Content, Error> {
     let (tag, pos) = read_u8(input, 0)?;
     if tag == TAG_TEXT {
         read_text(input, pos)
     } else if tag == TAG_ATTACHMENT {
         read_pointer(input, pos)
+    } else if tag == TAG_MAILBOX_UPDATE {
+        read_mailbox_update(input, pos)
     } else {
         Err(Error::Malformed)
     }

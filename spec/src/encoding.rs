@@ -75,6 +75,16 @@ pub fn read_bytes(input: &[u8], pos: usize, n: usize) -> Result<(Vec<u8>, usize)
     }
 }
 
+/// Reads 16 bytes into an array, e.g. a mailbox id (SPEC.md section 2).
+pub fn read_array16(input: &[u8], pos: usize) -> Result<([u8; 16], usize), Error> {
+    let (bytes, next) = read_bytes(input, pos, 16)?;
+    let mut out = [0u8; 16];
+    for i in 0..16 {
+        out[i] = bytes[i];
+    }
+    Ok((out, next))
+}
+
 /// Reads 32 bytes into an array (SPEC.md section 2).
 pub fn read_array32(input: &[u8], pos: usize) -> Result<([u8; 32], usize), Error> {
     let (bytes, next) = read_bytes(input, pos, 32)?;

@@ -86,10 +86,11 @@
 //! | [`padding`] | section 10: Padme padding |
 //! | [`content`] | section 11: typed content |
 //! | [`envelope`] | section 12: sealed-sender envelopes |
+//! | [`mailbox`] | section 12.1: pairwise mailboxes and light envelopes |
 //! | [`attachment`] | section 13: STREAM-encrypted attachments |
 //! | [`fingerprint`] | section 14: safety numbers |
 //! | [`session`] | section 15: one session with one peer, send and decrypt |
-//! | [`account`] | sections 15 and 16: contacts pinned by handle, sessions per peer, receive routing, handshake records, prekey rotation |
+//! | [`account`] | sections 12.1, 15 and 16: contacts pinned by handle, sessions per peer, pairwise mailboxes, receive routing, handshake records, prekey rotation |
 //! | [`scenario`] | the scripted multi-party scenario runner (test harness, not protocol) |
 #![forbid(unsafe_code)]
 // The subset writes every loop as `for i in a..b` over explicit indices, as
@@ -132,6 +133,7 @@ pub mod ratchet;
 pub mod padding;
 pub mod content;
 pub mod envelope;
+pub mod mailbox;
 pub mod attachment;
 pub mod fingerprint;
 pub mod session;

@@ -273,7 +273,7 @@ pub fn decrypt_mk(
 
 /// The message AEAD's associated data `AD || prefix || enc_header` (SPEC.md
 /// sections 9.3 and 9.5; Signal section 4.5 `CONCAT(AD, enc_header)`).
-fn associated_data(ad: &[u8; 32], prefix: &[u8; 2], enc_header: &[u8]) -> Vec<u8> {
+fn associated_data(ad: &[u8; 32], prefix: &[u8], enc_header: &[u8]) -> Vec<u8> {
     let mut out = ad.to_vec();
     out.extend_from_slice(prefix);
     out.extend_from_slice(enc_header);
@@ -344,7 +344,7 @@ pub fn init_bob(
 pub fn encrypt(
     state: &RatchetState,
     ad: &[u8; 32],
-    prefix: &[u8; 2],
+    prefix: &[u8],
     plaintext: &[u8],
     r: &[u8; HEADER_NONCE_LEN],
 ) -> Result<(RatchetState, Vec<u8>), Error> {
@@ -562,7 +562,7 @@ pub fn split_body(body: &[u8]) -> Result<(Vec<u8>, Vec<u8>), Error> {
 pub fn decrypt(
     state: &RatchetState,
     ad: &[u8; 32],
-    prefix: &[u8; 2],
+    prefix: &[u8],
     body: &[u8],
     secret: &[u8; 32],
 ) -> Result<(RatchetState, Vec<u8>), Error> {

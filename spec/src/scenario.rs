@@ -4,21 +4,23 @@
 //! A scenario sets up four parties from one 32-byte seed: `alice`, `bob`,
 //! `carol`, and `mallory`, an impostor whose identity claims the handle
 //! `alice` with keys of its own. Each has an [`Account`] with a prekey
-//! store and a mailbox. A script of events then plays through the public
-//! functions of [`crate::account`]: a party fetches another's bundle from
-//! the directory and starts a session, sends a text, the relay delivers,
-//! drops, duplicates, reorders (delivers out of order) or tampers with an
-//! envelope, a party accepts a changed identity, rotates its signed
-//! prekey, or is snapshotted and later restored (a device restored from a
-//! backup, randomness counter included, as a VM snapshot would be). Every
-//! envelope and every outcome is recorded. Test vectors, differential tests
+//! store and a published mailbox. A script of events then plays through
+//! the public functions of [`crate::account`]: a party fetches another's
+//! bundle from the directory and starts a session, sends a text, offers a
+//! pairwise mailbox; the relay delivers, drops, duplicates, reorders
+//! (delivers out of order), tampers with, misdelivers an envelope to
+//! another mailbox, or refuses it as *gone*, and then its sender resends it
+//! sealed; a party accepts a changed identity, rotates its signed prekey,
+//! or is snapshotted and later restored (a device restored from a backup,
+//! randomness counter included, as a VM snapshot would be). Every envelope,
+//! the mailbox it was posted to, and every outcome is recorded. Test vectors, differential tests
 //! and fuzzing drive whole conversations through it.
 //!
 //! All randomness is derived from the seed with HKDF and a per-purpose
 //! label and counter (see [`draw`]), so a scenario is a pure function of its
 //! seed and script. Each party has one counter, `draws`, that every
-//! successful randomness-consuming operation (start, send, receive,
-//! rotate) uses as `n` and then increments; a failed operation changes
+//! successful randomness-consuming operation (start, send, offer, resend,
+//! receive, rotate) uses as `n` and then increments; a failed operation changes
 //! nothing, the counter included. The labels start with
 //! `"xchat-spec scenario"`: they belong to this harness, not to the
 //! protocol.
@@ -54,16 +56,36 @@ pub enum Event {
     /// `from` fetches `to`'s bundle from the directory and starts a session
     /// with the handle that bundle names (SPEC.md section 8).
     Start { from: Party, to: Party },
-    /// `from` sends a text to its contact with `to`'s handle, at `to`'s
-    /// mailbox; the envelope gets the next wire index.
+    /// `from` sends a text to its contact with `to`'s handle (SPEC.md
+    /// section 15.1): sealed to `to`'s published mailbox, or in a light
+    /// envelope to `to`'s pairwise mailbox (section 12.1); the envelope
+    /// gets the next wire index.
     Send {
         from: Party,
         to: Party,
         text: Vec<u8>,
     },
-    /// The relay delivers envelope `index` to its recipient. Delivering out
-    /// of order is reordering; delivering twice is duplication.
+    /// `from` offers its contact with `to`'s handle a fresh pairwise
+    /// mailbox (SPEC.md section 12.1); the update's envelope gets the next
+    /// wire index.
+    OfferMailbox { from: Party, to: Party },
+    /// The relay refuses envelope `index` because its mailbox is gone; its
+    /// sender resends it sealed (SPEC.md section 12.1, `resend_sealed`) to
+    /// the recipient's published mailbox, as the next wire index.
+    Gone { index: usize },
+    /// The relay delivers envelope `index` to the mailbox it was posted to.
+    /// Delivering out of order is reordering; delivering twice is
+    /// duplication.
     Deliver { index: usize },
+    /// The relay delivers envelope `index` to party `to` at another
+    /// mailbox: `to`'s published mailbox if `of` is `None`, else the
+    /// current pairwise mailbox `to` holds for its contact with `of`'s
+    /// handle (nothing happens if it holds none).
+    Misdeliver {
+        index: usize,
+        to: Party,
+        of: Option<Party>,
+    },
     /// The relay drops envelope `index`: later deliveries of it do nothing.
     Drop { index: usize },
     /// The relay delivers envelope `index` a second time.
@@ -137,10 +159,8 @@ pub enum Outcome {
 /// One party's state.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PartyState {
-    /// The party's account.
+    /// The party's account; its published mailbox is `account.mailbox`.
     pub account: Account,
-    /// The mailbox id its envelopes are addressed to.
-    pub mailbox: [u8; 16],
     /// How many randomness-consuming operations it completed.
     pub draws: u32,
 }
@@ -163,6 +183,10 @@ pub struct Setup {
 pub struct Transcript {
     /// Every envelope sent, by wire index.
     pub wire: Vec<Vec<u8>>,
+    /// The mailbox each envelope was posted to.
+    pub posted: Vec<[u8; 16]>,
+    /// The sender of each envelope.
+    pub senders: Vec<Party>,
     /// The recipient of each envelope.
     pub recipients: Vec<Party>,
     /// One outcome per event, in script order.
@@ -291,8 +315,7 @@ pub fn set_up_party(setup: &Setup, p: Party) -> Result<PartyState, Error> {
         }],
     };
     Ok(PartyState {
-        account: account::new(&id, &store),
-        mailbox: first16(&party_draw(seed, p, b"mailbox", 0)),
+        account: account::new(&id, &store, &first16(&party_draw(seed, p, b"mailbox", 0))),
         draws: 0,
     })
 }
@@ -340,13 +363,13 @@ fn start(
     )?;
     Ok(PartyState {
         account,
-        mailbox: s.mailbox,
         draws: n.wrapping_add(1),
     })
 }
 
 /// `from` sends `text` to `to`, with the first 24 bytes of `send nonce` as
-/// the header randomness and `send envelope` as the envelope's.
+/// the header randomness and `send envelope` as the envelope's. Returns the
+/// mailbox posted to and the envelope.
 fn send(
     setup: &Setup,
     from: Party,
@@ -354,10 +377,10 @@ fn send(
     to: Party,
     to_mailbox: &[u8; 16],
     text: &[u8],
-) -> Result<(PartyState, Vec<u8>), Error> {
+) -> Result<(PartyState, [u8; 16], Vec<u8>), Error> {
     let seed = &setup.seed;
     let n = s.draws;
-    let (account, sealed) = account::send(
+    let (account, posted, envelope) = account::send(
         &s.account,
         &handle_of(to)?,
         &Content::Text(text.to_vec()),
@@ -368,10 +391,68 @@ fn send(
     Ok((
         PartyState {
             account,
-            mailbox: s.mailbox,
             draws: n.wrapping_add(1),
         },
-        sealed,
+        posted,
+        envelope,
+    ))
+}
+
+/// `from` offers `to` the pairwise mailbox made of the first 16 bytes of
+/// its `pairwise mailbox` draw, with `send nonce` and `send envelope` as in
+/// [`send`].
+fn offer(
+    setup: &Setup,
+    from: Party,
+    s: &PartyState,
+    to: Party,
+    to_mailbox: &[u8; 16],
+) -> Result<(PartyState, [u8; 16], Vec<u8>), Error> {
+    let seed = &setup.seed;
+    let n = s.draws;
+    let (account, posted, envelope) = account::offer_mailbox(
+        &s.account,
+        &handle_of(to)?,
+        &first16(&party_draw(seed, from, b"pairwise mailbox", n)),
+        to_mailbox,
+        &first24(&party_draw(seed, from, b"send nonce", n)),
+        &party_draw(seed, from, b"send envelope", n),
+    )?;
+    Ok((
+        PartyState {
+            account,
+            draws: n.wrapping_add(1),
+        },
+        posted,
+        envelope,
+    ))
+}
+
+/// `from` resends the refused light envelope `light` to `to` sealed, with
+/// `send envelope` as the envelope's randomness.
+fn resend(
+    setup: &Setup,
+    from: Party,
+    s: &PartyState,
+    to: Party,
+    to_mailbox: &[u8; 16],
+    light: &[u8],
+) -> Result<(PartyState, [u8; 16], Vec<u8>), Error> {
+    let n = s.draws;
+    let (account, posted, envelope) = account::resend_sealed(
+        &s.account,
+        &handle_of(to)?,
+        light,
+        to_mailbox,
+        &party_draw(&setup.seed, from, b"send envelope", n),
+    )?;
+    Ok((
+        PartyState {
+            account,
+            draws: n.wrapping_add(1),
+        },
+        posted,
+        envelope,
     ))
 }
 
@@ -381,12 +462,13 @@ fn receive(
     setup: &Setup,
     to: Party,
     r: &PartyState,
+    mailbox: &[u8; 16],
     sealed: &[u8],
 ) -> Result<(PartyState, Receipt), Error> {
     let n = r.draws;
     let (account, receipt) = account::receive(
         &r.account,
-        &r.mailbox,
+        mailbox,
         sealed,
         &party_draw(&setup.seed, to, b"receive", n),
     )?;
@@ -394,29 +476,109 @@ fn receive(
         Receipt::Message(_) => n.wrapping_add(1),
         Receipt::IdentityChanged { .. } => n,
     };
-    Ok((
-        PartyState {
-            account,
-            mailbox: r.mailbox,
-            draws,
+    Ok((PartyState { account, draws }, receipt))
+}
+
+/// The relay's side of a run: every envelope posted, where, by whom, for
+/// whom, and whether it was dropped.
+struct Relay {
+    wire: Vec<Vec<u8>>,
+    posted: Vec<[u8; 16]>,
+    senders: Vec<Party>,
+    recipients: Vec<Party>,
+    dropped: Vec<bool>,
+}
+
+/// Whether `index` names an envelope of `relay` that was not dropped.
+fn live(relay: &Relay, index: usize) -> bool {
+    index < relay.wire.len() && !relay.dropped[index]
+}
+
+/// The outcome of sending: the envelope is posted (the relay with it, and
+/// `Sent` with its wire index), or the failure and the relay unchanged.
+fn posted_outcome(
+    relay: Relay,
+    from: Party,
+    to: Party,
+    sent: Result<([u8; 16], Vec<u8>), Error>,
+) -> (Relay, Outcome) {
+    match sent {
+        Ok((mailbox, envelope)) => {
+            let mut next = relay;
+            next.wire.push(envelope);
+            next.posted.push(mailbox);
+            next.senders.push(from);
+            next.recipients.push(to);
+            next.dropped.push(false);
+            let index = next.wire.len() - 1;
+            (next, Outcome::Sent { index, from, to })
+        }
+        Err(error) => (relay, Outcome::SendFailed { from, to, error }),
+    }
+}
+
+/// `to` (in state `state`) receives `envelope` (wire index `index`) at
+/// `mailbox`: its new state if it accepted a message, and the outcome.
+fn deliver(
+    setup: &Setup,
+    state: &PartyState,
+    index: usize,
+    to: Party,
+    mailbox: &[u8; 16],
+    envelope: &[u8],
+) -> (Option<PartyState>, Outcome) {
+    match receive(setup, to, state, mailbox, envelope) {
+        Ok((next, Receipt::Message(received))) => (
+            Some(next),
+            Outcome::Delivered {
+                index,
+                to,
+                content: received.content,
+            },
+        ),
+        Ok((_, Receipt::IdentityChanged { offered, .. })) => {
+            (None, Outcome::IdentityChanged { index, to, offered })
+        }
+        Err(error) => (None, Outcome::Rejected { index, to, error }),
+    }
+}
+
+/// The mailbox of a [`Event::Misdeliver`]: `to`'s published mailbox, or
+/// the current pairwise mailbox it holds for its contact with `of`'s
+/// handle, if any.
+fn misdelivery_mailbox(state: &PartyState, of: Option<Party>) -> Option<[u8; 16]> {
+    match of {
+        None => Some(state.account.mailbox),
+        Some(peer) => match handle_of(peer) {
+            Ok(h) => match account::find_contact(&state.account, &h) {
+                Some(c) if !state.account.contacts[c].mailboxes.is_empty() => {
+                    Some(state.account.contacts[c].mailboxes[0])
+                }
+                _ => None,
+            },
+            Err(_) => None,
         },
-        receipt,
-    ))
+    }
 }
 
 /// Runs `events` from `setup` through the account operations of SPEC.md
-/// section 15 (start, send, receive, accept an identity) and the prekey
-/// rotation of section 16: every failed operation leaves its party's state
-/// as it was, which the transcript's final states let tests check.
+/// sections 12.1 and 15 (start, send, offer a mailbox, resend sealed,
+/// receive, accept an identity) and the prekey rotation of section 16:
+/// every failed operation leaves its party's state as it was, which the
+/// transcript's final states let tests check.
 pub fn run(setup: &Setup, events: &[Event]) -> Result<Transcript, Error> {
     let mut parties = Vec::new();
     for i in 0..PARTIES.len() {
         parties.push(set_up_party(setup, PARTIES[i])?);
     }
     let mut snapshots: Vec<Option<PartyState>> = vec![None, None, None, None];
-    let mut wire: Vec<Vec<u8>> = Vec::new();
-    let mut recipients: Vec<Party> = Vec::new();
-    let mut dropped: Vec<bool> = Vec::new();
+    let mut relay = Relay {
+        wire: Vec::new(),
+        posted: Vec::new(),
+        senders: Vec::new(),
+        recipients: Vec::new(),
+        dropped: Vec::new(),
+    };
     let mut outcomes = Vec::new();
     for e in 0..events.len() {
         let outcome = match &events[e] {
@@ -439,67 +601,101 @@ pub fn run(setup: &Setup, events: &[Event]) -> Result<Transcript, Error> {
             }
             Event::Send { from, to, text } => {
                 let (f, t) = (index_of(*from), index_of(*to));
-                let mailbox = parties[t].mailbox;
-                match send(setup, *from, &parties[f], *to, &mailbox, text) {
-                    Ok((next, sealed)) => {
+                let published = parties[t].account.mailbox;
+                let sent = match send(setup, *from, &parties[f], *to, &published, text) {
+                    Ok((next, mailbox, envelope)) => {
                         parties[f] = next;
-                        wire.push(sealed);
-                        recipients.push(*to);
-                        dropped.push(false);
-                        Outcome::Sent {
-                            index: wire.len() - 1,
-                            from: *from,
-                            to: *to,
-                        }
+                        Ok((mailbox, envelope))
                     }
-                    Err(error) => Outcome::SendFailed {
-                        from: *from,
-                        to: *to,
-                        error,
-                    },
+                    Err(error) => Err(error),
+                };
+                {
+                    let (next, outcome) = posted_outcome(relay, *from, *to, sent);
+                    relay = next;
+                    outcome
+                }
+            }
+            Event::OfferMailbox { from, to } => {
+                let (f, t) = (index_of(*from), index_of(*to));
+                let published = parties[t].account.mailbox;
+                let sent = match offer(setup, *from, &parties[f], *to, &published) {
+                    Ok((next, mailbox, envelope)) => {
+                        parties[f] = next;
+                        Ok((mailbox, envelope))
+                    }
+                    Err(error) => Err(error),
+                };
+                {
+                    let (next, outcome) = posted_outcome(relay, *from, *to, sent);
+                    relay = next;
+                    outcome
+                }
+            }
+            Event::Gone { index } => {
+                if live(&relay, *index) {
+                    relay.dropped[*index] = true;
+                    let (from, to) = (relay.senders[*index], relay.recipients[*index]);
+                    let (f, t) = (index_of(from), index_of(to));
+                    let published = parties[t].account.mailbox;
+                    let light = relay.wire[*index].clone();
+                    let sent = match resend(setup, from, &parties[f], to, &published, &light) {
+                        Ok((next, mailbox, envelope)) => {
+                            parties[f] = next;
+                            Ok((mailbox, envelope))
+                        }
+                        Err(error) => Err(error),
+                    };
+                    {
+                        let (next, outcome) = posted_outcome(relay, from, to, sent);
+                        relay = next;
+                        outcome
+                    }
+                } else {
+                    Outcome::Ignored
                 }
             }
             Event::Drop { index } => {
-                if *index < dropped.len() {
-                    dropped[*index] = true;
+                if *index < relay.dropped.len() {
+                    relay.dropped[*index] = true;
                 }
                 Outcome::Ignored
             }
             Event::Deliver { index } | Event::Duplicate { index } | Event::Tamper { index, .. } => {
-                if *index < wire.len() && !dropped[*index] {
-                    let mut sealed = wire[*index].clone();
+                if live(&relay, *index) {
+                    let mut envelope = relay.wire[*index].clone();
                     if let Event::Tamper { byte, mask, .. } = &events[e] {
-                        if !sealed.is_empty() {
-                            let at = byte % sealed.len();
-                            sealed[at] ^= if *mask == 0 { 0x01 } else { *mask };
+                        if !envelope.is_empty() {
+                            let at = byte % envelope.len();
+                            envelope[at] ^= if *mask == 0 { 0x01 } else { *mask };
                         }
                     }
-                    let to = recipients[*index];
+                    let (to, mailbox) = (relay.recipients[*index], relay.posted[*index]);
                     let t = index_of(to);
-                    match receive(setup, to, &parties[t], &sealed) {
-                        Ok((next, Receipt::Message(received))) => {
-                            parties[t] = next;
-                            Outcome::Delivered {
-                                index: *index,
-                                to,
-                                content: received.content,
-                            }
-                        }
-                        Ok((_, Receipt::IdentityChanged { offered, .. })) => {
-                            Outcome::IdentityChanged {
-                                index: *index,
-                                to,
-                                offered,
-                            }
-                        }
-                        Err(error) => Outcome::Rejected {
-                            index: *index,
-                            to,
-                            error,
-                        },
+                    let (next, outcome) =
+                        deliver(setup, &parties[t], *index, to, &mailbox, &envelope);
+                    if let Some(state) = next {
+                        parties[t] = state;
                     }
+                    outcome
                 } else {
                     Outcome::Ignored
+                }
+            }
+            Event::Misdeliver { index, to, of } => {
+                match misdelivery_mailbox(&parties[index_of(*to)], *of) {
+                    Some(mailbox) if live(&relay, *index) => {
+                        let envelope = relay.wire[*index].clone();
+                        {
+                            let t = index_of(*to);
+                            let (next, outcome) =
+                                deliver(setup, &parties[t], *index, *to, &mailbox, &envelope);
+                            if let Some(state) = next {
+                                parties[t] = state;
+                            }
+                            outcome
+                        }
+                    }
+                    _ => Outcome::Ignored,
                 }
             }
             Event::AcceptIdentity { who, of } => {
@@ -540,8 +736,10 @@ pub fn run(setup: &Setup, events: &[Event]) -> Result<Transcript, Error> {
         outcomes.push(outcome);
     }
     Ok(Transcript {
-        wire,
-        recipients,
+        wire: relay.wire,
+        posted: relay.posted,
+        senders: relay.senders,
+        recipients: relay.recipients,
         outcomes,
         parties,
     })

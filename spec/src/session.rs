@@ -14,6 +14,7 @@ use crate::encoding::VERSION;
 use crate::handle::Handle;
 use crate::handshake::{self, PrekeyHeader, PREKEY_PREFIX};
 use crate::identity::{IdentityPublic, IdentitySecret};
+use crate::mailbox::{self, MSG_LIGHT};
 use crate::ratchet::{self, RatchetState, MSG_PREKEY, MSG_RATCHET};
 use crate::{envelope, padding, Error};
 
@@ -32,6 +33,12 @@ pub struct Session {
     /// The handshake's ephemeral key `EK`: it names the session in prekey
     /// messages (SPEC.md REQ-HS-005).
     pub ek: [u8; 32],
+    /// The pairwise mailbox the peer gave in this session, if any (SPEC.md
+    /// section 12.1).
+    pub peer_mailbox: Option<[u8; 16]>,
+    /// The serial of the peer's last mailbox update taken in this session
+    /// (0 before the first).
+    pub peer_serial: u32,
 }
 
 /// Starts a session as the initiator from the bundle the directory returned
@@ -52,6 +59,8 @@ pub fn start(
         ratchet,
         ek: header.ek,
         pending: Some(header),
+        peer_mailbox: None,
+        peer_serial: 0,
     })
 }
 
@@ -81,24 +90,25 @@ pub fn encrypt(
     Ok((next, message))
 }
 
-/// The message type of an encoded prekey or ratchet message: its second
-/// byte, after checking the version (SPEC.md sections 8, 9.4; REQ-ENC-003).
+/// The message type of an encoded prekey message, ratchet message or light
+/// envelope: its second byte, after checking the version (SPEC.md sections
+/// 8, 9.4, 12.1 and 15.2 step R3; REQ-ENC-003).
 pub fn message_type(message: &[u8]) -> Result<u8, Error> {
     if message.len() < 2 {
         Err(Error::Malformed)
     } else if message[0] != VERSION {
         Err(Error::UnsupportedVersion)
-    } else if message[1] == MSG_PREKEY || message[1] == MSG_RATCHET {
+    } else if message[1] == MSG_PREKEY || message[1] == MSG_RATCHET || message[1] == MSG_LIGHT {
         Ok(message[1])
     } else {
         Err(Error::Malformed)
     }
 }
 
-/// Decrypts one message of an existing session (SPEC.md sections 8, 9.5;
-/// REQ-HS-005): a ratchet message, or a repeated prekey message whose `EK`
-/// names this session. A successful decryption of a ratchet message ends the
-/// initiator's prekey phase.
+/// Decrypts one message of an existing session (SPEC.md sections 8, 9.5,
+/// 12.1; REQ-HS-005): a ratchet message, a light envelope, or a repeated
+/// prekey message whose `EK` names this session. A successful decryption of
+/// a ratchet message or light envelope ends the initiator's prekey phase.
 pub fn decrypt(
     session: &Session,
     message: &[u8],
@@ -118,6 +128,12 @@ pub fn decrypt(
             ratchet_secret,
         )?;
         next.ratchet = ratchet;
+        plaintext
+    } else if message_type(message)? == MSG_LIGHT {
+        let (ratchet, plaintext) =
+            mailbox::decrypt_light(&session.ratchet, &session.ad, message, ratchet_secret)?;
+        next.ratchet = ratchet;
+        next.pending = None;
         plaintext
     } else {
         let (ratchet, plaintext) =
@@ -145,25 +161,58 @@ pub fn accept(
         ratchet: accepted.state,
         pending: None,
         ek: accepted.header.ek,
+        peer_mailbox: None,
+        peer_serial: 0,
     };
     Ok((session, accepted.store, accepted.plaintext))
 }
 
-/// Sends one content: encode (section 11), pad (section 10), encrypt
-/// (sections 8-9) and seal (section 12) to the peer's mailbox (SPEC.md
-/// section 15; REQ-SESSION-001).
+/// Sends one content: encode (section 11) and pad (section 10); then, if
+/// the session knows the peer's pairwise mailbox and is past its prekey
+/// phase, encrypt it as a light envelope to that mailbox (section 12.1);
+/// otherwise encrypt it (sections 8-9) and seal it (section 12) to the
+/// peer's published mailbox `peer_mailbox`, with `ephemeral` the
+/// envelope's randomness (SPEC.md sections 12.1 and 15; REQ-SESSION-001,
+/// REQ-MAILBOX-003). Returns the mailbox to post to and the envelope.
 pub fn send(
     me: &IdentitySecret,
     session: &Session,
     content: &Content,
-    mailbox: &[u8; 16],
+    peer_mailbox: &[u8; 16],
     r: &[u8; 24],
     ephemeral: &[u8; 32],
-) -> Result<(Session, Vec<u8>), Error> {
+) -> Result<(Session, [u8; 16], Vec<u8>), Error> {
     let padded = padding::pad(&content::encode(content));
-    let (next, message) = encrypt(session, &padded, r)?;
-    let sealed = envelope::seal(me, &session.peer.dh_pub, mailbox, &message, ephemeral)?;
-    Ok((next, sealed))
+    match (&session.pending, session.peer_mailbox) {
+        (None, Some(pairwise)) => {
+            let (ratchet, light) =
+                mailbox::encrypt_light(&session.ratchet, &session.ad, &pairwise, &padded, r)?;
+            let mut next = session.clone();
+            next.ratchet = ratchet;
+            Ok((next, pairwise, light))
+        }
+        _ => {
+            let (next, message) = encrypt(session, &padded, r)?;
+            let sealed =
+                envelope::seal(me, &session.peer.dh_pub, peer_mailbox, &message, ephemeral)?;
+            Ok((next, *peer_mailbox, sealed))
+        }
+    }
+}
+
+/// Takes a mailbox update that this session decrypted (SPEC.md section
+/// 12.1, REQ-MAILBOX-001): the session's peer mailbox becomes the update's
+/// if its serial is greater than the session's; anything else, and every
+/// other content, leaves the session as it is.
+pub fn take_update(session: &Session, content: &Content) -> Session {
+    let mut next = session.clone();
+    if let Content::MailboxUpdate { serial, mailbox } = content {
+        if *serial > session.peer_serial {
+            next.peer_mailbox = Some(*mailbox);
+            next.peer_serial = *serial;
+        }
+    }
+    next
 }
 
 /// Whether `enc_header` (the first 81 bytes of a ratchet body) opens under

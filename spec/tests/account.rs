@@ -372,12 +372,13 @@ fn full_record_set_refuses_handshakes_until_rotation() {
     });
     bob.account.handshakes = fake.collect();
     let secret = [9u8; 32];
-    let r = account::receive(&bob.account, &bob.mailbox, &t.wire[0], &secret);
+    let r = account::receive(&bob.account, &bob.account.mailbox, &t.wire[0], &secret);
     assert_eq!(r.map(|x| x.1), Err(Error::UnknownPrekey));
     // One fewer record: accepted, and recorded.
     let mut room = bob.clone();
     room.account.handshakes.pop();
-    let (after, _) = account::receive(&room.account, &room.mailbox, &t.wire[0], &secret).unwrap();
+    let (after, _) =
+        account::receive(&room.account, &room.account.mailbox, &t.wire[0], &secret).unwrap();
     assert_eq!(after.handshakes.len(), MAX_HANDSHAKES_PER_SIGNED_PREKEY);
     assert!(account::recorded(
         &after,
@@ -498,12 +499,17 @@ fn routing_to_previous_sessions() {
     let sealed = xchat_spec::envelope::seal(
         &alice_state.account.identity,
         &identity::public_of(&bob_state.account.identity).dh_pub,
-        &bob_state.mailbox,
+        &bob_state.account.mailbox,
         &message,
         &[3; 32],
     )
     .unwrap();
-    let r = account::receive(&bob_state.account, &bob_state.mailbox, &sealed, &[0; 32]);
+    let r = account::receive(
+        &bob_state.account,
+        &bob_state.account.mailbox,
+        &sealed,
+        &[0; 32],
+    );
     assert_eq!(r.map(|x| x.1), Err(Error::AuthenticationFailed));
 }
 
@@ -538,7 +544,7 @@ fn restored_state_resend_never_reuses_a_nonce() {
     assert_eq!(t.outcomes[10], rejected(2, Bob, Error::Replay));
     let bob = &party(&t, Bob).account;
     let open = |i: usize| {
-        xchat_spec::envelope::open(&bob.identity, &party(&t, Bob).mailbox, &t.wire[i])
+        xchat_spec::envelope::open(&bob.identity, &party(&t, Bob).account.mailbox, &t.wire[i])
             .unwrap()
             .1
     };

@@ -10,7 +10,7 @@ use proptest::prelude::*;
 use xchat_spec::attachment::MAX_ATTACHMENT_LEN;
 use xchat_spec::content::{
     decode, encode, is_utf8, kind_byte, kind_of_byte, pre_encode, AttachmentPointer, Content,
-    MediaKind, ATTACHMENT_CONTENT_LEN, MAX_TEXT_LEN,
+    MediaKind, ATTACHMENT_CONTENT_LEN, MAILBOX_UPDATE_LEN, MAX_TEXT_LEN,
 };
 use xchat_spec::Error;
 
@@ -33,6 +33,12 @@ fn samples() -> Vec<Content> {
         for length in [0, 1, 65536, 1 << 40, MAX_ATTACHMENT_LEN] {
             v.push(Content::Attachment(pointer(kind, length)));
         }
+    }
+    for serial in [0, 1, 0x0102_0304, u32::MAX] {
+        v.push(Content::MailboxUpdate {
+            serial,
+            mailbox: core::array::from_fn(|i| (i as u8).wrapping_mul(37) ^ (serial as u8)),
+        });
     }
     v
 }
@@ -61,11 +67,19 @@ fn round_trip() {
                 assert_eq!(enc[2..34], p.key);
                 assert_eq!(enc[34..42], p.length.to_be_bytes());
             }
+            Content::MailboxUpdate { serial, mailbox } => {
+                // 21 bytes: tag, serial, mailbox (SPEC.md sections 11, 12.1).
+                assert_eq!(MAILBOX_UPDATE_LEN, 21);
+                assert_eq!(enc.len(), MAILBOX_UPDATE_LEN);
+                assert_eq!(enc[0], 0x03);
+                assert_eq!(enc[1..5], serial.to_be_bytes());
+                assert_eq!(enc[5..21], mailbox[..]);
+            }
         }
         assert_eq!(decode(&enc), Ok(c));
         t.check();
     }
-    t.finish(20);
+    t.finish(24);
 }
 
 /// REQ-CONTENT-001: the kind bytes are 0x01 photo, 0x02 GIF, 0x03 file.
@@ -85,8 +99,8 @@ fn kind_bytes() {
     }
 }
 
-/// REQ-CONTENT-001: every tag other than 0x01 and 0x02 is rejected, whatever
-/// follows it (a valid text body or a valid pointer body).
+/// REQ-CONTENT-001: every tag other than 0x01, 0x02 and 0x03 is rejected,
+/// whatever follows it (a valid text body or a valid pointer body).
 #[test]
 fn unknown_tags_rejected() {
     let mut t = Tally::new("unknown content tags");
@@ -95,7 +109,7 @@ fn unknown_tags_rejected() {
         encode(&Content::Attachment(pointer(MediaKind::File, 5))),
     ];
     for tag in 0..=255u8 {
-        if tag == 0x01 || tag == 0x02 {
+        if (0x01..=0x03).contains(&tag) {
             continue;
         }
         for body in &bodies {
@@ -105,7 +119,7 @@ fn unknown_tags_rejected() {
             t.check();
         }
     }
-    t.finish(2 * 254);
+    t.finish(2 * 253);
 }
 
 /// REQ-CONTENT-001: every kind other than 0x01-0x03 is rejected.
@@ -398,4 +412,30 @@ fn pointer_with_digest_rejected() {
     old.extend_from_slice(&[0xAB; 32]);
     assert_eq!(old.len(), 74);
     assert_eq!(decode(&old), Err(Error::Malformed));
+}
+
+/// REQ-CONTENT-001, REQ-MAILBOX-001: a mailbox update is exactly 21 bytes;
+/// every shorter prefix and every extension is `Malformed`, and any serial
+/// decodes.
+#[test]
+fn mailbox_update_is_exact() {
+    let good = encode(&Content::MailboxUpdate {
+        serial: 9,
+        mailbox: [0xAB; 16],
+    });
+    for cut in 0..good.len() {
+        assert_eq!(decode(&good[..cut]), Err(Error::Malformed), "cut {cut}");
+    }
+    let mut long = good.clone();
+    long.push(0);
+    assert_eq!(decode(&long), Err(Error::Malformed));
+    let mut zero = good.clone();
+    zero[1..5].copy_from_slice(&[0; 4]);
+    assert_eq!(
+        decode(&zero),
+        Ok(Content::MailboxUpdate {
+            serial: 0,
+            mailbox: [0xAB; 16]
+        })
+    );
 }

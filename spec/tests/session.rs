@@ -78,7 +78,7 @@ impl Party {
     fn send(&mut self, to: &Party, content: &Content) -> Vec<u8> {
         let nonce: [u8; 24] = self.fresh("nonce")[..24].try_into().unwrap();
         let e = self.fresh("ephemeral");
-        let (next, sealed) = account::send(
+        let (next, _, sealed) = account::send(
             &self.account,
             &to.handle(),
             content,
@@ -101,7 +101,7 @@ impl Party {
     fn send_via(&mut self, peer: &Party, mailbox: &[u8; 16], content: &Content) -> Vec<u8> {
         let nonce: [u8; 24] = self.fresh("nonce")[..24].try_into().unwrap();
         let e = self.fresh("ephemeral");
-        let (next, sealed) =
+        let (next, _, sealed) =
             account::send(&self.account, &peer.handle(), content, mailbox, &nonce, &e).unwrap();
         self.account = next;
         sealed
@@ -145,7 +145,11 @@ impl Party {
 fn party(name: &'static str) -> Party {
     Party {
         name,
-        account: account::new(&identity_of(name), &common::fixtures::store_of(name)),
+        account: account::new(
+            &identity_of(name),
+            &common::fixtures::store_of(name),
+            &mailbox_of(name),
+        ),
         mailbox: mailbox_of(name),
         n: 0,
     }

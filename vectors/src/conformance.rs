@@ -139,6 +139,7 @@ conformance! {
     content_decode: content::CONTENT_DECODE, content::EncodedIn => content::ContentFields;
     envelope_seal: envelope::ENVELOPE_SEAL, envelope::SealIn => envelope::SealOut;
     envelope_open: envelope::ENVELOPE_OPEN, envelope::OpenIn => envelope::OpenOut;
+    light_envelope_decode: envelope::LIGHT_ENVELOPE_DECODE, envelope::LightIn => envelope::LightOut;
     attachment_ciphertext_len: attachment::ATTACHMENT_CIPHERTEXT_LEN, attachment::CiphertextLenIn => attachment::CiphertextLenOut;
     attachment_keys: attachment::ATTACHMENT_KEYS, attachment::KeysIn => attachment::KeysOut;
     attachment_seal_chunk: attachment::ATTACHMENT_SEAL_CHUNK, attachment::SealChunkIn => attachment::SealChunkOut;

@@ -4,7 +4,9 @@
 //! random multi-party schedules: starts in any direction (simultaneous
 //! initiation included), sends, deliveries in any order, drops,
 //! duplicates, tampering, an impostor's handshakes, identity acceptance,
-//! signed-prekey rotation, snapshot and restore. Every wire byte and every
+//! signed-prekey rotation, snapshot and restore, pairwise-mailbox offers,
+//! misdelivery to other mailboxes, and refused (*gone*) light envelopes
+//! resent sealed. Every wire byte, every mailbox posted to and every
 //! outcome (content, error kind, identity change) must be equal.
 //!
 //! A failed operation that changed the impl's state would show up as a
@@ -43,6 +45,10 @@ fn event(max_index: usize) -> impl Strategy<Value = Event> {
         2 => (0..max_index).prop_map(|index| Event::Duplicate { index }),
         2 => (0..max_index, any::<usize>(), any::<u8>())
             .prop_map(|(index, byte, mask)| Event::Tamper { index, byte, mask }),
+        3 => (party(), party()).prop_map(|(from, to)| Event::OfferMailbox { from, to }),
+        1 => (0..max_index).prop_map(|index| Event::Gone { index }),
+        1 => (0..max_index, party(), prop::option::of(party()))
+            .prop_map(|(index, to, of)| Event::Misdeliver { index, to, of }),
         1 => (party(), party()).prop_map(|(who, of)| Event::AcceptIdentity { who, of }),
         1 => party().prop_map(|who| Event::RotatePrekey { who }),
         1 => party().prop_map(|who| Event::Snapshot { who }),
@@ -130,7 +136,7 @@ proptest! {
     })]
 
     /// REQ-SESSION-001, REQ-SESSION-002, REQ-PEER-002, REQ-ROUTE-001..004,
-    /// REQ-HS-006: spec and impl agree on every byte and outcome of random
+    /// REQ-HS-006, REQ-MAILBOX-001..004: spec and impl agree on every byte and outcome of random
     /// multi-party schedules.
     #[test]
     fn random_multi_party_schedules(s in setup(), events in schedule()) {

@@ -8,7 +8,7 @@
 //! message-key encryption) answer `Unsupported`: the adapter never decides
 //! an answer itself.
 
-use xchat::account::{Account, Receipt};
+use xchat::account::{Account, Outgoing, Receipt};
 use xchat::bundle::{self, PqKind, PqPrekeySecret, PrekeyStore};
 use xchat::content::{self, AttachmentPointer, Content, MediaKind};
 use xchat::crypto::{aead, ed25519, hash, ml_kem, x25519};
@@ -86,6 +86,11 @@ fn content_in(c: &ContentFields) -> Answer<Content> {
             let kind = content::kind_of_byte(byte(kind)?)?;
             Content::Attachment(AttachmentPointer::new(kind, fit(key)?, length)?)
         }
+        // The impl's serial is a u32: a larger one cannot be asked.
+        ContentIn::MailboxUpdate { serial, mailbox } => Content::MailboxUpdate {
+            serial: u32::try_from(serial).map_err(|_| Error::Unsupported)?,
+            mailbox: fit(mailbox)?,
+        },
     })
 }
 
@@ -95,6 +100,9 @@ fn content_out(c: &Content) -> ContentFields {
         Content::Text(t) => ContentFields::text(t.as_bytes()),
         Content::Attachment(p) => {
             ContentFields::attachment(content::kind_byte(p.kind()), p.key(), p.length())
+        }
+        Content::MailboxUpdate { serial, mailbox } => {
+            ContentFields::mailbox_update(*serial, mailbox)
         }
     }
 }
@@ -404,6 +412,12 @@ impl Conformance for Impl {
         )?;
         Ok(w::envelope::SealOut { envelope: e.into() })
     }
+    fn light_envelope_decode(&mut self, i: &w::envelope::LightIn) -> Answer<w::envelope::LightOut> {
+        let light = xchat::mailbox::decode_light(&i.envelope)?;
+        Ok(w::envelope::LightOut {
+            mailbox: Hex::from(&light.mailbox[..]),
+        })
+    }
     fn envelope_open(&mut self, i: &w::envelope::OpenIn) -> Answer<w::envelope::OpenOut> {
         // Opening uses nothing of the recipient's identity but its DH secret.
         let me =
@@ -467,7 +481,8 @@ impl Conformance for Impl {
         i: &w::session::ResponderIn,
     ) -> Answer<w::session::ReceiveOut> {
         let (me, store, _, _) = owner(&i.store)?;
-        receive_all(&mut Account::new(me, store), &i.mailbox, &i.deliveries)
+        let mut account = Account::new(me, store, fit(&i.mailbox)?);
+        receive_all(&mut account, &i.mailbox, &i.deliveries)
     }
     fn session_receive_initiator(
         &mut self,
@@ -475,7 +490,7 @@ impl Conformance for Impl {
     ) -> Answer<w::session::ReceiveOut> {
         let me = IdentitySecret::from_randomness(parse(&i.handle)?, &fit(&i.identity_randomness)?);
         let b = bundle::decode(&i.bundle)?.verify()?;
-        let mut acct = Account::new(me, PrekeyStore::new(0, &[0u8; 32]));
+        let mut acct = Account::new(me, PrekeyStore::new(0, &[0u8; 32]), fit(&i.mailbox)?);
         acct.start_with(
             &parse(&i.peer)?,
             &b,
@@ -487,13 +502,13 @@ impl Conformance for Impl {
     }
 }
 
-/// One party of a `session_run` on the impl: its account, mailbox and draw
-/// counter (the scenario runner's, `xchat_spec::scenario`).
+/// One party of a `session_run` on the impl: its account (with its
+/// published mailbox) and draw counter (the scenario runner's,
+/// `xchat_spec::scenario`).
 #[derive(Clone)]
 struct Party {
     who: scenario::Party,
     account: Account,
-    mailbox: [u8; 16],
     draws: u32,
 }
 
@@ -516,8 +531,7 @@ fn set_up(seed: &[u8; 32], who: scenario::Party, with_opk: bool, k: PqKind) -> A
     mailbox.copy_from_slice(&party_draw(seed, who, b"mailbox", 0)[..16]);
     Ok(Party {
         who,
-        account: Account::new(id, store),
-        mailbox,
+        account: Account::new(id, store, mailbox),
         draws: 0,
     })
 }
@@ -535,6 +549,81 @@ fn served_bundle(p: &Party) -> Result<bundle::VerifiedBundle, xchat::Error> {
     bundle::make_bundle(p.account.identity(), store, opk, pq)?.verify()
 }
 
+/// The relay of an impl `session_run`: every envelope posted, where, by
+/// whom, for whom, and whether it was dropped (the harness's, as in
+/// `spec/src/scenario.rs`).
+#[derive(Default)]
+struct Relay {
+    wire: Vec<Vec<u8>>,
+    posted: Vec<[u8; 16]>,
+    senders: Vec<usize>,
+    recipients: Vec<usize>,
+    dropped: Vec<bool>,
+}
+
+impl Relay {
+    /// Whether `index` names an envelope that was not dropped.
+    fn live(&self, index: usize) -> bool {
+        index < self.wire.len() && !self.dropped[index]
+    }
+
+    /// The outcome of a send: posts the envelope, or reports the error.
+    fn post(&mut self, from: Who, to: Who, sent: Result<Outgoing, xchat::Error>) -> Outcome {
+        match sent {
+            Ok(out) => {
+                self.wire.push(out.envelope);
+                self.posted.push(out.mailbox);
+                self.senders.push(scenario::index_of(from.into()));
+                self.recipients.push(scenario::index_of(to.into()));
+                self.dropped.push(false);
+                Outcome::Sent {
+                    index: self.wire.len() - 1,
+                    from,
+                    to,
+                }
+            }
+            Err(e) => Outcome::SendFailed {
+                from,
+                to,
+                error: e.into(),
+            },
+        }
+    }
+}
+
+/// `p` receives `envelope` (wire index `index`) at `mailbox` with its
+/// `receive` draw; only a message counts the draw.
+fn deliver(
+    seed: &[u8; 32],
+    p: &mut Party,
+    index: usize,
+    mailbox: &[u8; 16],
+    envelope: &[u8],
+) -> Outcome {
+    let secret = party_draw(seed, p.who, b"receive", p.draws);
+    let to = Who::from(p.who);
+    match p.account.receive_with(mailbox, envelope, &secret) {
+        Ok(Receipt::Message(rec)) => {
+            p.draws = p.draws.wrapping_add(1);
+            Outcome::Delivered {
+                index,
+                to,
+                content: content_out(&rec.content),
+            }
+        }
+        Ok(Receipt::IdentityChanged { offered, .. }) => Outcome::IdentityChanged {
+            index,
+            to,
+            offered: identity::encode(&offered).into(),
+        },
+        Err(e) => Outcome::Rejected {
+            index,
+            to,
+            error: e.into(),
+        },
+    }
+}
+
 /// `session_run` on the impl: the scripted runner of `spec/src/scenario.rs`
 /// (its set-up, randomness derivation and network are the harness's), with
 /// every protocol step done by the impl's `Account`.
@@ -547,9 +636,7 @@ fn session_run(i: &w::session::RunIn) -> Answer<w::session::RunOut> {
     }
     let at = |w: Who| scenario::index_of(w.into());
     let mut snapshots: Vec<Option<Party>> = vec![None; parties.len()];
-    let mut wire: Vec<Vec<u8>> = Vec::new();
-    let mut recipients: Vec<usize> = Vec::new();
-    let mut dropped: Vec<bool> = Vec::new();
+    let mut relay = Relay::default();
     let mut outcomes = Vec::new();
     for e in &i.events {
         outcomes.push(match e {
@@ -583,7 +670,7 @@ fn session_run(i: &w::session::RunIn) -> Answer<w::session::RunOut> {
                 }
             }
             EventIn::Send { from, to, text } => {
-                let to_mailbox = parties[at(*to)].mailbox;
+                let published = *parties[at(*to)].account.mailbox();
                 let peer = *parties[at(*to)].account.identity().handle();
                 let text = String::from_utf8(text.0.clone()).map_err(Error::bad_request)?;
                 let p = &mut parties[at(*from)];
@@ -592,30 +679,53 @@ fn session_run(i: &w::session::RunIn) -> Answer<w::session::RunOut> {
                     &party_draw(&seed, p.who, b"send nonce", n)[..24],
                     &party_draw(&seed, p.who, b"send envelope", n),
                 ]);
-                match p
+                let sent = p
                     .account
-                    .send(&peer, &Content::Text(text), &to_mailbox, &mut rng)
-                {
-                    Ok(sealed) => {
+                    .send(&peer, &Content::Text(text), &published, &mut rng);
+                if sent.is_ok() {
+                    p.draws = n.wrapping_add(1);
+                }
+                relay.post(*from, *to, sent)
+            }
+            EventIn::OfferMailbox { from, to } => {
+                let published = *parties[at(*to)].account.mailbox();
+                let peer = *parties[at(*to)].account.identity().handle();
+                let p = &mut parties[at(*from)];
+                let n = p.draws;
+                let mut rng = Replay::new(&[
+                    &party_draw(&seed, p.who, b"pairwise mailbox", n)[..16],
+                    &party_draw(&seed, p.who, b"send nonce", n)[..24],
+                    &party_draw(&seed, p.who, b"send envelope", n),
+                ]);
+                let sent = p.account.offer_mailbox(&peer, &published, &mut rng);
+                if sent.is_ok() {
+                    p.draws = n.wrapping_add(1);
+                }
+                relay.post(*from, *to, sent)
+            }
+            EventIn::Gone { index } => {
+                let ix = *index;
+                if relay.live(ix) {
+                    relay.dropped[ix] = true;
+                    let (f, t) = (relay.senders[ix], relay.recipients[ix]);
+                    let published = *parties[t].account.mailbox();
+                    let peer = *parties[t].account.identity().handle();
+                    let light = relay.wire[ix].clone();
+                    let p = &mut parties[f];
+                    let n = p.draws;
+                    let mut rng = Replay::new(&[&party_draw(&seed, p.who, b"send envelope", n)]);
+                    let sent = p.account.resend_sealed(&peer, &light, &published, &mut rng);
+                    if sent.is_ok() {
                         p.draws = n.wrapping_add(1);
-                        wire.push(sealed);
-                        recipients.push(at(*to));
-                        dropped.push(false);
-                        Outcome::Sent {
-                            index: wire.len() - 1,
-                            from: *from,
-                            to: *to,
-                        }
                     }
-                    Err(e) => Outcome::SendFailed {
-                        from: *from,
-                        to: *to,
-                        error: e.into(),
-                    },
+                    let (from, to) = (Who::from(parties[f].who), Who::from(parties[t].who));
+                    relay.post(from, to, sent)
+                } else {
+                    Outcome::Ignored
                 }
             }
             EventIn::Drop { index } => {
-                if let Some(d) = dropped.get_mut(*index) {
+                if let Some(d) = relay.dropped.get_mut(*index) {
                     *d = true;
                 }
                 Outcome::Ignored
@@ -624,39 +734,44 @@ fn session_run(i: &w::session::RunIn) -> Answer<w::session::RunOut> {
             | EventIn::Duplicate { index }
             | EventIn::Tamper { index, .. } => {
                 let ix = *index;
-                if ix < wire.len() && !dropped[ix] {
-                    let mut sealed = wire[ix].clone();
+                if relay.live(ix) {
+                    let mut envelope = relay.wire[ix].clone();
                     if let EventIn::Tamper { byte, mask, .. } = e {
-                        if !sealed.is_empty() {
-                            let at = byte % sealed.len();
-                            sealed[at] ^= if *mask == 0 { 1 } else { *mask };
+                        if !envelope.is_empty() {
+                            let at = byte % envelope.len();
+                            envelope[at] ^= if *mask == 0 { 1 } else { *mask };
                         }
                     }
-                    let p = &mut parties[recipients[ix]];
-                    let secret = party_draw(&seed, p.who, b"receive", p.draws);
-                    let to = Who::from(p.who);
-                    match p.account.receive_with(&p.mailbox.clone(), &sealed, &secret) {
-                        Ok(Receipt::Message(rec)) => {
-                            p.draws = p.draws.wrapping_add(1);
-                            Outcome::Delivered {
-                                index: ix,
-                                to,
-                                content: content_out(&rec.content),
-                            }
-                        }
-                        Ok(Receipt::IdentityChanged { offered, .. }) => Outcome::IdentityChanged {
-                            index: ix,
-                            to,
-                            offered: identity::encode(&offered).into(),
-                        },
-                        Err(e) => Outcome::Rejected {
-                            index: ix,
-                            to,
-                            error: e.into(),
-                        },
-                    }
+                    let mailbox = relay.posted[ix];
+                    deliver(
+                        &seed,
+                        &mut parties[relay.recipients[ix]],
+                        ix,
+                        &mailbox,
+                        &envelope,
+                    )
                 } else {
                     Outcome::Ignored
+                }
+            }
+            EventIn::Misdeliver { index, to, of } => {
+                let target = &parties[at(*to)];
+                let mailbox = match of {
+                    None => Some(*target.account.mailbox()),
+                    Some(peer) => {
+                        let h = *parties[at(*peer)].account.identity().handle();
+                        target
+                            .account
+                            .contact(&h)
+                            .and_then(|c| c.mailboxes().first().copied())
+                    }
+                };
+                match mailbox {
+                    Some(m) if relay.live(*index) => {
+                        let envelope = relay.wire[*index].clone();
+                        deliver(&seed, &mut parties[at(*to)], *index, &m, &envelope)
+                    }
+                    _ => Outcome::Ignored,
                 }
             }
             EventIn::AcceptIdentity { who, of } => {
@@ -687,7 +802,8 @@ fn session_run(i: &w::session::RunIn) -> Answer<w::session::RunOut> {
         });
     }
     Ok(w::session::RunOut {
-        wire: wire.into_iter().map(Hex).collect(),
+        wire: relay.wire.into_iter().map(Hex).collect(),
+        posted: relay.posted.iter().map(|m| Hex::from(&m[..])).collect(),
         outcomes,
     })
 }

@@ -84,6 +84,10 @@ pub fn content_in(c: &ContentFields) -> Answer<Content> {
                 length,
             })
         }
+        ContentIn::MailboxUpdate { serial, mailbox } => Content::MailboxUpdate {
+            serial: u32::try_from(serial).map_err(|_| Error::Kind(ErrorKind::Malformed))?,
+            mailbox: fixed(mailbox)?,
+        },
     })
 }
 
@@ -93,6 +97,9 @@ pub fn content_out(c: &Content) -> ContentFields {
         Content::Text(t) => ContentFields::text(t),
         Content::Attachment(p) => {
             ContentFields::attachment(content::kind_byte(p.kind), &p.key, p.length)
+        }
+        Content::MailboxUpdate { serial, mailbox } => {
+            ContentFields::mailbox_update(*serial, mailbox)
         }
     }
 }
@@ -553,6 +560,12 @@ impl Conformance for Spec {
         )?;
         Ok(w::envelope::SealOut { envelope: e.into() })
     }
+    fn light_envelope_decode(&mut self, i: &w::envelope::LightIn) -> Answer<w::envelope::LightOut> {
+        let mailbox = xchat_spec::mailbox::decode_light(&i.envelope)?;
+        Ok(w::envelope::LightOut {
+            mailbox: Hex::from(&mailbox[..]),
+        })
+    }
     fn envelope_open(&mut self, i: &w::envelope::OpenIn) -> Answer<w::envelope::OpenOut> {
         // Opening uses nothing of the recipient's identity but its DH secret.
         let me = IdentitySecret {
@@ -629,6 +642,7 @@ impl Conformance for Spec {
         let t = scenario::run(&setup, &events)?;
         Ok(w::session::RunOut {
             wire: t.wire.into_iter().map(Hex).collect(),
+            posted: t.posted.iter().map(|m| Hex::from(&m[..])).collect(),
             outcomes: t.outcomes.iter().map(outcome_out).collect(),
         })
     }
@@ -637,7 +651,12 @@ impl Conformance for Spec {
         i: &w::session::ResponderIn,
     ) -> Answer<w::session::ReceiveOut> {
         let (me, store) = owner(&i.store)?;
-        receive_all(account::new(&me, &store), &i.mailbox, &i.deliveries)
+        let mailbox = fixed(&i.mailbox)?;
+        receive_all(
+            account::new(&me, &store, &mailbox),
+            &i.mailbox,
+            &i.deliveries,
+        )
     }
     fn session_receive_initiator(
         &mut self,
@@ -653,7 +672,7 @@ impl Conformance for Spec {
             pqpks: Vec::new(),
         };
         let acct = account::start(
-            &account::new(&me, &empty),
+            &account::new(&me, &empty, &fixed(&i.mailbox)?),
             &parse(&i.peer)?,
             &b,
             &fixed(&i.ek_secret)?,

@@ -1,4 +1,5 @@
-//! Contents: texts and attachment pointers (SPEC.md section 11).
+//! Contents: texts, attachment pointers and mailbox updates (SPEC.md
+//! sections 11 and 12.1).
 
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -16,13 +17,16 @@ pub enum ContentType {
     Text,
     /// An attachment pointer.
     Attachment,
+    /// A pairwise mailbox update (SPEC.md section 12.1).
+    #[serde(rename = "mailbox_update")]
+    MailboxUpdate,
 }
 
 wire! {
     /// A content: the input of `content_encode`, the output of
     /// `content_decode`, and every delivered content.
     pub struct ContentFields {
-        r#type: ContentType = "text: `text` or `attachment`",
+        r#type: ContentType = "text: `text`, `attachment` or `mailbox_update`",
         #[optional]
         text: Option<Hex> = "hex, present iff type is text: the UTF-8 text",
         #[optional]
@@ -31,6 +35,10 @@ wire! {
         key: Option<Hex> = "hex, 32 bytes, attachment only: the attachment key",
         #[optional]
         length: Option<u64> = "int (u64), attachment only: the file length",
+        #[optional]
+        serial: Option<u64> = "int (u32), mailbox update only: the sender's serial",
+        #[optional]
+        mailbox: Option<Hex> = "hex, 16 bytes, mailbox update only: the pairwise mailbox",
     }
 }
 
@@ -45,6 +53,8 @@ pub enum ContentIn<'a> {
         key: &'a Hex,
         length: u64,
     },
+    /// A mailbox update's serial and mailbox.
+    MailboxUpdate { serial: u64, mailbox: &'a Hex },
 }
 
 impl ContentFields {
@@ -56,6 +66,8 @@ impl ContentFields {
             kind: None,
             key: None,
             length: None,
+            serial: None,
+            mailbox: None,
         }
     }
 
@@ -67,6 +79,21 @@ impl ContentFields {
             kind: Some(u64::from(kind)),
             key: Some(key.into()),
             length: Some(length),
+            serial: None,
+            mailbox: None,
+        }
+    }
+
+    /// The fields of a mailbox update.
+    pub fn mailbox_update(serial: u32, mailbox: &[u8; 16]) -> ContentFields {
+        ContentFields {
+            r#type: ContentType::MailboxUpdate,
+            text: None,
+            kind: None,
+            key: None,
+            length: None,
+            serial: Some(u64::from(serial)),
+            mailbox: Some(mailbox.into()),
         }
     }
 
@@ -81,6 +108,10 @@ impl ContentFields {
                 kind: self.kind.ok_or_else(|| missing("kind"))?,
                 key: self.key.as_ref().ok_or_else(|| missing("key"))?,
                 length: self.length.ok_or_else(|| missing("length"))?,
+            },
+            ContentType::MailboxUpdate => ContentIn::MailboxUpdate {
+                serial: self.serial.ok_or_else(|| missing("serial"))?,
+                mailbox: self.mailbox.as_ref().ok_or_else(|| missing("mailbox"))?,
             },
         })
     }
@@ -99,11 +130,17 @@ pub type EncodedOut = EncodedIn;
 pub const CONTENT_ENCODE: Meta = Meta {
     section: "SPEC.md section 11",
     reqs: &["REQ-CONTENT-001"],
-    summary: "encode a text or attachment pointer",
-    errors: &[(
-        ErrorKind::Malformed,
-        "text not valid UTF-8 (RFC 3629), kind not 1-3, or length > 2^63",
-    )],
+    summary: "encode a text, attachment pointer or mailbox update",
+    errors: &[
+        (
+            ErrorKind::InvalidLength,
+            "a key of other than 32 bytes or a mailbox of other than 16",
+        ),
+        (
+            ErrorKind::Malformed,
+            "text not valid UTF-8 (RFC 3629), kind not 1-3, length > 2^63, or serial > 2^32 - 1",
+        ),
+    ],
     cases,
 };
 
@@ -113,7 +150,7 @@ pub const CONTENT_DECODE: Meta = Meta {
     summary: "decode a content strictly",
     errors: &[(
         ErrorKind::Malformed,
-        "unknown tag or kind, invalid UTF-8, text length field mismatch, length > 2^63, missing or trailing bytes",
+        "unknown tag or kind, invalid UTF-8, text length field mismatch, length > 2^63, missing or trailing bytes (a mailbox update is exactly 21 bytes)",
     )],
     cases,
 };
@@ -156,6 +193,18 @@ fn contents(c: &mut Cases, op: &str, g: &Gen) {
         ("photo", att(1, 123456)),
         ("gif", att(2, 0)),
         ("file-max-length", att(3, 1 << 63)),
+        (
+            "mailbox-update",
+            json!({"type": "mailbox_update", "serial": 1, "mailbox": hx(&g.bytes("mailbox", 16))}),
+        ),
+        (
+            "mailbox-update-serial-0",
+            json!({"type": "mailbox_update", "serial": 0, "mailbox": hx(&[0u8; 16])}),
+        ),
+        (
+            "mailbox-update-serial-max",
+            json!({"type": "mailbox_update", "serial": u32::MAX, "mailbox": hx(&[0xffu8; 16])}),
+        ),
     ];
     if op == "content_encode" {
         for (id, v) in valid {
@@ -164,6 +213,18 @@ fn contents(c: &mut Cases, op: &str, g: &Gen) {
         c.add("text-invalid-utf8", json!({"type": "text", "text": "c080"}));
         c.add("kind-4", att(4, 1));
         c.add("length-above-2^63", att(1, (1 << 63) + 1));
+        c.add(
+            "mailbox-update-mailbox-15-bytes",
+            json!({"type": "mailbox_update", "serial": 2, "mailbox": hx(&[1u8; 15])}),
+        );
+        c.add(
+            "attachment-key-31-bytes",
+            json!({"type": "attachment", "kind": 1, "key": hx(&key[..31]), "length": 5}),
+        );
+        c.add(
+            "mailbox-update-serial-above-u32",
+            json!({"type": "mailbox_update", "serial": 1u64 << 32, "mailbox": hx(&[1u8; 16])}),
+        );
         return;
     }
     for (id, v) in &valid {
@@ -231,4 +292,17 @@ fn contents(c: &mut Cases, op: &str, g: &Gen) {
     let mut big = p.clone();
     big[34..42].copy_from_slice(&((1u64 << 63) + 1).to_be_bytes());
     c.add("pointer-length-above-2^63", json!({"encoded": hx(&big)}));
+    // A mailbox update is exactly 21 bytes (SPEC.md section 11).
+    let u = out(
+        "content_encode",
+        &json!({"type": "mailbox_update", "serial": 7, "mailbox": hx(&g.bytes("mailbox", 16))}),
+    )
+    .bytes("encoded")
+    .unwrap();
+    c.add("mailbox-update-cut-short", json!({"encoded": hx(&u[..20])}));
+    c.add("mailbox-update-tag-only", json!({"encoded": "03"}));
+    c.add(
+        "mailbox-update-trailing-byte",
+        json!({"encoded": hx(&[u.clone(), vec![0]].concat())}),
+    );
 }

@@ -1,4 +1,5 @@
-//! Sealed-sender envelopes (SPEC.md section 12).
+//! Sealed-sender envelopes (SPEC.md section 12) and the decoding of light
+//! envelopes (section 12.1).
 
 use serde_json::json;
 
@@ -45,6 +46,35 @@ wire! {
     }
 }
 
+wire! {
+    /// The input of `light_envelope_decode`.
+    pub struct LightIn {
+        envelope: Hex = "hex",
+    }
+}
+
+wire! {
+    /// A decoded light envelope.
+    pub struct LightOut {
+        mailbox: Hex = "hex, 16: the mailbox it names (its body is the rest after 18 bytes)",
+    }
+}
+
+pub const LIGHT_ENVELOPE_DECODE: Meta = Meta {
+    section: "SPEC.md section 12.1 (decoding a light envelope, in order)",
+    reqs: &["REQ-MAILBOX-002"],
+    summary: "decode a light envelope `0x01 0x03 || mailbox || RatchetBody` strictly",
+    errors: &[
+        (ErrorKind::Malformed, "empty"),
+        (ErrorKind::UnsupportedVersion, "first byte is not 0x01"),
+        (
+            ErrorKind::Malformed,
+            "no second byte, a second byte other than 0x03, or shorter than 18 + 81 + 16 bytes",
+        ),
+    ],
+    cases,
+};
+
 pub const ENVELOPE_SEAL: Meta = Meta {
     section: "SPEC.md section 12 (sealing)",
     reqs: &["REQ-ENV-001", "REQ-ENV-003", "REQ-ENV-005", "REQ-SUITE-001"],
@@ -81,9 +111,43 @@ pub fn cases(op: &str, g: &Gen) -> Vec<Case> {
     let c = &mut cases;
     match op {
         "envelope_seal" | "envelope_open" => envelopes(c, op, g),
+        "light_envelope_decode" => light(c, g),
         _ => {}
     }
     cases.0
+}
+
+/// Light envelopes: the shortest valid one, a longer one, and each
+/// decoding failure in the order of SPEC.md section 12.1 (a decoder that
+/// checks the length before the version or type byte answers differently).
+fn light(c: &mut Cases, g: &Gen) {
+    let mailbox = g.bytes("light mailbox", 16);
+    let body = g.bytes("light body", 81 + 16 + 256);
+    let good = [vec![0x01, 0x03], mailbox.clone(), body.clone()].concat();
+    let min = &good[..18 + 97];
+    c.add("shortest", json!({"envelope": hx(min)}));
+    c.add("padded-256", json!({"envelope": hx(&good)}));
+    c.add("empty", json!({"envelope": ""}));
+    c.add("version-only", json!({"envelope": "01"}));
+    c.add(
+        "version-2",
+        json!({"envelope": hx(&[&[0x02u8][..], &good[1..]].concat())}),
+    );
+    c.add("version-2-one-byte", json!({"envelope": "02"}));
+    c.add(
+        "type-ratchet-message",
+        json!({"envelope": hx(&[&[0x01u8, 0x02][..], &good[2..]].concat())}),
+    );
+    c.add(
+        "type-prekey-message",
+        json!({"envelope": hx(&[&[0x01u8, 0x01][..], &good[2..]].concat())}),
+    );
+    c.add("mailbox-cut", json!({"envelope": hx(&good[..10])}));
+    c.add(
+        "one-byte-short",
+        json!({"envelope": hx(&min[..min.len() - 1])}),
+    );
+    c.add("no-body", json!({"envelope": hx(&good[..18])}));
 }
 
 /// Seals `identity_bytes` (147 bytes, possibly invalid) as the sender, as

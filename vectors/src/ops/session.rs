@@ -1,5 +1,5 @@
-//! Whole sessions (SPEC.md sections 15 and 16): scripted multi-party runs
-//! and the passive vectors of one party's receiving.
+//! Whole sessions (SPEC.md sections 12.1, 15 and 16): scripted multi-party
+//! runs and the passive vectors of one party's receiving.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -52,16 +52,81 @@ impl From<Party> for Who {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum EventIn {
-    Start { from: Who, to: Who },
-    Send { from: Who, to: Who, text: Hex },
-    Deliver { index: usize },
-    Drop { index: usize },
-    Duplicate { index: usize },
-    Tamper { index: usize, byte: usize, mask: u8 },
-    AcceptIdentity { who: Who, of: Who },
-    RotatePrekey { who: Who },
-    Snapshot { who: Who },
-    Restore { who: Who },
+    Start {
+        from: Who,
+        to: Who,
+    },
+    Send {
+        from: Who,
+        to: Who,
+        text: Hex,
+    },
+    OfferMailbox {
+        from: Who,
+        to: Who,
+    },
+    Gone {
+        index: usize,
+    },
+    Deliver {
+        index: usize,
+    },
+    Misdeliver {
+        index: usize,
+        to: Who,
+        of: Option<Who>,
+    },
+    Drop {
+        index: usize,
+    },
+    Duplicate {
+        index: usize,
+    },
+    Tamper {
+        index: usize,
+        byte: usize,
+        mask: u8,
+    },
+    AcceptIdentity {
+        who: Who,
+        of: Who,
+    },
+    RotatePrekey {
+        who: Who,
+    },
+    Snapshot {
+        who: Who,
+    },
+    Restore {
+        who: Who,
+    },
+}
+
+/// A field of an event in one form or the other (party, optional party,
+/// text, number): the conversions [`mirror_events`] applies field by field.
+trait Mirror<T> {
+    fn mirror(self) -> T;
+}
+
+macro_rules! mirror_via_into {
+    ($($a:ty => $b:ty),* $(,)?) => {
+        $(impl Mirror<$b> for $a {
+            #[allow(clippy::useless_conversion)]
+            fn mirror(self) -> $b {
+                self.into()
+            }
+        })*
+    };
+}
+
+mirror_via_into! {
+    Who => Party, Party => Who, Hex => Vec<u8>, Vec<u8> => Hex, usize => usize, u8 => u8,
+}
+
+impl<A: Mirror<B>, B> Mirror<Option<B>> for Option<A> {
+    fn mirror(self) -> Option<B> {
+        self.map(Mirror::mirror)
+    }
 }
 
 /// The conversions both ways between the scenario's [`Event`] and its
@@ -69,19 +134,17 @@ pub enum EventIn {
 macro_rules! mirror_events {
     ($($v:ident { $($f:ident),* }),* $(,)?) => {
         impl From<&Event> for EventIn {
-            #[allow(clippy::useless_conversion)]
             fn from(e: &Event) -> EventIn {
                 match e.clone() {
-                    $(Event::$v { $($f),* } => EventIn::$v { $($f: $f.into()),* },)*
+                    $(Event::$v { $($f),* } => EventIn::$v { $($f: $f.mirror()),* },)*
                 }
             }
         }
 
         impl From<&EventIn> for Event {
-            #[allow(clippy::useless_conversion)]
             fn from(e: &EventIn) -> Event {
                 match e.clone() {
-                    $(EventIn::$v { $($f),* } => Event::$v { $($f: $f.into()),* },)*
+                    $(EventIn::$v { $($f),* } => Event::$v { $($f: $f.mirror()),* },)*
                 }
             }
         }
@@ -91,7 +154,10 @@ macro_rules! mirror_events {
 mirror_events! {
     Start { from, to },
     Send { from, to, text },
+    OfferMailbox { from, to },
+    Gone { index },
     Deliver { index },
+    Misdeliver { index, to, of },
     Drop { index },
     Duplicate { index },
     Tamper { index, byte, mask },
@@ -149,7 +215,7 @@ wire! {
         seed: Hex = "hex, 32",
         with_opk: bool = "bool: each party's store holds one-time prekey 7",
         pq_kind: u64 = "int: kind of each party's PQ prekey 3",
-        events: Vec<EventIn> = "list of `{action: start, from, to}`, `{action: send, from, to, text}` (text: hex, UTF-8), `{action: deliver, index}`, `{action: drop, index}`, `{action: duplicate, index}`, `{action: tamper, index, byte, mask}`, `{action: accept_identity, who, of}`, `{action: rotate_prekey, who}`, `{action: snapshot, who}`, `{action: restore, who}`; parties are `alice`, `bob`, `carol`, `mallory`",
+        events: Vec<EventIn> = "list of `{action: start, from, to}`, `{action: send, from, to, text}` (text: hex, UTF-8), `{action: offer_mailbox, from, to}`, `{action: gone, index}`, `{action: deliver, index}`, `{action: misdeliver, index, to, of}` (of: a party or null), `{action: drop, index}`, `{action: duplicate, index}`, `{action: tamper, index, byte, mask}`, `{action: accept_identity, who, of}`, `{action: rotate_prekey, who}`, `{action: snapshot, who}`, `{action: restore, who}`; parties are `alice`, `bob`, `carol`, `mallory`",
     }
 }
 
@@ -157,6 +223,7 @@ wire! {
     /// The output of `session_run`.
     pub struct RunOut {
         wire: Vec<Hex> = "list of hex: every envelope sent, by index",
+        posted: Vec<Hex> = "list of hex, 16 bytes each: the mailbox each envelope was posted to, by index",
         outcomes: Vec<Outcome> = "list, one per event: `{outcome: started, from, to}`, `{outcome: start_failed, from, to, error}`, `{outcome: sent, index, from, to}`, `{outcome: send_failed, from, to, error}`, `{outcome: delivered, index, to, content}`, `{outcome: identity_changed, index, to, offered}` (offered: hex EncIdentity), `{outcome: rejected, index, to, error}`, `{outcome: done}`, `{outcome: ignored}`",
     }
 }
@@ -235,8 +302,8 @@ wire! {
 }
 
 pub const SESSION_RUN: Meta = Meta {
-    section: "SPEC.md sections 15 and 16 (spec/src/scenario.rs, the scripted runner)",
-    reqs: &["REQ-SESSION-001", "REQ-SESSION-002", "REQ-HS-004", "REQ-HS-005", "REQ-HS-006", "REQ-ENV-004", "REQ-PEER-001", "REQ-PEER-002", "REQ-ROUTE-001", "REQ-ROUTE-002", "REQ-ROUTE-003", "REQ-ROUTE-004", "REQ-PREKEY-001"],
+    section: "SPEC.md sections 12.1, 15 and 16 (spec/src/scenario.rs, the scripted runner)",
+    reqs: &["REQ-MAILBOX-001", "REQ-MAILBOX-002", "REQ-MAILBOX-003", "REQ-MAILBOX-004", "REQ-SESSION-001", "REQ-SESSION-002", "REQ-HS-004", "REQ-HS-005", "REQ-HS-006", "REQ-ENV-004", "REQ-PEER-001", "REQ-PEER-002", "REQ-ROUTE-001", "REQ-ROUTE-002", "REQ-ROUTE-003", "REQ-ROUTE-004", "REQ-PREKEY-001"],
     summary: "a whole multi-party scenario (alice, bob, carol, and mallory, whose identity claims the handle alice) from a seed and a script (see README: the set-up and randomness derivation)",
     errors: &[],
     cases,
@@ -555,6 +622,196 @@ pub fn scripts(g: &Gen) -> Vec<(String, Setup, Vec<Event>)> {
             Deliver { index: 2 },
         ],
     ));
+    out.extend(pairwise_scripts(g));
+    out
+}
+
+/// Alice starts with Bob and says hello (0); Bob offers a pairwise mailbox
+/// (1, sealed: he knows none of Alice's); Alice offers hers (2, light:
+/// her session left its prekey phase and knows Bob's).
+fn moved_to_pairwise() -> Vec<Event> {
+    use Event::*;
+    use Party::*;
+    vec![
+        alice_starts(),
+        send(Alice, Bob, "hello"),
+        Deliver { index: 0 },
+        OfferMailbox {
+            from: Bob,
+            to: Alice,
+        },
+        Deliver { index: 1 },
+        OfferMailbox {
+            from: Alice,
+            to: Bob,
+        },
+        Deliver { index: 2 },
+    ]
+}
+
+/// The pairwise-mailbox scripts (SPEC.md section 12.1): the move, light
+/// envelopes both ways, rotation and its grace window, reordered updates,
+/// misdelivery, the *gone* fallback, a re-key, and offers that fail.
+fn pairwise_scripts(g: &Gen) -> Vec<(String, Setup, Vec<Event>)> {
+    use Event::*;
+    use Party::*;
+    let setup =
+        |label: &str, with_opk: bool, pq_kind: PqKind| script_setup(g, label, with_opk, pq_kind);
+    let offer = |from: Party, to: Party| OfferMailbox { from, to };
+    let mut out = Vec::new();
+    // The move, light both ways, then three rotations by Bob with updates
+    // reordered, a message in flight to his first mailbox (inside the
+    // grace window, then beyond it).
+    let mut rotation = moved_to_pairwise();
+    rotation.extend([
+        send(Alice, Bob, "light to bob"),
+        Deliver { index: 3 },
+        send(Bob, Alice, "light to alice"),
+        Deliver { index: 4 },
+        send(Alice, Bob, "in flight 1"),
+        send(Alice, Bob, "in flight 2"),
+        offer(Bob, Alice),
+        offer(Bob, Alice),
+        Deliver { index: 8 },
+        Deliver { index: 7 },
+        Deliver { index: 5 },
+        offer(Bob, Alice),
+        Deliver { index: 9 },
+        Deliver { index: 6 },
+        send(Alice, Bob, "to the newest"),
+        Deliver { index: 10 },
+    ]);
+    out.push((
+        "pairwise-rotation-and-grace".into(),
+        setup("pairwise rotation", false, PqKind::LastResort),
+        rotation,
+    ));
+    // Misdelivery: a light envelope at Bob's published mailbox, at his
+    // pairwise mailbox for Carol, at Carol's; its mailbox bytes, type byte
+    // and body tampered; then delivered as posted.
+    let mut misdelivery = moved_to_pairwise();
+    misdelivery.extend([
+        Start {
+            from: Carol,
+            to: Bob,
+        },
+        send(Carol, Bob, "carol here"),
+        Deliver { index: 3 },
+        offer(Bob, Carol),
+        Deliver { index: 4 },
+        send(Alice, Bob, "for bob"),
+        Misdeliver {
+            index: 5,
+            to: Bob,
+            of: None,
+        },
+        Misdeliver {
+            index: 5,
+            to: Bob,
+            of: Some(Carol),
+        },
+        Misdeliver {
+            index: 5,
+            to: Carol,
+            of: None,
+        },
+        Tamper {
+            index: 5,
+            byte: 9,
+            mask: 0x40,
+        },
+        Tamper {
+            index: 5,
+            byte: 1,
+            mask: 0x01,
+        },
+        Tamper {
+            index: 5,
+            byte: 0,
+            mask: 0x03,
+        },
+        Tamper {
+            index: 5,
+            byte: 200,
+            mask: 0x01,
+        },
+        Deliver { index: 5 },
+        Duplicate { index: 5 },
+        send(Bob, Carol, "carol, still sealed to you"),
+        Deliver { index: 6 },
+    ]);
+    out.push((
+        "pairwise-misdelivery".into(),
+        setup("pairwise misdelivery", true, PqKind::LastResort),
+        misdelivery,
+    ));
+    // The relay refuses a light envelope as gone: resent sealed, accepted
+    // once; later messages go sealed until Bob offers again.
+    let mut gone = moved_to_pairwise();
+    gone.extend([
+        send(Alice, Bob, "refused"),
+        Gone { index: 3 },
+        Deliver { index: 4 },
+        Duplicate { index: 4 },
+        send(Alice, Bob, "sealed again"),
+        Deliver { index: 5 },
+        offer(Bob, Alice),
+        Deliver { index: 6 },
+        send(Alice, Bob, "light again"),
+        Deliver { index: 7 },
+        Gone { index: 0 },
+    ]);
+    out.push((
+        "pairwise-gone-falls-back-to-sealed".into(),
+        setup("pairwise gone", false, PqKind::LastResort),
+        gone,
+    ));
+    // A restored Alice re-keys: the new session knows no mailbox, so both
+    // sides seal until they offer again. Bob's message in flight to Alice's
+    // old pairwise mailbox is lost with the state she restored from before
+    // it existed (`WrongRecipient`, section 12.1 "Restored state").
+    let mut rekey = vec![Snapshot { who: Alice }];
+    rekey.extend(moved_to_pairwise());
+    rekey.extend([
+        send(Bob, Alice, "old session, in flight"),
+        Restore { who: Alice },
+        RotatePrekey { who: Alice },
+        alice_starts(),
+        send(Alice, Bob, "new session"),
+        Deliver { index: 4 },
+        send(Bob, Alice, "reply, sealed"),
+        Deliver { index: 5 },
+        offer(Alice, Bob),
+        Deliver { index: 6 },
+        send(Bob, Alice, "light again"),
+        Deliver { index: 7 },
+        Deliver { index: 3 },
+    ]);
+    out.push((
+        "pairwise-after-rekey".into(),
+        setup("pairwise rekey", true, PqKind::LastResort),
+        rekey,
+    ));
+    // Offers that fail change nothing (no contact, no session, an
+    // impostor's); an offer in the prekey phase goes sealed in a prekey
+    // message, and the responder's new session takes it (P6).
+    out.push((
+        "pairwise-offer-failures-and-first-message".into(),
+        setup("pairwise failures", true, PqKind::LastResort),
+        vec![
+            offer(Alice, Bob),
+            alice_starts(),
+            offer(Bob, Alice),
+            offer(Alice, Carol),
+            offer(Alice, Bob),
+            Deliver { index: 0 },
+            offer(Mallory, Bob),
+            send(Bob, Alice, "light from the start"),
+            Deliver { index: 1 },
+            send(Alice, Bob, "sealed: bob offered none"),
+            Deliver { index: 2 },
+        ],
+    ));
     out
 }
 
@@ -687,7 +944,7 @@ fn crafted_deliveries(setup: &Setup, first: &[u8], bob_input: &Value) -> Value {
     let me = &alice.account.identity;
     let bob_dh = identity::public_of(&bob.account.identity).dh_pub;
     let seal = |payload: &[u8], n: u8| {
-        envelope::seal(me, &bob_dh, &bob.mailbox, payload, &[n; 32]).expect("seal")
+        envelope::seal(me, &bob_dh, &bob.account.mailbox, payload, &[n; 32]).expect("seal")
     };
     let ratchet = |len: usize| {
         let mut m = vec![0x01, 0x02];
