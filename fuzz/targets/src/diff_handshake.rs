@@ -11,7 +11,9 @@
 //! byte); the prekey message mutated; the responder's `respond` on both
 //! sides (plaintext, header, `AD`, one-time prekey consumption compared).
 //! When the initiation fails on both sides, the plaintext field is
-//! answered to the responder as a raw prekey message instead.
+//! answered to the responder as a raw prekey message instead. When both
+//! accepted, the responder replies (the first DH ratchet step, compared),
+//! the reply is mutated, and the initiator decrypts it on both sides.
 //!
 //! Input (see [`Fields`]).
 
@@ -19,6 +21,7 @@ use xchat::bundle::{self, PqPrekeySecret, PrekeyStore};
 use xchat::handle::{self, Handle};
 use xchat::handshake::{self, PREKEY_PREFIX};
 use xchat::identity::IdentitySecret;
+use xchat::ratchet::RatchetState;
 use xchat_spec as spec;
 
 use crate::check::{imp, mutate, same, same_result, spec as sp};
@@ -70,7 +73,13 @@ pub struct Fields {
     pub message_mutation: (u8, u32, u8),
     /// The responder's ratchet secret: 32.
     pub bob_ratchet_secret: [u8; 32],
-    /// The first plaintext: `rest`.
+    /// The responder's reply header nonce: 24.
+    pub reply_nonce: [u8; 24],
+    /// Reply mutation, same shape as the others.
+    pub reply_mutation: (u8, u32, u8),
+    /// The initiator's ratchet secret when the reply arrives: 32.
+    pub alice_reply_secret: [u8; 32],
+    /// The first plaintext (the reply is its bytes reversed): `rest`.
     pub plaintext: Vec<u8>,
 }
 
@@ -99,6 +108,9 @@ impl Fields {
             bundle_mutation: (i.u8(), i.u32(), i.u8()),
             message_mutation: (i.u8(), i.u32(), i.u8()),
             bob_ratchet_secret: i.array(),
+            reply_nonce: i.array(),
+            reply_mutation: (i.u8(), i.u32(), i.u8()),
+            alice_reply_secret: i.array(),
             plaintext: i.rest().to_vec(),
         }
     }
@@ -107,6 +119,7 @@ impl Fields {
     pub fn write(&self) -> Vec<u8> {
         let (bm, bp, bk) = self.bundle_mutation;
         let (mm, mp, mk) = self.message_mutation;
+        let (rm, rp, rk) = self.reply_mutation;
         Writer::new()
             .var(&self.bob_handle)
             .bytes(&self.bob_randomness)
@@ -132,6 +145,11 @@ impl Fields {
             .u32(mp)
             .u8(mk)
             .bytes(&self.bob_ratchet_secret)
+            .bytes(&self.reply_nonce)
+            .u8(rm)
+            .u32(rp)
+            .u8(rk)
+            .bytes(&self.alice_reply_secret)
             .bytes(&self.plaintext)
             .finish()
     }
@@ -220,10 +238,13 @@ pub fn run(data: &[u8]) {
     } else {
         (s_alice_h, m_alice_h)
     };
-    let message = initiate(&f, &bundle_bytes, (&s_alice, &m_alice), (&s_peer, &m_peer));
+    let started = initiate(&f, &bundle_bytes, (&s_alice, &m_alice), (&s_peer, &m_peer));
 
     // The responder answers the (mutated) first message.
-    let mut message = message.unwrap_or_else(|| f.plaintext.clone());
+    let mut message = match &started {
+        Some(st) => st.message.clone(),
+        None => f.plaintext.clone(),
+    };
     let (mode, pos, mask) = f.message_mutation;
     mutate(&mut message, mode, pos, mask);
     let accepted = same_result(
@@ -256,6 +277,9 @@ pub fn run(data: &[u8]) {
         },
     );
     if let Some((s_acc, m_acc)) = accepted {
+        if let Some(st) = started {
+            reply(&f, &s_acc, &m_acc, st);
+        }
         let mut after = m_store.clone();
         m_acc.commit(&mut after);
         same(
@@ -269,14 +293,78 @@ pub fn run(data: &[u8]) {
     }
 }
 
+/// The initiator after its first message, on both sides.
+struct Started {
+    message: Vec<u8>,
+    spec: spec::session::Session,
+    state: RatchetState,
+    ad: [u8; 32],
+}
+
+const RATCHET_PREFIX: [u8; 2] = [0x01, 0x02];
+
+/// The responder's reply and the initiator's decryption of it (mutated),
+/// on both sides: `session::message_type`, then the ratchet's decryption
+/// of the body (the steps of receiving a ratchet message).
+fn reply(f: &Fields, s_acc: &spec::handshake::Accepted, m_acc: &handshake::Accepted, st: Started) {
+    let text: Vec<u8> = f.plaintext.iter().rev().copied().collect();
+    let s = sp(spec::ratchet::encrypt_message(
+        &s_acc.state,
+        &s_acc.ad,
+        &text,
+        &f.reply_nonce,
+    ));
+    let m = imp(m_acc
+        .state
+        .encrypt(&m_acc.ad, &RATCHET_PREFIX, &text, &f.reply_nonce)
+        .map(|(body, _)| [RATCHET_PREFIX.to_vec(), body].concat()));
+    let Some((_, mut message)) = same_result(
+        "responder reply",
+        s.map(|(_, m)| m),
+        m,
+        Clone::clone,
+        Clone::clone,
+    ) else {
+        return;
+    };
+    let (mode, pos, mask) = f.reply_mutation;
+    mutate(&mut message, mode, pos, mask);
+    let t = same_result(
+        "reply message type",
+        sp(spec::session::message_type(&message)),
+        imp(xchat::session::message_type(&message)),
+        |t| *t,
+        |t| *t,
+    );
+    if t != Some((0x02, 0x02)) {
+        return;
+    }
+    let body = &message[2..];
+    same_result(
+        "initiator decrypts the reply",
+        sp(spec::ratchet::decrypt(
+            &st.spec.ratchet,
+            &st.spec.ad,
+            &RATCHET_PREFIX,
+            body,
+            &f.alice_reply_secret,
+        )),
+        imp(st
+            .state
+            .decrypt(&st.ad, &RATCHET_PREFIX, body, &f.alice_reply_secret)),
+        |(_, p)| p.clone(),
+        |(p, _)| p.clone(),
+    );
+}
+
 /// Decodes the bundle and starts the handshake on both sides; the first
-/// prekey message if both succeeded.
+/// prekey message and both initiators if both succeeded.
 fn initiate(
     f: &Fields,
     bundle_bytes: &[u8],
     alice: (&spec::identity::IdentitySecret, &IdentitySecret),
     peer: (&spec::handle::Handle, &Handle),
-) -> Option<Vec<u8>> {
+) -> Option<Started> {
     let (s_b, m_b) = same_result(
         "bundle decode",
         sp(spec::bundle::decode(bundle_bytes)),
@@ -292,8 +380,7 @@ fn initiate(
         &f.kem_m,
         &f.ratchet_secret,
     )
-    .and_then(|session| spec::session::encrypt(&session, &f.plaintext, &f.header_nonce))
-    .map(|(_, message)| message));
+    .and_then(|session| spec::session::encrypt(&session, &f.plaintext, &f.header_nonce)));
     let m = imp(handshake::initiate_unverified(
         alice.1,
         peer.1,
@@ -302,10 +389,22 @@ fn initiate(
         &f.kem_m,
         &f.ratchet_secret,
     )
-    .and_then(|(state, header, ad)| {
-        state
-            .encrypt(&ad, &PREKEY_PREFIX, &f.plaintext, &f.header_nonce)
-            .map(|(body, _)| handshake::encode_prekey_message(&header, &body))
+    .and_then(|(mut state, header, ad)| {
+        let (body, update) = state.encrypt(&ad, &PREKEY_PREFIX, &f.plaintext, &f.header_nonce)?;
+        state.commit_send(update);
+        Ok((handshake::encode_prekey_message(&header, &body), state, ad))
     }));
-    same_result("handshake initiate", s, m, Clone::clone, Clone::clone).map(|(_, m)| m)
+    let (s, (message, state, ad)) = same_result(
+        "handshake initiate",
+        s,
+        m,
+        |(_, message)| message.clone(),
+        |(message, _, _)| message.clone(),
+    )?;
+    Some(Started {
+        message,
+        spec: s.0,
+        state,
+        ad,
+    })
 }
