@@ -41,6 +41,9 @@ use crate::io::Replay;
 pub struct Fixture {
     /// Bob, with a live session with Alice.
     pub bob: Account,
+    /// Alice, after Bob's reply (out of the prekey phase), having sent the
+    /// two recorded ratchet messages.
+    pub alice: Account,
     /// Bob's mailbox.
     pub bob_mailbox: [u8; 16],
     /// Senders for kinds 2 and 3: Alice, Carol, Mallory.
@@ -118,6 +121,7 @@ pub fn build() -> Fixture {
     let third = send(&mut alice, b"bob", &bob_mailbox, "third", 6);
     Fixture {
         bob,
+        alice,
         bob_mailbox,
         senders: vec![alice_id, carol, mallory],
         envelopes: vec![first, second, third],

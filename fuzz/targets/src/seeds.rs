@@ -616,13 +616,29 @@ pub fn all() -> Seeds {
             w.finish(),
         );
     }
-    for c in f.bob.contacts() {
-        for (k, session) in c.sessions().iter().enumerate() {
-            add(
-                "robust_session_import",
-                format!("fixture.bob.session-{k}"),
-                session.export().to_vec(),
-            );
+    // Sessions of the fixture: Bob's, Alice's, and Bob's after receiving
+    // the third message before the second (a skipped key stored).
+    let mut skipped = f.bob.clone();
+    let third = f.envelopes.last().cloned().unwrap_or_default();
+    let receipt = skipped.receive(
+        &f.bob_mailbox,
+        &third,
+        &mut crate::io::Replay::new(&[&[8u8; 32]]),
+    );
+    assert!(receipt.is_ok(), "fixture: third message before the second");
+    for (who, acct) in [
+        ("bob", &f.bob),
+        ("alice", &f.alice),
+        ("bob-skipped", &skipped),
+    ] {
+        for c in acct.contacts() {
+            for (k, session) in c.sessions().iter().enumerate() {
+                add(
+                    "robust_session_import",
+                    format!("fixture.{who}.session-{k}"),
+                    session.export().to_vec(),
+                );
+            }
         }
     }
     s
