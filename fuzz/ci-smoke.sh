@@ -6,18 +6,18 @@
 # leaves the input in fuzz/artifacts/<target>/).
 #
 # Knobs (environment):
-#   FUZZ_RUNS     executions per target, seeds included (default 3000)
-#   FUZZ_SECONDS  wall-clock cap per target (default 25)
+#   FUZZ_RUNS     executions per target, seeds included (default 20000)
+#   FUZZ_SECONDS  wall-clock cap per target (default 30)
 #   FUZZ_CORPUS   keep new inputs in fuzz/corpus/<target> (1) or in a
 #                 temporary folder (default 0)
 #   FUZZ_TARGETS  space-separated subset of targets (default: all)
-# Defaults: about 3 minutes on 2 cores after a ~2-minute build.
+# Defaults: about 3 minutes on 2 cores after the build (~2 minutes cold).
 set -euo pipefail
 cd "$(dirname "$0")"
 
 CARGO_FUZZ_VERSION=0.13.1
-runs="${FUZZ_RUNS:-3000}"
-seconds="${FUZZ_SECONDS:-25}"
+runs="${FUZZ_RUNS:-20000}"
+seconds="${FUZZ_SECONDS:-30}"
 keep="${FUZZ_CORPUS:-0}"
 
 if ! cargo fuzz --version 2>/dev/null | grep -qF "$CARGO_FUZZ_VERSION"; then
