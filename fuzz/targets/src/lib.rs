@@ -5,9 +5,11 @@
 //!
 //! * the libFuzzer binaries of the cargo-fuzz crate `fuzz/` (a separate
 //!   workspace: `fuzz/fuzz_targets/<name>.rs` is one `fuzz_target!` line),
-//! * the replay tests of this crate (`tests/replay.rs`), which run every
-//!   seed, corpus and regression file on the stable toolchain, from
-//!   `cargo test --workspace --release` at the repository root.
+//! * the replay tests ([`replay`]): `tests/replay.rs` of this crate, run
+//!   by `cargo test --workspace --release` at the repository root, and
+//!   `fuzz/tests/replay.rs`, run by `cargo test --manifest-path
+//!   fuzz/Cargo.toml --release`; both replay every seed, corpus and
+//!   regression file on the stable toolchain, without libFuzzer.
 //!
 //! A target reports a finding by panicking: a divergence between the spec
 //! (`xchat_spec`) and the impl (`xchat`) is a panic whose message starts
@@ -32,6 +34,7 @@
 pub mod check;
 pub mod input;
 pub mod io;
+pub mod replay;
 pub mod seeds;
 
 pub mod diff_attachment;

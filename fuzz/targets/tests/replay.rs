@@ -1,76 +1,11 @@
 //! Replays every committed seed and regression file (and the local
 //! libFuzzer corpus, `fuzz/corpus/<target>/`, if a campaign left one)
 //! through the same target functions the libFuzzer binaries call, on the
-//! stable toolchain, without libFuzzer.
-//!
-//! A regression file whose name starts with `open-` reproduces a finding
-//! that is not fixed yet: it is skipped here and replayed by its own
-//! `#[ignore]`d test (see fuzz/README.md, "Findings").
+//! stable toolchain, without libFuzzer (`xchat_fuzz_targets::replay`); and
+//! checks that the targets are wired and the seeds current.
 
-use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::path::{Path, PathBuf};
-
+use xchat_fuzz_targets::replay::{files, fuzz_dir, replay_target};
 use xchat_fuzz_targets::{seeds, TARGETS};
-
-fn fuzz_dir() -> PathBuf {
-    seeds::repo_root().join("fuzz")
-}
-
-/// The files of `dir` (none if it does not exist), sorted.
-fn files(dir: &Path) -> Vec<PathBuf> {
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    let mut out: Vec<PathBuf> = rd
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_file())
-        .collect();
-    out.sort();
-    out
-}
-
-/// Runs `run` on every file of `dir` (except `open-*`), returning the
-/// count; panics naming every failing file.
-fn replay(target: &str, run: fn(&[u8]), dir: &Path) -> usize {
-    let mut failed = Vec::new();
-    let mut n = 0;
-    for f in files(dir) {
-        let name = f
-            .file_name()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        if name.starts_with("open-") || name.starts_with('.') || name == "README.md" {
-            continue;
-        }
-        let data = std::fs::read(&f).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
-        if catch_unwind(AssertUnwindSafe(|| run(&data))).is_err() {
-            failed.push(f.display().to_string());
-        }
-        n += 1;
-    }
-    assert!(
-        failed.is_empty(),
-        "{target}: {} inputs fail:\n{}",
-        failed.len(),
-        failed.join("\n")
-    );
-    n
-}
-
-fn replay_target(name: &str) {
-    let t = TARGETS
-        .iter()
-        .find(|t| t.name == name)
-        .unwrap_or_else(|| panic!("no target {name}"));
-    let d = fuzz_dir();
-    let seeds = replay(name, t.run, &d.join("seeds").join(name));
-    let regressions = replay(name, t.run, &d.join("regressions").join(name));
-    let corpus = replay(name, t.run, &d.join("corpus").join(name));
-    assert!(seeds > 0, "{name}: no seeds (run seed-corpora)");
-    println!(
-        "{name}: {seeds} seeds, {regressions} regressions, {corpus} local corpus inputs replayed"
-    );
-}
 
 #[test]
 fn replay_diff_primitives() {
