@@ -57,8 +57,10 @@ pub mod sel {
     /// `enc_key: 32, index: u64, last: u8, mode: u8, pos: u32, mask: u8,
     /// chunk: rest`.
     pub const CHUNK_SEAL_OPEN: u8 = 12;
+    /// A light envelope (SPEC.md section 12.1), decoded: `rest`.
+    pub const LIGHT_ENVELOPE: u8 = 13;
     /// Number of structures.
-    pub const COUNT: u8 = 13;
+    pub const COUNT: u8 = 14;
 }
 
 /// The impl decoders the target calls through (see the module docs).
@@ -249,6 +251,22 @@ pub fn run_with(data: &[u8], d: &ImplDecoders) {
         sel::CHUNK_OPEN => {
             let (key, index, last) = (i.array::<32>(), i.u64(), i.flag());
             open_chunk_both(&key, index, last, i.rest());
+        }
+        sel::LIGHT_ENVELOPE => {
+            let b = i.rest();
+            if let Some((m, _)) = same_result(
+                "light envelope decode",
+                sp(spec::mailbox::decode_light(b)),
+                imp(xchat::mailbox::decode_light(b)),
+                |m| *m,
+                |l| l.mailbox,
+            ) {
+                same(
+                    "light envelope re-encoding",
+                    &b.to_vec(),
+                    &[&spec::mailbox::light_prefix(&m)[..], &b[18..]].concat(),
+                );
+            }
         }
         sel::CHUNK_SEAL_OPEN => {
             let (key, index, last) = (i.array::<32>(), i.u64(), i.flag());

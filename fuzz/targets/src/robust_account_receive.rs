@@ -4,9 +4,10 @@
 //!
 //! The fixture ([`Fixture`], built once, all randomness fixed): Alice and
 //! Bob, a session that went both ways (Alice's prekey message, Bob's
-//! reply, so Alice left the prekey phase), then two more messages from
-//! Alice not yet delivered to Bob. Each input delivers up to 4 envelopes to
-//! Bob, each one of:
+//! reply, so Alice left the prekey phase), Bob's pairwise mailbox offered
+//! and taken (SPEC.md section 12.1), then two more messages from Alice not
+//! yet delivered to Bob, in light envelopes to that mailbox. Each input
+//! delivers up to 4 envelopes to Bob, each one of:
 //!
 //! * `0`: raw bytes (`var`);
 //! * `1`: a recorded envelope (`u8` index) mutated (`mode, pos, mask`);
@@ -14,19 +15,23 @@
 //!   (a stranger) or Mallory (claims Alice's handle with other keys)
 //!   (`u8` sender, `r: 32`);
 //! * `3`: the same with the payload after a ratchet-message prefix
-//!   `0x01 0x02`;
+//!   `0x01 0x02`, or (odd sender byte) a light-envelope prefix `0x01 0x03`
+//!   and Bob's pairwise mailbox;
 //!
-//! then the receive randomness (`32`). Input: `count: u8`, then per
-//! delivery `kind: u8` and its fields.
+//! then the mailbox it arrives at (`u8`: Bob's published mailbox, his
+//! pairwise mailbox for Alice, or 16 bytes from the input) and the receive
+//! randomness (`32`). Input: `count: u8`, then per delivery `kind: u8`, its
+//! fields, the mailbox choice and the randomness.
 //!
 //! Invariants: no panic; after every error and every `IdentityChanged`
-//! Bob's whole state ([`state`]: identity, prekey store, contacts with
-//! their sessions' exports, handshake records) is byte-identical to what it
+//! Bob's whole state ([`state`]: identity, prekey store, published
+//! mailbox, contacts with their mailboxes and sessions' exports, handshake
+//! records) is byte-identical to what it
 //! was before the call.
 
 use std::sync::OnceLock;
 
-use xchat::account::{Account, Receipt};
+use xchat::account::{Account, Outgoing, Receipt};
 use xchat::bundle::{self, PqKind, PqPrekeySecret, PrekeyStore};
 use xchat::content::Content;
 use xchat::envelope;
@@ -44,12 +49,14 @@ pub struct Fixture {
     /// Alice, after Bob's reply (out of the prekey phase), having sent the
     /// two recorded ratchet messages.
     pub alice: Account,
-    /// Bob's mailbox.
+    /// Bob's published mailbox.
     pub bob_mailbox: [u8; 16],
+    /// Bob's pairwise mailbox for Alice.
+    pub bob_pairwise: [u8; 16],
     /// Senders for kinds 2 and 3: Alice, Carol, Mallory.
     pub senders: Vec<IdentitySecret>,
     /// Recorded envelopes to Bob: Alice's first (already received: a
-    /// repeat), then two ratchet messages not delivered yet.
+    /// repeat), then two light envelopes not delivered yet.
     pub envelopes: Vec<Vec<u8>>,
 }
 
@@ -83,9 +90,13 @@ pub fn build() -> Fixture {
     let served = bundle::make_bundle(&bob_id, &store, Some(7), 3)
         .and_then(|b| b.verify())
         .unwrap_or_else(|e| panic!("fixture bundle: {e:?}"));
-    let mut alice = Account::new(alice_id.clone(), PrekeyStore::new(1, &[0x12; 32]));
-    let mut bob = Account::new(bob_id, store);
     let (alice_mailbox, bob_mailbox) = ([0xA1; 16], [0xB0; 16]);
+    let mut alice = Account::new(
+        alice_id.clone(),
+        PrekeyStore::new(1, &[0x12; 32]),
+        alice_mailbox,
+    );
+    let mut bob = Account::new(bob_id, store, bob_mailbox);
     alice
         .start_with(
             &handle_of(b"bob"),
@@ -104,6 +115,7 @@ pub fn build() -> Fixture {
             &mut rng,
         )
         .unwrap_or_else(|e| panic!("fixture send: {e:?}"))
+        .envelope
     };
     let first = send(&mut alice, b"bob", &bob_mailbox, "hello bob", 1);
     let reply_to = |acct: &mut Account, mailbox: &[u8; 16], env: &[u8], n: u8| match acct.receive(
@@ -117,12 +129,29 @@ pub fn build() -> Fixture {
     reply_to(&mut bob, &bob_mailbox, &first, 2);
     let reply = send(&mut bob, b"alice", &alice_mailbox, "hi alice", 3);
     reply_to(&mut alice, &alice_mailbox, &reply, 4);
+    let Outgoing {
+        envelope: offer, ..
+    } = bob
+        .offer_mailbox(
+            &handle_of(b"alice"),
+            &alice_mailbox,
+            &mut Replay::new(&[&[0xB1; 16], &[7; 24], &[8; 32]]),
+        )
+        .unwrap_or_else(|e| panic!("fixture offer: {e:?}"));
+    reply_to(&mut alice, &alice_mailbox, &offer, 9);
+    let bob_pairwise = [0xB1; 16];
     let second = send(&mut alice, b"bob", &bob_mailbox, "second", 5);
     let third = send(&mut alice, b"bob", &bob_mailbox, "third", 6);
+    assert_eq!(
+        second.get(2..18),
+        Some(&bob_pairwise[..]),
+        "a light envelope"
+    );
     Fixture {
         bob,
         alice,
         bob_mailbox,
+        bob_pairwise,
         senders: vec![alice_id, carol, mallory],
         envelopes: vec![first, second, third],
     }
@@ -134,8 +163,13 @@ pub fn build() -> Fixture {
 pub fn state(a: &Account) -> Vec<u8> {
     let mut out = a.identity().to_bytes().to_vec();
     out.extend_from_slice(&a.store().to_bytes());
+    out.extend_from_slice(a.mailbox());
     for c in a.contacts() {
         out.extend_from_slice(&identity::encode(c.identity()));
+        out.extend_from_slice(&(c.mailboxes().len() as u64).to_be_bytes());
+        for m in c.mailboxes() {
+            out.extend_from_slice(m);
+        }
         out.extend_from_slice(&(c.sessions().len() as u64).to_be_bytes());
         for s in c.sessions() {
             let e = s.export();
@@ -165,7 +199,12 @@ pub fn run(data: &[u8]) {
             k => {
                 let sender = &f.senders[usize::from(i.u8()) % f.senders.len()];
                 let r = i.array::<32>();
-                let mut payload = if k == 3 { vec![0x01, 0x02] } else { Vec::new() };
+                let light = usize::from(i.u8()) % 2 == 1;
+                let mut payload = match (k, light) {
+                    (3, false) => vec![0x01, 0x02],
+                    (3, true) => [&[0x01, 0x03][..], &f.bob_pairwise[..]].concat(),
+                    _ => Vec::new(),
+                };
                 payload.extend_from_slice(i.var());
                 let bob_pub = bob.identity().public().dh_pub;
                 match envelope::seal(
@@ -180,9 +219,14 @@ pub fn run(data: &[u8]) {
                 }
             }
         };
+        let mailbox = match i.u8() % 3 {
+            0 => f.bob_mailbox,
+            1 => f.bob_pairwise,
+            _ => i.array::<16>(),
+        };
         let secret = i.array::<32>();
         let before = state(&bob);
-        let r = bob.receive(&f.bob_mailbox, &envelope, &mut Replay::new(&[&secret]));
+        let r = bob.receive(&mailbox, &envelope, &mut Replay::new(&[&secret]));
         match r {
             Ok(Receipt::Message(_)) => {}
             Ok(Receipt::IdentityChanged { .. }) | Err(_) => {

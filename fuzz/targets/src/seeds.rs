@@ -413,6 +413,16 @@ pub fn all() -> Seeds {
                     .bytes(&b(o, "enc_header"));
                 add("diff_decoders", name(".out"), w.finish());
             }
+            "light_envelope_decode" => {
+                add(
+                    "diff_decoders",
+                    name(""),
+                    Writer::new()
+                        .u8(sel::LIGHT_ENVELOPE)
+                        .bytes(&b(i, "envelope"))
+                        .finish(),
+                );
+            }
             "envelope_open" => {
                 let w = Writer::new()
                     .u8(sel::ENVELOPE_OPEN)
@@ -426,7 +436,12 @@ pub fn all() -> Seeds {
                 add(
                     "robust_account_receive",
                     name(""),
-                    Writer::new().u8(0).u8(0).var(&b(i, "envelope")).finish(),
+                    Writer::new()
+                        .u8(0)
+                        .u8(0)
+                        .var(&b(i, "envelope"))
+                        .u8(0)
+                        .finish(),
                 );
             }
             "envelope_seal" => {
@@ -461,7 +476,12 @@ pub fn all() -> Seeds {
                         name(&format!(".{k}")),
                         w.bytes(&env).finish(),
                     );
-                    let w = Writer::new().u8(0).u8(0).var(&env).bytes(&b(d, "secret"));
+                    let w = Writer::new()
+                        .u8(0)
+                        .u8(0)
+                        .var(&env)
+                        .u8(0)
+                        .bytes(&b(d, "secret"));
                     add("robust_account_receive", name(&format!(".{k}")), w.finish());
                 }
             }
@@ -587,6 +607,8 @@ pub fn all() -> Seeds {
     let f = crate::robust_account_receive::build();
     for k in 0..f.envelopes.len() as u8 {
         for mode in 0..2u8 {
+            // Envelope 0 is sealed (published mailbox), 1 and 2 are light
+            // (Bob's pairwise mailbox).
             let w = Writer::new()
                 .u8(0)
                 .u8(1)
@@ -594,6 +616,7 @@ pub fn all() -> Seeds {
                 .u8(mode)
                 .u32(200)
                 .u8(1)
+                .u8(u8::from(k > 0))
                 .bytes(&[9u8; 32]);
             add(
                 "robust_account_receive",
@@ -602,17 +625,19 @@ pub fn all() -> Seeds {
             );
         }
     }
-    for (k, sender) in [(2u8, 0u8), (2, 1), (2, 2), (3, 0)] {
+    for (k, sender, light) in [(2u8, 0u8, 0u8), (2, 1, 0), (2, 2, 0), (3, 0, 0), (3, 0, 1)] {
         let w = Writer::new()
             .u8(0)
             .u8(k)
             .u8(sender)
             .bytes(&[5u8; 32])
+            .u8(light)
             .var(b"\x01\x02payload")
+            .u8(0)
             .bytes(&[9u8; 32]);
         add(
             "robust_account_receive",
-            format!("fixture.seal-{k}-sender-{sender}"),
+            format!("fixture.seal-{k}-sender-{sender}-light-{light}"),
             w.finish(),
         );
     }
@@ -621,7 +646,7 @@ pub fn all() -> Seeds {
     let mut skipped = f.bob.clone();
     let third = f.envelopes.last().cloned().unwrap_or_default();
     let receipt = skipped.receive(
-        &f.bob_mailbox,
+        &f.bob_pairwise,
         &third,
         &mut crate::io::Replay::new(&[&[8u8; 32]]),
     );
