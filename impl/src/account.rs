@@ -568,6 +568,8 @@ impl Account {
     /// Steps R4-R5 (and L3-L4) of SPEC.md section 15.2 within contact `c`:
     /// the first session that recognizes the header decrypts `body` under
     /// `prefix`; on success it takes a mailbox update and becomes current.
+    /// Each session is asked once (`open_recognized`), so a header is
+    /// decrypted once per session tried, never twice.
     fn decrypt_in_contact(
         &mut self,
         c: usize,
@@ -580,14 +582,14 @@ impl Account {
         if contact.sessions.is_empty() {
             return Err(Error::UnknownSession);
         }
-        let enc_header = body.get(..ENC_HEADER_LEN).ok_or(Error::Malformed)?;
-        let s = contact
-            .sessions
-            .iter()
-            .position(|s| s.recognizes(enc_header))
-            .ok_or(Error::AuthenticationFailed)?;
-        let session = contact.sessions.get(s).ok_or(Error::AuthenticationFailed)?;
-        let (content, update) = session.open(prefix, body, ratchet_secret)?;
+        let mut opened = None;
+        for (s, session) in contact.sessions.iter().enumerate() {
+            if let Some(o) = session.open_recognized(prefix, body, ratchet_secret)? {
+                opened = Some((s, o));
+                break;
+            }
+        }
+        let (s, (content, update)) = opened.ok_or(Error::AuthenticationFailed)?;
         // Commit: the session advances and becomes current (R5).
         let mut session = contact.sessions.remove(s);
         session.commit_recv(update, false, &content);

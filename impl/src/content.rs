@@ -170,34 +170,45 @@ impl fmt::Debug for Content {
 /// than [`MAX_TEXT_LEN`] is [`Error::Malformed`] (the spec's `pre_encode`
 /// excludes it; pointers are within range by construction).
 pub fn encode(c: &Content) -> Result<Vec<u8>, Error> {
+    let mut out = Vec::with_capacity(encoded_len(c));
+    encode_into(c, &mut out)?;
+    Ok(out)
+}
+
+/// The length of [`encode`]'s output (SPEC.md section 11).
+pub fn encoded_len(c: &Content) -> usize {
+    match c {
+        Content::Text(t) => t.len().saturating_add(5),
+        Content::Attachment(_) => ATTACHMENT_CONTENT_LEN,
+        Content::MailboxUpdate { .. } => MAILBOX_UPDATE_LEN,
+    }
+}
+
+/// [`encode`], appending to `out` (which is left as it was on error).
+pub fn encode_into(c: &Content, out: &mut Vec<u8>) -> Result<(), Error> {
     match c {
         Content::Text(t) => {
             if t.len() > MAX_TEXT_LEN {
                 return Err(Error::Malformed);
             }
             let n = u32::try_from(t.len()).map_err(|_| Error::Malformed)?;
-            let mut out = Vec::with_capacity(5 + t.len());
             out.push(TAG_TEXT);
             out.extend_from_slice(&u32_be(n));
             out.extend_from_slice(t.as_bytes());
-            Ok(out)
         }
         Content::Attachment(p) => {
-            let mut out = Vec::with_capacity(ATTACHMENT_CONTENT_LEN);
             out.push(TAG_ATTACHMENT);
             out.push(kind_byte(p.kind));
             out.extend_from_slice(&p.key);
             out.extend_from_slice(&u64_be(p.length));
-            Ok(out)
         }
         Content::MailboxUpdate { serial, mailbox } => {
-            let mut out = Vec::with_capacity(MAILBOX_UPDATE_LEN);
             out.push(TAG_MAILBOX_UPDATE);
             out.extend_from_slice(&u32_be(*serial));
             out.extend_from_slice(mailbox);
-            Ok(out)
         }
     }
+    Ok(())
 }
 
 /// Reads the body of a text content (SPEC.md section 11): length, bytes,

@@ -81,6 +81,29 @@ pub fn pad(content: &[u8]) -> Result<Vec<u8>, Error> {
     Ok(out)
 }
 
+/// `padded(encode(c))` built in one buffer (SPEC.md sections 10 and 11):
+/// the content is encoded straight after the length field, so the send path
+/// holds one plaintext buffer, not two. The buffer is allocated at its
+/// final size, so it never reallocates (a reallocation would leave an
+/// unzeroized copy behind) and is zeroized on drop. Errors as
+/// [`crate::content::encode`].
+pub fn pad_content(c: &crate::content::Content) -> Result<zeroize::Zeroizing<Vec<u8>>, Error> {
+    let n = crate::content::encoded_len(c);
+    let p = padded_len(n);
+    if p == 0 {
+        return Err(Error::Malformed);
+    }
+    let mut out = zeroize::Zeroizing::new(Vec::with_capacity(p));
+    out.extend_from_slice(&[0u8; LEN_FIELD]);
+    crate::content::encode_into(c, &mut out)?;
+    let n = u32::try_from(out.len() - LEN_FIELD).map_err(|_| Error::Malformed)?;
+    out.get_mut(..LEN_FIELD)
+        .ok_or(Error::Malformed)?
+        .copy_from_slice(&u32_be(n));
+    out.resize(p, 0);
+    Ok(out)
+}
+
 /// The inverse of [`pad`] (SPEC.md section 10, REQ-PAD-002): reads the
 /// length field `n` and returns the `n` content bytes after it.
 ///
@@ -89,6 +112,13 @@ pub fn pad(content: &[u8]) -> Result<Vec<u8>, Error> {
 /// an `n` larger than the data), or if any fill byte is not zero. The fill
 /// is checked without data-dependent branches.
 pub fn unpad(padded: &[u8]) -> Result<Vec<u8>, Error> {
+    unpad_slice(padded).map(<[u8]>::to_vec)
+}
+
+/// [`unpad`] without a copy: the content bytes as a slice of `padded`
+/// (SPEC.md section 10, REQ-PAD-002), with the same checks and errors. The
+/// receive path decodes the content straight from the decrypted buffer.
+pub fn unpad_slice(padded: &[u8]) -> Result<&[u8], Error> {
     let (len_field, rest) = padded
         .split_first_chunk::<LEN_FIELD>()
         .ok_or(Error::Malformed)?;
@@ -100,7 +130,7 @@ pub fn unpad(padded: &[u8]) -> Result<Vec<u8>, Error> {
     // The length matched, so 4 + n <= P = len(padded).
     let (content, fill) = rest.split_at_checked(n).ok_or(Error::Malformed)?;
     if bool::from(all_zero(fill)) {
-        Ok(content.to_vec())
+        Ok(content)
     } else {
         Err(Error::Malformed)
     }

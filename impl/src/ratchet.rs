@@ -537,6 +537,22 @@ impl RatchetState {
         plaintext: &[u8],
         r: &[u8; HEADER_NONCE_LEN],
     ) -> Result<(Vec<u8>, SendUpdate), Error> {
+        self.encrypt_framed(ad, prefix, &[], plaintext, r)
+    }
+
+    /// [`RatchetState::encrypt`] writing `frame || RatchetBody` into one
+    /// buffer: the caller's message bytes before the body (a light
+    /// envelope's prefix, a prekey message's header, a ratchet message's two
+    /// bytes) are written first, so the message is assembled without
+    /// copying the body again.
+    pub fn encrypt_framed(
+        &self,
+        ad: &[u8; 32],
+        prefix: &[u8],
+        frame: &[u8],
+        plaintext: &[u8],
+        r: &[u8; HEADER_NONCE_LEN],
+    ) -> Result<(Vec<u8>, SendUpdate), Error> {
         let (Some(cks), Some(hks)) = (&self.core.cks, &self.core.hks) else {
             return Err(Error::NoSendingChain);
         };
@@ -552,16 +568,18 @@ impl RatchetState {
         let aad = associated_data(ad, prefix, &enc_header);
         // enc_header || plaintext || tag in one buffer, the body sealed in
         // place (the bytes of ENCRYPT(mk, nonce, plaintext, aad) appended).
+        let start = frame.len().saturating_add(ENC_HEADER_LEN);
         let mut body = Vec::with_capacity(
-            ENC_HEADER_LEN
+            start
                 .saturating_add(plaintext.len())
                 .saturating_add(TAG_LEN),
         );
+        body.extend_from_slice(frame);
         body.extend_from_slice(&enc_header);
         body.extend_from_slice(plaintext);
         let body_nonce = keys.body_nonce(&nonce);
         let sealed = body
-            .get_mut(ENC_HEADER_LEN..)
+            .get_mut(start..)
             .ok_or(Error::Malformed)
             .and_then(|pt| aead::seal_in_place(keys.key(), &body_nonce, &aad, pt));
         match sealed {
@@ -569,10 +587,10 @@ impl RatchetState {
             Err(_) => {
                 // Beyond the AEAD's limit `seal` is empty (as in the spec):
                 // wipe the plaintext copy and keep enc_header only.
-                if let Some(pt) = body.get_mut(ENC_HEADER_LEN..) {
+                if let Some(pt) = body.get_mut(start..) {
                     pt.zeroize();
                 }
-                body.truncate(ENC_HEADER_LEN);
+                body.truncate(start);
             }
         }
         Ok((
@@ -602,6 +620,24 @@ impl RatchetState {
         body: &[u8],
         secret: &[u8; 32],
     ) -> Result<(Vec<u8>, RecvUpdate), Error> {
+        self.decrypt_recognized(ad, prefix, body, secret)?
+            .ok_or(Error::AuthenticationFailed)
+    }
+
+    /// [`RatchetState::decrypt`], except that a header this state does not
+    /// *recognize* (no skipped chain's key, `HKr` or `NHKr` opens it: SPEC.md
+    /// section 15.2, step R4) is `Ok(None)` instead of
+    /// `AuthenticationFailed`. Routing within a contact tries its sessions
+    /// with this, in order, and the first `Some` or error is the answer:
+    /// exactly "the first session that recognizes the header decrypts it",
+    /// with each header decrypted once.
+    pub(crate) fn decrypt_recognized(
+        &self,
+        ad: &[u8; 32],
+        prefix: &[u8],
+        body: &[u8],
+        secret: &[u8; 32],
+    ) -> Result<Option<(Vec<u8>, RecvUpdate)>, Error> {
         let (enc_header, ciphertext) = split_body(body)?;
         let aad = associated_data(ad, prefix, enc_header);
         // Step 1: skipped keys, one header decryption per header key.
@@ -612,7 +648,7 @@ impl RatchetState {
                 if let Some(k) = chain.keys.iter().position(|e| e.n == h.n) {
                     let entry = chain.keys.get(k).ok_or(Error::Malformed)?;
                     let plaintext = decrypt_mk(&entry.mk, enc_header, ciphertext, &aad)?;
-                    return Ok((plaintext, RecvUpdate(RecvChange::UseSkipped(c, k))));
+                    return Ok(Some((plaintext, RecvUpdate(RecvChange::UseSkipped(c, k)))));
                 }
             }
             tried.push(h);
@@ -634,7 +670,7 @@ impl RatchetState {
             None => match decrypt_with(&self.core.nhkr) {
                 Some(h) => (h, true),
                 None if tried.iter().any(Option::is_some) => return Err(Error::Replay),
-                None => return Err(Error::AuthenticationFailed),
+                None => return Ok(None),
             },
         };
         let mut next = self.core.clone();
@@ -655,7 +691,10 @@ impl RatchetState {
             _ => return Err(Error::Malformed),
         };
         let plaintext = decrypt_mk(&mk, enc_header, ciphertext, &aad)?;
-        Ok((plaintext, RecvUpdate(RecvChange::Advance(next, pending))))
+        Ok(Some((
+            plaintext,
+            RecvUpdate(RecvChange::Advance(next, pending)),
+        )))
     }
 
     /// Applies the update of a successful [`RatchetState::decrypt`] made on
@@ -811,23 +850,4 @@ fn dh_ratchet_step(core: &mut Core, h: &Header, secret: &Key) -> Result<(), Erro
     core.cks = Some(cks);
     core.nhks = nhks;
     Ok(())
-}
-
-impl RatchetState {
-    /// Whether `enc_header` opens under one of this state's receiving header
-    /// keys: a skipped chain's, `HKr` or `NHKr` (SPEC.md section 15.2, step
-    /// R4; REQ-ROUTE-002). These are exactly the keys section 9.5 tries, so
-    /// a state that does not recognize a header would reject it with
-    /// `AuthenticationFailed`; routing asks this first and never decrypts
-    /// with a session that does not recognize the message.
-    pub(crate) fn recognizes(&self, enc_header: &[u8]) -> bool {
-        let c = &self.core;
-        hdecrypt(&c.nhkr, enc_header).is_some()
-            || c.hkr.is_some_and(|hk| hdecrypt(&hk, enc_header).is_some())
-            || self
-                .skipped
-                .chains
-                .iter()
-                .any(|chain| hdecrypt(&chain.hk, enc_header).is_some())
-    }
 }

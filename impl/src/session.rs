@@ -117,7 +117,7 @@ impl fmt::Debug for Session {
 /// Unpads and decodes a decrypted plaintext (SPEC.md sections 10 and 11),
 /// the last step of every receive (SPEC.md section 15.2, R5 and P5).
 pub(crate) fn open_padded(padded: &[u8]) -> Result<Content, Error> {
-    content::decode(&Zeroizing::new(padding::unpad(padded)?))
+    content::decode(padding::unpad_slice(padded)?)
 }
 
 /// The message type of an encoded prekey message, ratchet message or light
@@ -223,28 +223,22 @@ impl Session {
         rng: &mut R,
     ) -> Result<([u8; 16], Vec<u8>), Error> {
         let header_nonce = random_array::<24, R>(rng);
-        let padded = Zeroizing::new(padding::pad(&Zeroizing::new(content::encode(content)?))?);
+        let padded = padding::pad_content(content)?;
         if let (None, Some(pairwise)) = (&self.pending, self.peer_mailbox) {
             let prefix = mailbox::light_prefix(&pairwise);
-            let (body, update) = self
-                .ratchet
-                .encrypt(&self.ad, &prefix, &padded, &header_nonce)?;
-            let mut light = Vec::with_capacity(prefix.len() + body.len());
-            light.extend_from_slice(&prefix);
-            light.extend_from_slice(&body);
+            let (light, update) =
+                self.ratchet
+                    .encrypt_framed(&self.ad, &prefix, &prefix, &padded, &header_nonce)?;
             self.ratchet.commit_send(update);
             return Ok((pairwise, light));
         }
-        let (prefix, encoded): (&[u8], &[u8]) = match &self.pending {
+        let (prefix, frame): (&[u8], &[u8]) = match &self.pending {
             Some(p) => (&PREKEY_PREFIX, &p.encoded),
             None => (&RATCHET_PREFIX, &RATCHET_PREFIX),
         };
-        let (body, update) = self
-            .ratchet
-            .encrypt(&self.ad, prefix, &padded, &header_nonce)?;
-        let mut message = Vec::with_capacity(encoded.len() + body.len());
-        message.extend_from_slice(encoded);
-        message.extend_from_slice(&body);
+        let (message, update) =
+            self.ratchet
+                .encrypt_framed(&self.ad, prefix, frame, &padded, &header_nonce)?;
         let sealed = envelope::seal(identity, &self.peer.dh_pub, peer_mailbox, &message, rng)?;
         self.ratchet.commit_send(update);
         Ok((*peer_mailbox, sealed))
@@ -277,12 +271,6 @@ impl Session {
         &self.ek
     }
 
-    /// Whether `enc_header` opens under one of this session's receiving
-    /// header keys (SPEC.md section 15.2, step R4; REQ-ROUTE-002).
-    pub(crate) fn recognizes(&self, enc_header: &[u8]) -> bool {
-        self.ratchet.recognizes(enc_header)
-    }
-
     /// Decrypts a body under its message's `prefix`: a ratchet message's
     /// `0x01 0x02`, a light envelope's 18 bytes, or `0x01 0x01` for a
     /// prekey message that names this session; then unpads and decodes it
@@ -295,10 +283,27 @@ impl Session {
         body: &[u8],
         ratchet_secret: &[u8; 32],
     ) -> Result<(Content, RecvUpdate), Error> {
-        let (padded, update) = self
+        self.open_recognized(prefix, body, ratchet_secret)?
+            .ok_or(Error::AuthenticationFailed)
+    }
+
+    /// [`Session::open`], except that a header none of this session's
+    /// receiving header keys opens is `Ok(None)`: the session does not
+    /// *recognize* the message (SPEC.md section 15.2, step R4), and routing
+    /// goes on to the next session.
+    pub(crate) fn open_recognized(
+        &self,
+        prefix: &[u8],
+        body: &[u8],
+        ratchet_secret: &[u8; 32],
+    ) -> Result<Option<(Content, RecvUpdate)>, Error> {
+        match self
             .ratchet
-            .decrypt(&self.ad, prefix, body, ratchet_secret)?;
-        Ok((open_padded(&Zeroizing::new(padded))?, update))
+            .decrypt_recognized(&self.ad, prefix, body, ratchet_secret)?
+        {
+            Some((padded, update)) => Ok(Some((open_padded(&Zeroizing::new(padded))?, update))),
+            None => Ok(None),
+        }
     }
 
     /// Applies what [`Session::open`] computed for `content`: a ratchet
