@@ -41,6 +41,7 @@
 use std::collections::HashMap;
 
 use rand_core::CryptoRng;
+use zeroize::Zeroizing;
 
 use crate::bundle::{PrekeyStore, VerifiedBundle};
 use crate::content::Content;
@@ -63,7 +64,9 @@ pub const MAX_PREVIOUS_SESSIONS: usize = 4;
 pub const MAX_HANDSHAKES_PER_SIGNED_PREKEY: usize = 4096;
 
 /// A handle pinned to an identity, with its sessions (SPEC.md section 15.1).
-#[derive(Clone, Debug)]
+/// `Debug` shows the pinned handle, the sessions and the mailboxes, never
+/// the cached `DHs`.
+#[derive(Clone)]
 pub struct Contact {
     identity: IdentityPublic,
     /// Current first, then previous ones, newest first.
@@ -73,6 +76,14 @@ pub struct Contact {
     mailboxes: Vec<[u8; 16]>,
     /// The serial of our last mailbox update to this contact.
     serial: u32,
+    /// The fast path of sealed envelopes (SPEC.md section 12): the pinned
+    /// identity's exact `EncIdentity` once an envelope from it opened (its
+    /// binding verified), and `DHs = DH(IKdh_self, IKdh_pinned)`, which
+    /// sealing and opening share. Derived data, never protocol state: a
+    /// function of the pinned identity and our secret, dropped with the
+    /// pin.
+    verified: Option<Vec<u8>>,
+    static_dh: Option<Zeroizing<[u8; 32]>>,
 }
 
 impl Contact {
@@ -106,7 +117,21 @@ impl Contact {
             sessions: Vec::new(),
             mailboxes: Vec::new(),
             serial: 0,
+            verified: None,
+            static_dh: None,
         }
+    }
+}
+
+impl core::fmt::Debug for Contact {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Contact")
+            .field("handle", &self.identity.handle)
+            .field("sessions", &self.sessions)
+            .field("mailboxes", &self.mailboxes)
+            .field("serial", &self.serial)
+            .field("verified", &self.verified.is_some())
+            .finish_non_exhaustive()
     }
 }
 
@@ -349,12 +374,10 @@ impl Account {
         rng: &mut R,
     ) -> Result<Outgoing, Error> {
         let identity = &self.identity;
-        let session = self
-            .contacts
-            .get_mut(i)
-            .and_then(|c| c.sessions.first_mut())
-            .ok_or(Error::UnknownSession)?;
-        let (mailbox, envelope) = session.send(identity, content, peer_mailbox, rng)?;
+        let contact = self.contacts.get_mut(i).ok_or(Error::UnknownSession)?;
+        let session = contact.sessions.first_mut().ok_or(Error::UnknownSession)?;
+        let (mailbox, envelope) =
+            session.send_with(identity, content, peer_mailbox, &mut contact.static_dh, rng)?;
         Ok(Outgoing { mailbox, envelope })
     }
 
@@ -427,11 +450,12 @@ impl Account {
         let gone = mailbox::decode_light(light)?.mailbox;
         let i = self.contact_index(peer).ok_or(Error::UnknownSession)?;
         let contact = self.contacts.get_mut(i).ok_or(Error::UnknownSession)?;
-        let envelope = envelope::seal(
+        let envelope = envelope::seal_with(
             &self.identity,
             &contact.identity.dh_pub,
             peer_mailbox,
             light,
+            &mut contact.static_dh,
             rng,
         )?;
         for s in &mut contact.sessions {
@@ -532,10 +556,28 @@ impl Account {
         sealed: &[u8],
         ratchet_secret: &[u8; 32],
     ) -> Result<Receipt, Error> {
-        // R1: open once (the sender's binding is verified inside).
-        let (sender, message) = envelope::open(&self.identity, &self.mailbox, sealed)?;
+        // R1: open once (the sender's binding is verified inside, unless
+        // the sender is a pinned contact whose exact identity bytes were
+        // verified before: then the remembered DHs is used too).
+        let contacts = &self.contacts;
+        let (sender, message, fresh_dh) =
+            envelope::open_with(&self.identity, &self.mailbox, sealed, |sender| {
+                let c = contacts
+                    .iter()
+                    .find(|c| c.identity.handle == sender.handle)?;
+                Some(envelope::KnownSender {
+                    encoding: c.verified.as_deref()?,
+                    static_dh: c.static_dh.as_deref()?,
+                })
+            })?;
         // R2: the pin, before the payload is looked at.
         let index = self.contact_index(&sender.handle);
+        if let (Some(c), Some(dh)) = (index.and_then(|i| self.contacts.get_mut(i)), fresh_dh) {
+            if same_peer(&c.identity, &sender) {
+                c.verified = Some(identity::encode(&sender).to_vec());
+                c.static_dh = Some(dh);
+            }
+        }
         if let Some(c) = index.and_then(|i| self.contacts.get(i)) {
             if !same_peer(&c.identity, &sender) {
                 return Ok(Receipt::IdentityChanged {

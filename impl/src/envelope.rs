@@ -131,6 +131,22 @@ pub fn seal<R: CryptoRng + ?Sized>(
     payload: &[u8],
     rng: &mut R,
 ) -> Result<Vec<u8>, Error> {
+    seal_with(sender, recipient_dh_pub, mailbox, payload, &mut None, rng)
+}
+
+/// [`seal`] with the static-static `DHs` cached by the caller (the account
+/// keeps it per contact): `DH(IKdh_S, IKdh_R)` depends only on the two
+/// identities, so once computed it is reused instead of recomputed; `None`
+/// is filled in at the point step 4 computes it (same errors, same order,
+/// same bytes).
+pub(crate) fn seal_with<R: CryptoRng + ?Sized>(
+    sender: &IdentitySecret,
+    recipient_dh_pub: &[u8; 32],
+    mailbox: &[u8; MAILBOX_LEN],
+    payload: &[u8],
+    static_dh: &mut Option<Zeroizing<[u8; 32]>>,
+    rng: &mut R,
+) -> Result<Vec<u8>, Error> {
     if u64::try_from(payload.len()).map_or(true, |n| n > aead::MAX_PLAINTEXT_LEN) {
         return Err(Error::Malformed);
     }
@@ -148,8 +164,11 @@ pub fn seal<R: CryptoRng + ?Sized>(
     out.extend_from_slice(&e_pub);
     let c1 = aead::seal(&k1, &ZERO_NONCE, &out, &identity::encode(sender.public()));
     // Step 4: the static-static DH authenticates the sender.
-    let dh_s = x25519::dh(sender.dh_secret(), recipient_dh_pub)?;
-    let k2 = static_key(&chain, &dh_s, &c1)?;
+    let dh_s = match static_dh {
+        Some(dh_s) => dh_s,
+        None => static_dh.insert(x25519::dh(sender.dh_secret(), recipient_dh_pub)?),
+    };
+    let k2 = static_key(&chain, dh_s, &c1)?;
     // Step 5: the associated data is everything before c2.
     out.extend_from_slice(&c1);
     let c2 = aead::seal(&k2, &ZERO_NONCE, &out, payload);
@@ -174,6 +193,36 @@ pub fn open(
     mailbox: &[u8; MAILBOX_LEN],
     envelope: &[u8],
 ) -> Result<(IdentityPublic, Vec<u8>), Error> {
+    open_with(recipient, mailbox, envelope, |_| None).map(|(sender, payload, _)| (sender, payload))
+}
+
+/// An opened envelope: the sender, the payload, and `DHs` if it was
+/// computed (not taken from a [`KnownSender`]).
+pub(crate) type Opened = (IdentityPublic, Vec<u8>, Option<Zeroizing<[u8; 32]>>);
+
+/// A sender the caller has verified before: the exact `EncIdentity` bytes
+/// whose binding verified, and `DHs` with it.
+pub(crate) struct KnownSender<'a> {
+    /// The verified `EncIdentity(S)`.
+    pub encoding: &'a [u8],
+    /// `DH(IKdh_R, IKdh_S)`.
+    pub static_dh: &'a [u8; 32],
+}
+
+/// [`open`] for a recipient that remembers senders it verified (the
+/// account, for its pinned contacts): after `c1` opens and the sender's
+/// identity decodes, `known(sender)` may give that sender's verified
+/// encoding and `DHs`; if the encoding is byte-equal to the opened one, the
+/// binding verification and `DHs` are skipped (both are functions of those
+/// bytes and of the recipient's secret: the result is the same, step for
+/// step). Otherwise the steps run as in [`open`], and the `DHs` computed is
+/// returned so that the caller can remember it.
+pub(crate) fn open_with<'a>(
+    recipient: &IdentitySecret,
+    mailbox: &[u8; MAILBOX_LEN],
+    envelope: &[u8],
+    known: impl FnOnce(&IdentityPublic) -> Option<KnownSender<'a>>,
+) -> Result<Opened, Error> {
     let mut r = Reader::new(envelope);
     r.version()?;
     let env_mailbox = r.array::<MAILBOX_LEN>()?;
@@ -194,11 +243,18 @@ pub fn open(
         .get(..1 + MAILBOX_LEN + 32)
         .ok_or(Error::Malformed)?;
     let ad2 = envelope.get(..HEADER_LEN).ok_or(Error::Malformed)?;
-    let sender_encoding = aead_open(&k1, ad1, c1)?;
+    let sender_encoding = Zeroizing::new(aead_open(&k1, ad1, c1)?);
     let sender = identity::decode(&sender_encoding)?;
-    identity::verify(&sender)?;
-    let dh_s = x25519::dh(recipient.dh_secret(), &sender.dh_pub)?;
-    let k2 = static_key(&chain, &dh_s, c1)?;
+    let (k2, fresh) = match known(&sender) {
+        Some(k) if k.encoding == sender_encoding.as_slice() => {
+            (static_key(&chain, k.static_dh, c1)?, None)
+        }
+        _ => {
+            identity::verify(&sender)?;
+            let dh_s = x25519::dh(recipient.dh_secret(), &sender.dh_pub)?;
+            (static_key(&chain, &dh_s, c1)?, Some(dh_s))
+        }
+    };
     let payload = aead_open(&k2, ad2, c2)?;
-    Ok((sender, payload))
+    Ok((sender, payload, fresh))
 }

@@ -222,6 +222,19 @@ impl Session {
         peer_mailbox: &[u8; 16],
         rng: &mut R,
     ) -> Result<([u8; 16], Vec<u8>), Error> {
+        self.send_with(identity, content, peer_mailbox, &mut None, rng)
+    }
+
+    /// [`Session::send`] with the envelope's static-static `DHs` cached by
+    /// the caller ([`envelope::seal_with`]).
+    pub(crate) fn send_with<R: CryptoRng + ?Sized>(
+        &mut self,
+        identity: &IdentitySecret,
+        content: &Content,
+        peer_mailbox: &[u8; 16],
+        static_dh: &mut Option<Zeroizing<[u8; 32]>>,
+        rng: &mut R,
+    ) -> Result<([u8; 16], Vec<u8>), Error> {
         let header_nonce = random_array::<24, R>(rng);
         let padded = padding::pad_content(content)?;
         if let (None, Some(pairwise)) = (&self.pending, self.peer_mailbox) {
@@ -239,7 +252,14 @@ impl Session {
         let (message, update) =
             self.ratchet
                 .encrypt_framed(&self.ad, prefix, frame, &padded, &header_nonce)?;
-        let sealed = envelope::seal(identity, &self.peer.dh_pub, peer_mailbox, &message, rng)?;
+        let sealed = envelope::seal_with(
+            identity,
+            &self.peer.dh_pub,
+            peer_mailbox,
+            &message,
+            static_dh,
+            rng,
+        )?;
         self.ratchet.commit_send(update);
         Ok((*peer_mailbox, sealed))
     }
