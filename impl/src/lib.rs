@@ -97,3 +97,8 @@ pub mod session;
 pub mod account;
 // Media encryption for calls (RFC 9605), not yet part of SPEC.md.
 pub mod sframe;
+
+// Driving the impl from the spec's explicit randomness (feature
+// `low-level`: conformance vectors, fuzzing).
+#[cfg(feature = "low-level")]
+pub mod replay;
