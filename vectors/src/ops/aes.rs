@@ -216,23 +216,15 @@ fn ctr(c: &mut Cases, g: &Gen) {
 /// The `(aad, plaintext)` lengths of the GCM cases.
 const GCM_SIZES: [(usize, usize); 4] = [(0, 0), (0, 1), (13, 16), (20, 45)];
 
-/// The `key`, `iv` and `aad` of a GCM input, from `g` under `label`.
-fn gcm(g: &Gen, label: &str, klen: usize, ivlen: usize, alen: usize) -> Value {
+/// The `aes_gcm_seal` input under `label`: a key of `klen` bytes, an IV of
+/// `ivlen`, `alen` bytes of associated data and `m` of plaintext.
+fn seal_in(g: &Gen, label: &str, klen: usize, ivlen: usize, alen: usize, m: usize) -> Value {
     json!({
         "key": hx(&g.bytes(&format!("key {label}"), klen)),
         "iv": hx(&g.bytes(&format!("iv {label}"), ivlen)),
         "aad": hx(&g.bytes(&format!("aad {label}"), alen)),
+        "plaintext": hx(&g.bytes(&format!("plaintext {label}"), m)),
     })
-}
-
-/// The GCM input under `label` with `m` bytes of plaintext.
-fn seal_in(g: &Gen, label: &str, klen: usize, ivlen: usize, alen: usize, m: usize) -> Value {
-    let input = gcm(g, label, klen, ivlen, alen);
-    with(
-        &input,
-        "plaintext",
-        hx(&g.bytes(&format!("plaintext {label}"), m)),
-    )
 }
 
 /// The `aes_gcm_open` input of the message `seal_in` describes (sealed by

@@ -320,8 +320,9 @@ fn frame(g: &Gen, label: &str, suite: u16, (kid, ctr): (u64, u64), md: usize, m:
     v
 }
 
-/// The frames of every suite: (KID, CTR) in the config byte, in one
-/// byte, in three and eight bytes; metadata and plaintext lengths.
+/// The frames of every suite: (KID, CTR) both in the config byte; KID in
+/// it and CTR in one byte; KID in three bytes and CTR in eight. Then the
+/// metadata and plaintext lengths.
 const FRAMES: [((u64, u64), usize, usize); 3] = [
     ((0, 0), 0, 0),
     ((7, 255), 5, 1),
@@ -340,8 +341,8 @@ fn suite_frames(g: &Gen, suite: u16) -> Vec<(String, Value)> {
         .collect()
 }
 
-/// The key-length errors shared by encryption and decryption: keys one
-/// byte short and long, a GCM key for a CTR suite, and a short salt.
+/// The input errors shared by encryption and decryption: keys one byte
+/// short and long, an empty key, a short salt, and unknown suites.
 fn bad_keys(c: &mut Cases, g: &Gen, ok: &Value) {
     let key = ok
         .as_object()
@@ -401,9 +402,10 @@ fn decrypt(c: &mut Cases, g: &Gen) {
         for (id, v) in suite_frames(g, s) {
             c.add(id, sealed(&v).0);
         }
-        // Tampering, per suite: the last byte of the tag; a header byte (the
-        // CTR, so the nonce and the AAD change); the metadata; and a body one
-        // byte shorter than the tag.
+        // Tampering, per suite: the last byte of the tag, the first of the
+        // body, a header byte (the CTR, so the nonce and the AAD change),
+        // the metadata; a body one byte shorter than the tag (Malformed)
+        // and one of exactly the tag's length (AuthenticationFailed).
         let id = |what: &str| format!("suite-{s}-{what}");
         let enc = frame(g, &id("tamper"), s, (9, 300), 6, 24);
         let (base, ct) = sealed(&enc);
