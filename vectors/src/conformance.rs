@@ -114,6 +114,15 @@ conformance! {
     mlkem768_keygen: mlkem::MLKEM768_KEYGEN, mlkem::KeygenIn => mlkem::KeygenOut;
     mlkem768_encaps: mlkem::MLKEM768_ENCAPS, mlkem::EncapsIn => mlkem::EncapsOut;
     mlkem768_decaps: mlkem::MLKEM768_DECAPS, mlkem::DecapsIn => mlkem::DecapsOut;
+    aes_encrypt_block: aes::AES_ENCRYPT_BLOCK, aes::BlockIn => aes::BlockOut;
+    aes_ctr: aes::AES_CTR, aes::CtrIn => aes::CtrOut;
+    aes_gcm_seal: aes::AES_GCM_SEAL, aes::GcmSealIn => aes::GcmSealed;
+    aes_gcm_open: aes::AES_GCM_OPEN, aes::GcmOpenIn => aes::GcmOpened;
+    sframe_header_encode: sframe::SFRAME_HEADER_ENCODE, sframe::HeaderFields => sframe::HeaderOut;
+    sframe_header_decode: sframe::SFRAME_HEADER_DECODE, sframe::DecodeIn => sframe::DecodeOut;
+    sframe_derive: sframe::SFRAME_DERIVE, sframe::DeriveIn => sframe::DeriveOut;
+    sframe_encrypt: sframe::SFRAME_ENCRYPT, sframe::EncryptIn => sframe::EncryptOut;
+    sframe_decrypt: sframe::SFRAME_DECRYPT, sframe::DecryptIn => sframe::DecryptOut;
     handle_parse: handle::HANDLE_PARSE, handle::ParseIn => handle::ParseOut;
     handle_decode: handle::HANDLE_DECODE, handle::DecodeIn => handle::DecodeOut;
     identity_generate: identity::IDENTITY_GENERATE, identity::GenerateIn => identity::GenerateOut;

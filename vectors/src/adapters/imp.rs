@@ -11,12 +11,13 @@
 use xchat::account::{Account, Outgoing, Receipt};
 use xchat::bundle::{self, PqKind, PqPrekeySecret, PrekeyStore};
 use xchat::content::{self, AttachmentPointer, Content, MediaKind};
-use xchat::crypto::{aead, ed25519, hash, ml_kem, x25519};
+use xchat::crypto::{aead, aes_ctr, aes_gcm, ed25519, hash, ml_kem, x25519};
 use xchat::encoding::{Reader, VERSION};
 use xchat::handle::{self, Handle};
 use xchat::handshake::{self, HandshakeTrace, PREKEY_PREFIX};
 use xchat::identity::{self, IdentitySecret};
 use xchat::ratchet::{self, RatchetState, MSG_RATCHET};
+use xchat::sframe::{self, KeyAndSalt};
 use xchat::{attachment, envelope, fingerprint, padding};
 use xchat_spec::scenario::{self, party_draw};
 
@@ -54,6 +55,20 @@ fn parse(bytes: &[u8]) -> Answer<Handle> {
 
 fn pq_kind(k: u64) -> Answer<PqKind> {
     Ok(bundle::kind_of_byte(byte(k)?)?)
+}
+
+/// The suite, key and salt of an SFrame op. The impl's `KeyAndSalt` takes
+/// a 12-byte salt (another length cannot be asked) and checks the key's
+/// length itself.
+fn sframe_key_salt(k: &w::sframe::SuiteKey) -> Answer<(sframe::CipherSuite, KeyAndSalt)> {
+    let suite = w::sframe::suite(k.suite, sframe::CipherSuite::from_id)?;
+    let ks = KeyAndSalt::from_bytes(suite, &k.sframe_key, fit(&k.sframe_salt)?)?;
+    Ok((suite, ks))
+}
+
+/// `sframe_key` and `sframe_salt`.
+fn sframe_parts(ks: &KeyAndSalt) -> (&[u8], &[u8; sframe::NONCE_LEN]) {
+    (ks.key(), ks.salt())
 }
 
 /// The owner's identity and store (the fields of `bundle_make`), with the
@@ -236,6 +251,16 @@ impl Conformance for Impl {
             msg: aead::xopen(&fit(&i.key)?, &fit(&i.nonce)?, &i.aad, &i.ct)?
                 .to_vec()
                 .into(),
+        })
+    }
+    fn aes_gcm_seal(&mut self, i: &w::aes::GcmSealIn) -> Answer<w::aes::GcmSealed> {
+        Ok(w::aes::GcmSealed {
+            sealed: aes_gcm::seal(&i.key, &fit(&i.iv)?, &i.aad, &i.plaintext)?.into(),
+        })
+    }
+    fn aes_gcm_open(&mut self, i: &w::aes::GcmOpenIn) -> Answer<w::aes::GcmOpened> {
+        Ok(w::aes::GcmOpened {
+            plaintext: aes_gcm::open(&i.key, &fit(&i.iv)?, &i.aad, &i.sealed)?.into(),
         })
     }
     fn x25519(&mut self, i: &w::x25519::X25519In) -> Answer<w::x25519::SharedOut> {

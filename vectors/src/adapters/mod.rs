@@ -89,6 +89,63 @@ macro_rules! mirrored {
                 safety_number: String::from_utf8_lossy(&sn).into(),
             })
         }
+        fn aes_ctr(&mut self, i: &w::aes::CtrIn) -> Answer<w::aes::CtrOut> {
+            Ok(w::aes::CtrOut {
+                output: aes_ctr::aes_ctr(&i.key, &$read(&i.icb)?, &i.input)?.into(),
+            })
+        }
+        fn sframe_header_encode(
+            &mut self,
+            i: &w::sframe::HeaderFields,
+        ) -> Answer<w::sframe::HeaderOut> {
+            let h = sframe::Header {
+                kid: i.kid,
+                ctr: i.ctr,
+            };
+            Ok(w::sframe::HeaderOut {
+                header: sframe::encode_header(&h).into(),
+            })
+        }
+        fn sframe_header_decode(
+            &mut self,
+            i: &w::sframe::DecodeIn,
+        ) -> Answer<w::sframe::DecodeOut> {
+            let (h, len) = sframe::decode_header(&i.data)?;
+            Ok(w::sframe::DecodeOut {
+                kid: h.kid,
+                ctr: h.ctr,
+                header_len: u64::try_from(len).map_err(Error::bad_request)?,
+            })
+        }
+        fn sframe_derive(&mut self, i: &w::sframe::DeriveIn) -> Answer<w::sframe::DeriveOut> {
+            let suite = w::sframe::suite(i.suite, sframe::CipherSuite::from_id)?;
+            let ks = sframe::derive_key_salt(suite, i.kid, &i.base_key)?;
+            let (key, salt) = sframe_parts(&ks);
+            Ok(w::sframe::DeriveOut {
+                sframe_secret: sframe::sframe_secret(suite, &i.base_key).to_vec().into(),
+                sframe_key: key.into(),
+                sframe_salt: salt.into(),
+            })
+        }
+        fn sframe_encrypt(&mut self, i: &w::sframe::EncryptIn) -> Answer<w::sframe::EncryptOut> {
+            let (suite, ks) = sframe_key_salt(&i.key)?;
+            let h = sframe::Header {
+                kid: i.kid,
+                ctr: i.ctr,
+            };
+            Ok(w::sframe::EncryptOut {
+                ciphertext: sframe::encrypt(suite, &ks, &h, &i.metadata, &i.plaintext)?.into(),
+            })
+        }
+        fn sframe_decrypt(&mut self, i: &w::sframe::DecryptIn) -> Answer<w::sframe::DecryptOut> {
+            let (suite, ks) = sframe_key_salt(&i.key)?;
+            let (h, pt) = sframe::decrypt(suite, &ks, &i.metadata, &i.ciphertext)?;
+            Ok(w::sframe::DecryptOut {
+                kid: h.kid,
+                ctr: h.ctr,
+                plaintext: pt.into(),
+            })
+        }
     };
 }
 

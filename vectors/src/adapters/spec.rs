@@ -11,10 +11,11 @@ use xchat_spec::identity::{self, IdentitySecret};
 use xchat_spec::ratchet::{self, RatchetState};
 use xchat_spec::scenario::{self, Setup};
 use xchat_spec::session;
+use xchat_spec::sframe::KeyAndSalt;
 use xchat_spec::suite::{dh, public_key};
 use xchat_spec::{
-    attachment, chacha20poly1305, ed25519, envelope, fingerprint, handshake, hkdf, hmac, ml_kem,
-    padding, sha2, sha3, x25519, xchacha20poly1305,
+    aes, aes_ctr, aes_gcm, attachment, chacha20poly1305, ed25519, envelope, fingerprint, handshake,
+    hkdf, hmac, ml_kem, padding, sframe, sha2, sha3, x25519, xchacha20poly1305,
 };
 
 use crate::conformance::Conformance;
@@ -70,6 +71,22 @@ fn owner(s: &w::bundle::Store) -> Answer<(IdentitySecret, PrekeyStore)> {
         pqpks: vec![pq],
     };
     Ok((secret, store))
+}
+
+/// The suite, key and salt of an SFrame op: the key is passed as given
+/// (SFrame checks its length), the salt must have 12 bytes.
+fn sframe_key_salt(k: &w::sframe::SuiteKey) -> Answer<(sframe::CipherSuite, KeyAndSalt)> {
+    let suite = w::sframe::suite(k.suite, sframe::CipherSuite::from_id)?;
+    let ks = KeyAndSalt {
+        key: k.sframe_key.to_vec(),
+        salt: fixed(&k.sframe_salt)?,
+    };
+    Ok((suite, ks))
+}
+
+/// `sframe_key` and `sframe_salt`.
+fn sframe_parts(ks: &KeyAndSalt) -> (&[u8], &[u8; sframe::NONCE_LEN]) {
+    (&ks.key, &ks.salt)
 }
 
 /// A content from its wire fields.
@@ -285,6 +302,22 @@ impl Conformance for Spec {
     fn xchacha20poly1305_open(&mut self, i: &w::aead::XOpenIn) -> Answer<w::aead::MsgOut> {
         let msg = xchacha20poly1305::open(&fixed(&i.key)?, &fixed(&i.nonce)?, &i.aad, &i.ct)?;
         Ok(w::aead::MsgOut { msg: msg.into() })
+    }
+    fn aes_encrypt_block(&mut self, i: &w::aes::BlockIn) -> Answer<w::aes::BlockOut> {
+        let round_keys = aes::key_expansion(&i.key)?;
+        Ok(w::aes::BlockOut {
+            ciphertext: aes::cipher(&round_keys, &fixed(&i.block)?).into(),
+        })
+    }
+    fn aes_gcm_seal(&mut self, i: &w::aes::GcmSealIn) -> Answer<w::aes::GcmSealed> {
+        Ok(w::aes::GcmSealed {
+            sealed: aes_gcm::seal(&i.key, &i.iv, &i.aad, &i.plaintext)?.into(),
+        })
+    }
+    fn aes_gcm_open(&mut self, i: &w::aes::GcmOpenIn) -> Answer<w::aes::GcmOpened> {
+        Ok(w::aes::GcmOpened {
+            plaintext: aes_gcm::open(&i.key, &i.iv, &i.aad, &i.sealed)?.into(),
+        })
     }
     fn x25519(&mut self, i: &w::x25519::X25519In) -> Answer<w::x25519::SharedOut> {
         let shared = x25519::x25519(&fixed(&i.scalar)?, &fixed(&i.u)?);

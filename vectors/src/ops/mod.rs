@@ -7,6 +7,7 @@
 pub mod build;
 
 pub mod aead;
+pub mod aes;
 pub mod attachment;
 pub mod bundle;
 pub mod content;
@@ -22,6 +23,7 @@ pub mod mlkem;
 pub mod padding;
 pub mod ratchet;
 pub mod session;
+pub mod sframe;
 pub mod x25519;
 
 use crate::gen::Gen;
