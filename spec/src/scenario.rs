@@ -69,6 +69,15 @@ pub enum Event {
     /// mailbox (SPEC.md section 12.1); the update's envelope gets the next
     /// wire index.
     OfferMailbox { from: Party, to: Party },
+    /// `from` offers its contact with `to`'s handle, as a new pairwise
+    /// mailbox, one it already holds: its published mailbox if `published`,
+    /// else its current pairwise mailbox for that contact (nothing happens
+    /// if it holds none). SPEC.md section 12.1 refuses it (`Malformed`).
+    OfferHeldMailbox {
+        from: Party,
+        to: Party,
+        published: bool,
+    },
     /// The relay refuses envelope `index` because its mailbox is gone; its
     /// sender resends it sealed (SPEC.md section 12.1, `resend_sealed`) to
     /// the recipient's published mailbox, as the next wire index.
@@ -398,14 +407,15 @@ fn send(
     ))
 }
 
-/// `from` offers `to` the pairwise mailbox made of the first 16 bytes of
-/// its `pairwise mailbox` draw, with `send nonce` and `send envelope` as in
-/// [`send`].
+/// `from` offers `to` the pairwise mailbox `mailbox` (the first 16 bytes
+/// of its `pairwise mailbox` draw, for [`Event::OfferMailbox`]), with
+/// `send nonce` and `send envelope` as in [`send`].
 fn offer(
     setup: &Setup,
     from: Party,
     s: &PartyState,
     to: Party,
+    mailbox: &[u8; 16],
     to_mailbox: &[u8; 16],
 ) -> Result<(PartyState, [u8; 16], Vec<u8>), Error> {
     let seed = &setup.seed;
@@ -413,7 +423,7 @@ fn offer(
     let (account, posted, envelope) = account::offer_mailbox(
         &s.account,
         &handle_of(to)?,
-        &first16(&party_draw(seed, from, b"pairwise mailbox", n)),
+        mailbox,
         to_mailbox,
         &first24(&party_draw(seed, from, b"send nonce", n)),
         &party_draw(seed, from, b"send envelope", n),
@@ -543,6 +553,17 @@ fn deliver(
     }
 }
 
+/// The mailbox of an [`Event::OfferHeldMailbox`]: `state`'s published
+/// mailbox, or its current pairwise mailbox for its contact with `to`'s
+/// handle, if any.
+fn held_mailbox(state: &PartyState, to: Party, published: bool) -> Option<[u8; 16]> {
+    if published {
+        Some(state.account.mailbox)
+    } else {
+        misdelivery_mailbox(state, Some(to))
+    }
+}
+
 /// The mailbox of a [`Event::Misdeliver`]: `to`'s published mailbox, or
 /// the current pairwise mailbox it holds for its contact with `of`'s
 /// handle, if any.
@@ -618,7 +639,13 @@ pub fn run(setup: &Setup, events: &[Event]) -> Result<Transcript, Error> {
             Event::OfferMailbox { from, to } => {
                 let (f, t) = (index_of(*from), index_of(*to));
                 let published = parties[t].account.mailbox;
-                let sent = match offer(setup, *from, &parties[f], *to, &published) {
+                let fresh = first16(&party_draw(
+                    &setup.seed,
+                    *from,
+                    b"pairwise mailbox",
+                    parties[f].draws,
+                ));
+                let sent = match offer(setup, *from, &parties[f], *to, &fresh, &published) {
                     Ok((next, mailbox, envelope)) => {
                         parties[f] = next;
                         Ok((mailbox, envelope))
@@ -629,6 +656,30 @@ pub fn run(setup: &Setup, events: &[Event]) -> Result<Transcript, Error> {
                     let (next, outcome) = posted_outcome(relay, *from, *to, sent);
                     relay = next;
                     outcome
+                }
+            }
+            Event::OfferHeldMailbox {
+                from,
+                to,
+                published,
+            } => {
+                let (f, t) = (index_of(*from), index_of(*to));
+                match held_mailbox(&parties[f], *to, *published) {
+                    Some(held) => {
+                        let peer_published = parties[t].account.mailbox;
+                        let sent =
+                            match offer(setup, *from, &parties[f], *to, &held, &peer_published) {
+                                Ok((next, mailbox, envelope)) => {
+                                    parties[f] = next;
+                                    Ok((mailbox, envelope))
+                                }
+                                Err(error) => Err(error),
+                            };
+                        let (next, outcome) = posted_outcome(relay, *from, *to, sent);
+                        relay = next;
+                        outcome
+                    }
+                    None => Outcome::Ignored,
                 }
             }
             Event::Gone { index } => {

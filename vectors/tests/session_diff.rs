@@ -46,6 +46,8 @@ fn event(max_index: usize) -> impl Strategy<Value = Event> {
         2 => (0..max_index, any::<usize>(), any::<u8>())
             .prop_map(|(index, byte, mask)| Event::Tamper { index, byte, mask }),
         3 => (party(), party()).prop_map(|(from, to)| Event::OfferMailbox { from, to }),
+        1 => (party(), party(), any::<bool>())
+            .prop_map(|(from, to, published)| Event::OfferHeldMailbox { from, to, published }),
         1 => (0..max_index).prop_map(|index| Event::Gone { index }),
         1 => (0..max_index, party(), prop::option::of(party()))
             .prop_map(|(index, to, of)| Event::Misdeliver { index, to, of }),

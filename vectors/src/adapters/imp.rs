@@ -728,6 +728,39 @@ fn session_run(i: &w::session::RunIn) -> Answer<w::session::RunOut> {
                 }
                 relay.post(*from, *to, sent)
             }
+            EventIn::OfferHeldMailbox {
+                from,
+                to,
+                published,
+            } => {
+                let peer_published = *parties[at(*to)].account.mailbox();
+                let peer = *parties[at(*to)].account.identity().handle();
+                let p = &mut parties[at(*from)];
+                let held = if *published {
+                    Some(*p.account.mailbox())
+                } else {
+                    p.account
+                        .contact(&peer)
+                        .and_then(|c| c.mailboxes().first().copied())
+                };
+                match held {
+                    Some(m) => {
+                        let n = p.draws;
+                        let mut rng = Replay::new(&[
+                            &party_draw(&seed, p.who, b"send nonce", n)[..24],
+                            &party_draw(&seed, p.who, b"send envelope", n),
+                        ]);
+                        let sent =
+                            p.account
+                                .offer_mailbox_with(&peer, &m, &peer_published, &mut rng);
+                        if sent.is_ok() {
+                            p.draws = n.wrapping_add(1);
+                        }
+                        relay.post(*from, *to, sent)
+                    }
+                    None => Outcome::Ignored,
+                }
+            }
             EventIn::Gone { index } => {
                 let ix = *index;
                 if relay.live(ix) {

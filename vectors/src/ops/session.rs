@@ -65,6 +65,11 @@ pub enum EventIn {
         from: Who,
         to: Who,
     },
+    OfferHeldMailbox {
+        from: Who,
+        to: Who,
+        published: bool,
+    },
     Gone {
         index: usize,
     },
@@ -121,6 +126,7 @@ macro_rules! mirror_via_into {
 
 mirror_via_into! {
     Who => Party, Party => Who, Hex => Vec<u8>, Vec<u8> => Hex, usize => usize, u8 => u8,
+    bool => bool,
 }
 
 impl<A: Mirror<B>, B> Mirror<Option<B>> for Option<A> {
@@ -155,6 +161,7 @@ mirror_events! {
     Start { from, to },
     Send { from, to, text },
     OfferMailbox { from, to },
+    OfferHeldMailbox { from, to, published },
     Gone { index },
     Deliver { index },
     Misdeliver { index, to, of },
@@ -215,7 +222,7 @@ wire! {
         seed: Hex = "hex, 32",
         with_opk: bool = "bool: each party's store holds one-time prekey 7",
         pq_kind: u64 = "int: kind of each party's PQ prekey 3",
-        events: Vec<EventIn> = "list of `{action: start, from, to}`, `{action: send, from, to, text}` (text: hex, UTF-8), `{action: offer_mailbox, from, to}`, `{action: gone, index}`, `{action: deliver, index}`, `{action: misdeliver, index, to, of}` (of: a party or null), `{action: drop, index}`, `{action: duplicate, index}`, `{action: tamper, index, byte, mask}`, `{action: accept_identity, who, of}`, `{action: rotate_prekey, who}`, `{action: snapshot, who}`, `{action: restore, who}`; parties are `alice`, `bob`, `carol`, `mallory`",
+        events: Vec<EventIn> = "list of `{action: start, from, to}`, `{action: send, from, to, text}` (text: hex, UTF-8), `{action: offer_mailbox, from, to}`, `{action: offer_held_mailbox, from, to, published}`, `{action: gone, index}`, `{action: deliver, index}`, `{action: misdeliver, index, to, of}` (of: a party or null), `{action: drop, index}`, `{action: duplicate, index}`, `{action: tamper, index, byte, mask}`, `{action: accept_identity, who, of}`, `{action: rotate_prekey, who}`, `{action: snapshot, who}`, `{action: restore, who}`; parties are `alice`, `bob`, `carol`, `mallory`",
     }
 }
 
@@ -793,8 +800,11 @@ fn pairwise_scripts(g: &Gen) -> Vec<(String, Setup, Vec<Event>)> {
         rekey,
     ));
     // Offers that fail change nothing (no contact, no session, an
-    // impostor's); an offer in the prekey phase goes sealed in a prekey
-    // message, and the responder's new session takes it (P6).
+    // impostor's, a mailbox already held: the published one or the current
+    // pairwise one); an offer in the prekey phase goes sealed in a prekey
+    // message, and the responder's new session takes it (P6). A contact
+    // whose sessions went with an accepted identity has none to send or
+    // offer in (`UnknownSession`).
     out.push((
         "pairwise-offer-failures-and-first-message".into(),
         setup("pairwise failures", true, PqKind::LastResort),
@@ -803,13 +813,34 @@ fn pairwise_scripts(g: &Gen) -> Vec<(String, Setup, Vec<Event>)> {
             alice_starts(),
             offer(Bob, Alice),
             offer(Alice, Carol),
+            OfferHeldMailbox {
+                from: Alice,
+                to: Bob,
+                published: true,
+            },
             offer(Alice, Bob),
+            OfferHeldMailbox {
+                from: Alice,
+                to: Bob,
+                published: false,
+            },
             Deliver { index: 0 },
             offer(Mallory, Bob),
             send(Bob, Alice, "light from the start"),
             Deliver { index: 1 },
             send(Alice, Bob, "sealed: bob offered none"),
             Deliver { index: 2 },
+            AcceptIdentity {
+                who: Bob,
+                of: Mallory,
+            },
+            send(Bob, Alice, "no session with the new identity"),
+            offer(Bob, Alice),
+            OfferHeldMailbox {
+                from: Bob,
+                to: Alice,
+                published: false,
+            },
         ],
     ));
     out
