@@ -376,6 +376,24 @@ fn start(
     })
 }
 
+/// A party's state after a successful sending operation that used draw
+/// counter `n` (it counts one draw), with the mailbox posted to and the
+/// envelope; a failure passes through and changes nothing.
+fn advanced(
+    sent: Result<(Account, [u8; 16], Vec<u8>), Error>,
+    n: u32,
+) -> Result<(PartyState, [u8; 16], Vec<u8>), Error> {
+    let (account, posted, envelope) = sent?;
+    Ok((
+        PartyState {
+            account,
+            draws: n.wrapping_add(1),
+        },
+        posted,
+        envelope,
+    ))
+}
+
 /// `from` sends `text` to `to`, with the first 24 bytes of `send nonce` as
 /// the header randomness and `send envelope` as the envelope's. Returns the
 /// mailbox posted to and the envelope.
@@ -389,22 +407,15 @@ fn send(
 ) -> Result<(PartyState, [u8; 16], Vec<u8>), Error> {
     let seed = &setup.seed;
     let n = s.draws;
-    let (account, posted, envelope) = account::send(
+    let sent = account::send(
         &s.account,
         &handle_of(to)?,
         &Content::Text(text.to_vec()),
         to_mailbox,
         &first24(&party_draw(seed, from, b"send nonce", n)),
         &party_draw(seed, from, b"send envelope", n),
-    )?;
-    Ok((
-        PartyState {
-            account,
-            draws: n.wrapping_add(1),
-        },
-        posted,
-        envelope,
-    ))
+    );
+    advanced(sent, n)
 }
 
 /// `from` offers `to` the pairwise mailbox `mailbox` (the first 16 bytes
@@ -420,22 +431,15 @@ fn offer(
 ) -> Result<(PartyState, [u8; 16], Vec<u8>), Error> {
     let seed = &setup.seed;
     let n = s.draws;
-    let (account, posted, envelope) = account::offer_mailbox(
+    let sent = account::offer_mailbox(
         &s.account,
         &handle_of(to)?,
         mailbox,
         to_mailbox,
         &first24(&party_draw(seed, from, b"send nonce", n)),
         &party_draw(seed, from, b"send envelope", n),
-    )?;
-    Ok((
-        PartyState {
-            account,
-            draws: n.wrapping_add(1),
-        },
-        posted,
-        envelope,
-    ))
+    );
+    advanced(sent, n)
 }
 
 /// `from` resends the refused light envelope `light` to `to` sealed, with
@@ -449,21 +453,14 @@ fn resend(
     light: &[u8],
 ) -> Result<(PartyState, [u8; 16], Vec<u8>), Error> {
     let n = s.draws;
-    let (account, posted, envelope) = account::resend_sealed(
+    let sent = account::resend_sealed(
         &s.account,
         &handle_of(to)?,
         light,
         to_mailbox,
         &party_draw(&setup.seed, from, b"send envelope", n),
-    )?;
-    Ok((
-        PartyState {
-            account,
-            draws: n.wrapping_add(1),
-        },
-        posted,
-        envelope,
-    ))
+    );
+    advanced(sent, n)
 }
 
 /// `to` receives `sealed` with the `receive` draw; an `IdentityChanged`
@@ -504,16 +501,18 @@ fn live(relay: &Relay, index: usize) -> bool {
     index < relay.wire.len() && !relay.dropped[index]
 }
 
-/// The outcome of sending: the envelope is posted (the relay with it, and
-/// `Sent` with its wire index), or the failure and the relay unchanged.
+/// The outcome of a sending operation of `from`: on success the sender's
+/// new state, and the envelope posted (the relay with it, and `Sent` with
+/// its wire index); on failure no new state, the relay unchanged and
+/// `SendFailed`.
 fn posted_outcome(
     relay: Relay,
     from: Party,
     to: Party,
-    sent: Result<([u8; 16], Vec<u8>), Error>,
-) -> (Relay, Outcome) {
+    sent: Result<(PartyState, [u8; 16], Vec<u8>), Error>,
+) -> (Relay, Option<PartyState>, Outcome) {
     match sent {
-        Ok((mailbox, envelope)) => {
+        Ok((state, mailbox, envelope)) => {
             let mut next = relay;
             next.wire.push(envelope);
             next.posted.push(mailbox);
@@ -521,9 +520,9 @@ fn posted_outcome(
             next.recipients.push(to);
             next.dropped.push(false);
             let index = next.wire.len() - 1;
-            (next, Outcome::Sent { index, from, to })
+            (next, Some(state), Outcome::Sent { index, from, to })
         }
-        Err(error) => (relay, Outcome::SendFailed { from, to, error }),
+        Err(error) => (relay, None, Outcome::SendFailed { from, to, error }),
     }
 }
 
@@ -623,18 +622,13 @@ pub fn run(setup: &Setup, events: &[Event]) -> Result<Transcript, Error> {
             Event::Send { from, to, text } => {
                 let (f, t) = (index_of(*from), index_of(*to));
                 let published = parties[t].account.mailbox;
-                let sent = match send(setup, *from, &parties[f], *to, &published, text) {
-                    Ok((next, mailbox, envelope)) => {
-                        parties[f] = next;
-                        Ok((mailbox, envelope))
-                    }
-                    Err(error) => Err(error),
-                };
-                {
-                    let (next, outcome) = posted_outcome(relay, *from, *to, sent);
-                    relay = next;
-                    outcome
+                let sent = send(setup, *from, &parties[f], *to, &published, text);
+                let (next, state, outcome) = posted_outcome(relay, *from, *to, sent);
+                relay = next;
+                if let Some(state) = state {
+                    parties[f] = state;
                 }
+                outcome
             }
             Event::OfferMailbox { from, to } => {
                 let (f, t) = (index_of(*from), index_of(*to));
@@ -645,18 +639,13 @@ pub fn run(setup: &Setup, events: &[Event]) -> Result<Transcript, Error> {
                     b"pairwise mailbox",
                     parties[f].draws,
                 ));
-                let sent = match offer(setup, *from, &parties[f], *to, &fresh, &published) {
-                    Ok((next, mailbox, envelope)) => {
-                        parties[f] = next;
-                        Ok((mailbox, envelope))
-                    }
-                    Err(error) => Err(error),
-                };
-                {
-                    let (next, outcome) = posted_outcome(relay, *from, *to, sent);
-                    relay = next;
-                    outcome
+                let sent = offer(setup, *from, &parties[f], *to, &fresh, &published);
+                let (next, state, outcome) = posted_outcome(relay, *from, *to, sent);
+                relay = next;
+                if let Some(state) = state {
+                    parties[f] = state;
                 }
+                outcome
             }
             Event::OfferHeldMailbox {
                 from,
@@ -667,16 +656,12 @@ pub fn run(setup: &Setup, events: &[Event]) -> Result<Transcript, Error> {
                 match held_mailbox(&parties[f], *to, *published) {
                     Some(held) => {
                         let peer_published = parties[t].account.mailbox;
-                        let sent =
-                            match offer(setup, *from, &parties[f], *to, &held, &peer_published) {
-                                Ok((next, mailbox, envelope)) => {
-                                    parties[f] = next;
-                                    Ok((mailbox, envelope))
-                                }
-                                Err(error) => Err(error),
-                            };
-                        let (next, outcome) = posted_outcome(relay, *from, *to, sent);
+                        let sent = offer(setup, *from, &parties[f], *to, &held, &peer_published);
+                        let (next, state, outcome) = posted_outcome(relay, *from, *to, sent);
                         relay = next;
+                        if let Some(state) = state {
+                            parties[f] = state;
+                        }
                         outcome
                     }
                     None => Outcome::Ignored,
@@ -689,18 +674,13 @@ pub fn run(setup: &Setup, events: &[Event]) -> Result<Transcript, Error> {
                     let (f, t) = (index_of(from), index_of(to));
                     let published = parties[t].account.mailbox;
                     let light = relay.wire[*index].clone();
-                    let sent = match resend(setup, from, &parties[f], to, &published, &light) {
-                        Ok((next, mailbox, envelope)) => {
-                            parties[f] = next;
-                            Ok((mailbox, envelope))
-                        }
-                        Err(error) => Err(error),
-                    };
-                    {
-                        let (next, outcome) = posted_outcome(relay, from, to, sent);
-                        relay = next;
-                        outcome
+                    let sent = resend(setup, from, &parties[f], to, &published, &light);
+                    let (next, state, outcome) = posted_outcome(relay, from, to, sent);
+                    relay = next;
+                    if let Some(state) = state {
+                        parties[f] = state;
                     }
+                    outcome
                 } else {
                     Outcome::Ignored
                 }
