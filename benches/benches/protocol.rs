@@ -356,12 +356,73 @@ fn pairwise(c: &mut Criterion) {
     g.finish();
 }
 
+/// Bob with `n` contacts (sessions he started from `n` fresh identities'
+/// bundles) and a pairwise mailbox offered to the first; returns Bob and
+/// that pairwise mailbox.
+fn bob_with_contacts(p: &Parties, ip: &ImplParties, n: usize) -> (Account, [u8; 16]) {
+    use xchat::bundle::{self, PqKind, PrekeyStore};
+    let mut r = rng(14);
+    let mut bob = Account::new(ip.bob.clone(), ip.store.clone(), p.bob_mailbox);
+    for k in 0..n {
+        let handle: xchat::handle::Handle = format!("u{k}").parse().unwrap();
+        let id = xchat::identity::generate(handle, &mut r);
+        let mut store = PrekeyStore::generate(1, &mut r);
+        store.add_pq_prekey(bundle::generate_pq_prekey(2, PqKind::LastResort, &mut r));
+        let b = bundle::make_bundle(&id, &store, None, 2)
+            .unwrap()
+            .verify()
+            .unwrap();
+        bob.start(&handle, &b, &mut r).unwrap();
+    }
+    let first: xchat::handle::Handle = "u0".parse().unwrap();
+    let out = bob.offer_mailbox(&first, &[0x77; 16], &mut r).unwrap();
+    assert_eq!(out.mailbox, [0x77; 16]);
+    let pairwise = bob.contacts()[0].mailboxes()[0];
+    (bob, pairwise)
+}
+
+/// Group `junk`: `Account::receive` of junk (SPEC.md section 15.2) at an
+/// account with 1 and with 1,000 contacts. At the published mailbox: a
+/// sealed-envelope-shaped junk with the right mailbox, so the one envelope
+/// open runs up to `c1` (one DH) and fails; at a pairwise mailbox: a
+/// light-envelope-shaped junk, tried by that one contact's sessions only
+/// (no public-key operation). Neither may depend on the number of contacts.
+fn junk(c: &mut Criterion) {
+    let p = parties(true);
+    let ip = impl_parties(&p);
+    let mut g = config(c, "junk");
+    let mut r = rng(15);
+    for n in [1usize, 1000] {
+        let (mut bob, pairwise) = bob_with_contacts(&p, &ip, n);
+        let mut sealed = vec![0x01];
+        sealed.extend_from_slice(&p.bob_mailbox);
+        sealed.extend(xchat_benches::vec_bytes(&mut r, 32 + 163 + 400));
+        let mut light = vec![0x01, 0x03];
+        light.extend_from_slice(&pairwise);
+        light.extend(xchat_benches::vec_bytes(&mut r, 81 + 256 + 16));
+        for (name, mailbox, envelope) in [
+            ("sealed", p.bob_mailbox, &sealed),
+            ("light", pairwise, &light),
+        ] {
+            assert_eq!(
+                bob.receive(&mailbox, envelope, &mut r).unwrap_err(),
+                xchat::Error::AuthenticationFailed
+            );
+            g.bench_function(BenchmarkId::new(name, n), |b| {
+                b.iter(|| bob.receive(&mailbox, envelope, &mut r).unwrap_err())
+            });
+        }
+    }
+    g.finish();
+}
+
 criterion_group!(
     benches,
     handshake,
     message,
     round_trip,
     envelope_group,
-    pairwise
+    pairwise,
+    junk
 );
 criterion_main!(benches);
