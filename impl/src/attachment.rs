@@ -25,7 +25,8 @@
 //!   to seal.
 //!
 //! Whenever at least [`PARALLEL_MIN_CHUNKS`] chunks are processed at once,
-//! they are sealed or opened in parallel with rayon (in a pool of one
+//! they are sealed or opened in parallel with rayon (feature `parallel`, on
+//! by default; in a pool of one
 //! thread this is the sequential loop); each chunk is independent
 //! (REQ-ATT-001), so the output is byte for byte that of the sequential
 //! path.
@@ -33,6 +34,7 @@
 use std::io::{ErrorKind, Read, Write};
 
 use rand_core::CryptoRng;
+#[cfg(feature = "parallel")]
 use rayon::prelude::*;
 use subtle::ConstantTimeEq;
 use zeroize::{Zeroize, Zeroizing};
@@ -200,16 +202,18 @@ fn for_each_slot<F>(buf: &mut [u8], slot_len: usize, t: Tuning, f: F) -> Result<
 where
     F: Fn(u64, &mut [u8]) -> Result<(), Error> + Sync + Send,
 {
-    let slots = buf.len().div_ceil(slot_len);
-    if slots >= t.parallel_min_chunks {
-        buf.par_chunks_mut(slot_len)
+    #[cfg(feature = "parallel")]
+    if buf.len().div_ceil(slot_len) >= t.parallel_min_chunks {
+        return buf
+            .par_chunks_mut(slot_len)
             .enumerate()
-            .try_for_each(|(j, s)| f(u64::try_from(j).map_err(|_| Error::Malformed)?, s))
-    } else {
-        buf.chunks_mut(slot_len)
-            .enumerate()
-            .try_for_each(|(j, s)| f(u64::try_from(j).map_err(|_| Error::Malformed)?, s))
+            .try_for_each(|(j, s)| f(u64::try_from(j).map_err(|_| Error::Malformed)?, s));
     }
+    #[cfg(not(feature = "parallel"))]
+    let _ = t;
+    buf.chunks_mut(slot_len)
+        .enumerate()
+        .try_for_each(|(j, s)| f(u64::try_from(j).map_err(|_| Error::Malformed)?, s))
 }
 
 /// Seals one chunk under the chunk key `enc_key` (from
@@ -481,12 +485,18 @@ fn open_padded_into(
             )
             .map_err(open_error)
         };
-        if n >= u64::try_from(t.parallel_min_chunks).unwrap_or(u64::MAX) {
+        #[cfg(feature = "parallel")]
+        let parallel = n >= u64::try_from(t.parallel_min_chunks).unwrap_or(u64::MAX);
+        #[cfg(feature = "parallel")]
+        if parallel {
             out.par_chunks_mut(CHUNK_LEN)
                 .zip(chunks.par_chunks(SEALED_CHUNK_LEN))
                 .enumerate()
                 .try_for_each(open_one)?;
-        } else {
+        }
+        #[cfg(not(feature = "parallel"))]
+        let (parallel, _) = (false, t);
+        if !parallel {
             out.chunks_mut(CHUNK_LEN)
                 .zip(chunks.chunks(SEALED_CHUNK_LEN))
                 .enumerate()
