@@ -10,14 +10,12 @@
 //! identity and no DH per message.
 
 use crate::encoding::VERSION;
+use crate::envelope::MAILBOX_LEN;
 use crate::ratchet::{ENC_HEADER_LEN, TAG_LEN};
 use crate::Error;
 
 /// Message type of a light envelope (SPEC.md section 12.1).
 pub const MSG_LIGHT: u8 = 0x03;
-
-/// Length of a mailbox id (SPEC.md section 12).
-pub const MAILBOX_LEN: usize = 16;
 
 /// Length of a light envelope's prefix: version, type, mailbox.
 pub const LIGHT_PREFIX_LEN: usize = 2 + MAILBOX_LEN;
