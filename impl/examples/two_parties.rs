@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
 use xchat::account::{Account, Outgoing, Receipt};
 use xchat::attachment;
-use xchat::bundle::{self, Bundle, PqKind, PrekeyStore};
+use xchat::bundle::{self, PqKind, PrekeyStore};
 use xchat::content::{Content, MediaKind};
 use xchat::fingerprint::safety_number_string;
 use xchat::handle::Handle;
@@ -247,11 +247,11 @@ fn main() {
     // Bob publishes a bundle (signed prekey, one-time prekey, PQ prekey).
     let bob_bundle = bundle::make_bundle(bob.account.identity(), bob.account.store(), Some(10), 20)
         .expect("bundle");
-    relay.publish_bundle(&bob.handle(), bob_bundle.to_bytes());
+    relay.publish_bundle(&bob.handle(), bundle::encode(&bob_bundle));
 
     // Alice fetches, decodes and verifies it: only a verified bundle starts
     // a session, and starting pins Bob's identity.
-    let fetched = Bundle::from_bytes(&relay.directory["bob"]).expect("decode");
+    let fetched = bundle::decode(&relay.directory["bob"]).expect("decode");
     let verified = fetched.verify().expect("verify");
     alice
         .account

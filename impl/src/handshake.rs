@@ -162,7 +162,7 @@ fn push_dh(
 /// Where a handshake reports its intermediate values once the keys are
 /// derived: `DH1 || DH2 || DH3 [|| DH4]`, `SS`, `CT`, `T` and the keys.
 /// The normal path passes `()`, whose report is empty and inlined away, so
-/// only the `low-level` feature's traced variants pay for a copy.
+/// only the `hazmat` feature's traced variants pay for a copy.
 trait Observe {
     fn derived(&mut self, dhs: &[u8], ss: &[u8; 32], ct: &[u8], t: &[u8], keys: &HandshakeKeys);
 }
@@ -454,10 +454,10 @@ fn respond_observed(
 }
 
 /// The intermediate values of one handshake, as this implementation
-/// computed them (feature `low-level`): what the conformance vectors of
+/// computed them (feature `hazmat`): what the conformance vectors of
 /// `handshake_initiate` and `handshake_respond` publish besides the
 /// message. Secret values are zeroized on drop.
-#[cfg(feature = "low-level")]
+#[cfg(feature = "hazmat")]
 pub struct HandshakeTrace {
     /// `DH1`, `DH2`, `DH3` and, with a one-time prekey, `DH4`, in order.
     pub dh: Vec<Zeroizing<[u8; 32]>>,
@@ -471,7 +471,7 @@ pub struct HandshakeTrace {
     pub keys: HandshakeKeys,
 }
 
-#[cfg(feature = "low-level")]
+#[cfg(feature = "hazmat")]
 impl fmt::Debug for HandshakeTrace {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("HandshakeTrace")
@@ -482,7 +482,7 @@ impl fmt::Debug for HandshakeTrace {
     }
 }
 
-#[cfg(feature = "low-level")]
+#[cfg(feature = "hazmat")]
 impl Observe for Option<HandshakeTrace> {
     fn derived(&mut self, dhs: &[u8], ss: &[u8; 32], ct: &[u8], t: &[u8], keys: &HandshakeKeys) {
         let dh = dhs
@@ -504,15 +504,15 @@ impl Observe for Option<HandshakeTrace> {
 }
 
 /// Takes the trace a successful handshake reported.
-#[cfg(feature = "low-level")]
+#[cfg(feature = "hazmat")]
 fn reported(trace: Option<HandshakeTrace>) -> Result<HandshakeTrace, Error> {
     // Every successful path derives the keys, so the trace is always there.
     trace.ok_or(Error::InvalidState)
 }
 
 /// [`initiate_unverified`] that also returns the handshake's intermediate
-/// values (feature `low-level`), from the same code path.
-#[cfg(feature = "low-level")]
+/// values (feature `hazmat`), from the same code path.
+#[cfg(feature = "hazmat")]
 pub fn initiate_unverified_traced(
     alice: &IdentitySecret,
     peer: &Handle,
@@ -536,8 +536,8 @@ pub fn initiate_unverified_traced(
 }
 
 /// [`respond`] that also returns the handshake's intermediate values
-/// (feature `low-level`), from the same code path.
-#[cfg(feature = "low-level")]
+/// (feature `hazmat`), from the same code path.
+#[cfg(feature = "hazmat")]
 pub fn respond_traced(
     bob: &IdentitySecret,
     store: &PrekeyStore,

@@ -60,7 +60,7 @@
 //! `padding`, `content`, `envelope`, `mailbox`, `attachment`, `fingerprint`, `session`,
 //! `account`.
 //!
-//! Feature `low-level` (off by default) exposes intermediate values of the
+//! Feature `hazmat` (off by default) exposes intermediate values of the
 //! protocol's own code paths for the conformance vectors:
 //! `handshake::initiate_unverified_traced` and
 //! `handshake::respond_traced` return the handshake's DH outputs, `SS`,
@@ -78,27 +78,73 @@
 pub mod error;
 pub use error::Error;
 
-pub mod crypto;
-
-// Protocol modules (one `pub mod` line each, in SPEC.md order).
-pub mod encoding;
+// The application's modules: what a messenger needs (SPEC.md order).
 pub mod handle;
 pub mod identity;
 pub mod bundle;
-pub mod handshake;
-pub mod ratchet;
-pub mod padding;
 pub mod content;
-pub mod envelope;
-pub mod mailbox;
 pub mod attachment;
 pub mod fingerprint;
-pub mod session;
 pub mod account;
-// Media encryption for calls (RFC 9605), not yet part of SPEC.md.
+// Media encryption for calls (RFC 9605, SPEC.md section 3.3).
 pub mod sframe;
 
-// Driving the impl from the spec's explicit randomness (feature
-// `low-level`: conformance vectors, fuzzing).
-#[cfg(feature = "low-level")]
+// The layers beneath `Account`: public only with feature `hazmat`, for the
+// conformance vectors, the benchmarks and fuzzing (vodozemac's
+// `low-level-api` is the model). Without it they are crate-private and an
+// application cannot misuse them (a two-phase ratchet commit on the wrong
+// state, a session outside its account's replay records). Without it, the
+// parts of a layer's API that only the vectors and the differential tests
+// call are unused, hence `allow(dead_code)` on those declarations only.
+#[cfg(feature = "hazmat")]
+pub mod crypto;
+#[cfg(not(feature = "hazmat"))]
+#[allow(dead_code)]
+mod crypto;
+#[cfg(feature = "hazmat")]
+pub mod encoding;
+#[cfg(not(feature = "hazmat"))]
+#[allow(dead_code)]
+mod encoding;
+#[cfg(feature = "hazmat")]
+pub mod handshake;
+#[cfg(not(feature = "hazmat"))]
+#[allow(dead_code)]
+mod handshake;
+#[cfg(feature = "hazmat")]
+pub mod ratchet;
+#[cfg(not(feature = "hazmat"))]
+#[allow(dead_code)]
+mod ratchet;
+#[cfg(feature = "hazmat")]
+pub mod padding;
+#[cfg(not(feature = "hazmat"))]
+#[allow(dead_code)]
+mod padding;
+#[cfg(feature = "hazmat")]
+pub mod envelope;
+#[cfg(not(feature = "hazmat"))]
+#[allow(dead_code)]
+mod envelope;
+#[cfg(feature = "hazmat")]
+pub mod mailbox;
+#[cfg(not(feature = "hazmat"))]
+#[allow(dead_code)]
+mod mailbox;
+#[cfg(feature = "hazmat")]
+pub mod session;
+#[cfg(not(feature = "hazmat"))]
+#[allow(dead_code)]
+mod session;
+// Driving the impl from the spec's explicit randomness (conformance
+// vectors, fuzzing).
+#[cfg(feature = "hazmat")]
 pub mod replay;
+
+// The application API, at the top level.
+pub use account::{Account, Contact, Outgoing, Received, Receipt};
+pub use bundle::{Bundle, PqKind, PqPrekeySecret, PrekeyStore, VerifiedBundle};
+pub use content::{AttachmentPointer, Content, MediaKind};
+pub use fingerprint::{safety_number, safety_number_string};
+pub use handle::Handle;
+pub use identity::{IdentityPublic, IdentitySecret};
