@@ -43,6 +43,7 @@ use crate::content::{AttachmentPointer, MediaKind};
 use crate::crypto::hash;
 use crate::crypto::{aead, random_array};
 use crate::encoding::{LABEL_ATTACHMENT_CHUNK, LABEL_ATTACHMENT_KEY};
+use crate::error::AttachmentError;
 use crate::padding::{all_zero, padme};
 use crate::Error;
 
@@ -198,22 +199,24 @@ fn open_error(e: Error) -> Error {
 /// Runs `f(j, slot)` on the consecutive `slot_len`-byte slots of `buf` (the
 /// last may be shorter), in parallel when there are at least
 /// `t.parallel_min_chunks` of them. Reports an error if any call fails.
-fn for_each_slot<F>(buf: &mut [u8], slot_len: usize, t: Tuning, f: F) -> Result<(), Error>
+fn for_each_slot<F, E>(buf: &mut [u8], slot_len: usize, t: Tuning, f: F) -> Result<(), E>
 where
-    F: Fn(u64, &mut [u8]) -> Result<(), Error> + Sync + Send,
+    F: Fn(u64, &mut [u8]) -> Result<(), E> + Sync + Send,
+    E: Send,
 {
+    // `usize` to `u64` is lossless on every target Rust supports.
     #[cfg(feature = "parallel")]
     if buf.len().div_ceil(slot_len) >= t.parallel_min_chunks {
         return buf
             .par_chunks_mut(slot_len)
             .enumerate()
-            .try_for_each(|(j, s)| f(u64::try_from(j).map_err(|_| Error::Malformed)?, s));
+            .try_for_each(|(j, s)| f(j as u64, s));
     }
     #[cfg(not(feature = "parallel"))]
     let _ = t;
     buf.chunks_mut(slot_len)
         .enumerate()
-        .try_for_each(|(j, s)| f(u64::try_from(j).map_err(|_| Error::Malformed)?, s))
+        .try_for_each(|(j, s)| f(j as u64, s))
 }
 
 /// Seals one chunk under the chunk key `enc_key` (from
@@ -274,10 +277,10 @@ pub fn open_chunk(
 
 /// `P = padme(length)` and `n` as `usize`s, or [`Error::Malformed`] if the
 /// attachment does not fit this machine's memory.
-fn sizes(length: u64) -> Result<(usize, usize), Error> {
+fn sizes(length: u64) -> Result<(usize, usize), AttachmentError> {
     let p = padme(length);
-    let p_usize = usize::try_from(p).map_err(|_| Error::Malformed)?;
-    let n = usize::try_from(chunk_count(p)).map_err(|_| Error::Malformed)?;
+    let p_usize = usize::try_from(p).map_err(|_| AttachmentError::TooLarge)?;
+    let n = usize::try_from(chunk_count(p)).map_err(|_| AttachmentError::TooLarge)?;
     Ok((p_usize, n))
 }
 
@@ -291,13 +294,13 @@ fn sizes(length: u64) -> Result<(usize, usize), Error> {
 /// MUST come from a CSPRNG and is never reused: a repeated `K` repeats the
 /// chunk key and every chunk nonce (SPEC.md section 13).
 ///
-/// Errors: [`Error::Malformed`] only if the ciphertext would not fit in
-/// memory (`usize`).
+/// Errors: [`AttachmentError::TooLarge`] (`Malformed`) only if the
+/// ciphertext would not fit in memory (`usize`).
 pub fn seal<R: CryptoRng + ?Sized>(
     kind: MediaKind,
     rng: &mut R,
     file: &[u8],
-) -> Result<(AttachmentPointer, Vec<u8>), Error> {
+) -> Result<(AttachmentPointer, Vec<u8>), AttachmentError> {
     let key = random_array::<32, R>(rng);
     seal_with_key(kind, &key, file, Tuning::DEFAULT)
 }
@@ -315,7 +318,7 @@ pub fn seal_into<R: CryptoRng + ?Sized>(
     rng: &mut R,
     file: &[u8],
     out: &mut Vec<u8>,
-) -> Result<AttachmentPointer, Error> {
+) -> Result<AttachmentPointer, AttachmentError> {
     let key = random_array::<32, R>(rng);
     seal_with_key_into(kind, &key, file, out, Tuning::DEFAULT)
 }
@@ -326,7 +329,7 @@ fn seal_with_key(
     key: &[u8; 32],
     file: &[u8],
     t: Tuning,
-) -> Result<(AttachmentPointer, Vec<u8>), Error> {
+) -> Result<(AttachmentPointer, Vec<u8>), AttachmentError> {
     let mut out = Vec::new();
     let pointer = seal_with_key_into(kind, key, file, &mut out, t)?;
     Ok((pointer, out))
@@ -339,9 +342,9 @@ fn seal_with_key_into(
     file: &[u8],
     out: &mut Vec<u8>,
     t: Tuning,
-) -> Result<AttachmentPointer, Error> {
-    let length = u64::try_from(file.len()).map_err(|_| Error::Malformed)?;
-    let ct_len = usize::try_from(ciphertext_len(length)).map_err(|_| Error::Malformed)?;
+) -> Result<AttachmentPointer, AttachmentError> {
+    let length = u64::try_from(file.len()).map_err(|_| AttachmentError::TooLarge)?;
+    let ct_len = usize::try_from(ciphertext_len(length)).map_err(|_| AttachmentError::TooLarge)?;
     let pointer = AttachmentPointer::new(kind, *key, length)?;
     let n = chunk_count(padme(length));
     let (enc_key, commitment) = attachment_keys(key)?;
@@ -386,7 +389,7 @@ fn seal_with_key_into(
         // Some slots may still hold file bytes.
         out.zeroize();
         out.clear();
-        return Err(e);
+        return Err(e.into());
     }
     Ok(pointer)
 }
@@ -401,7 +404,12 @@ fn seal_with_key_into(
 ///    (in parallel from [`PARALLEL_MIN_CHUNKS`] chunks), else
 ///    [`Error::AuthenticationFailed`];
 /// 4. the fill `F'[length..P]` is all zero, else [`Error::Malformed`].
-pub fn open(pointer: &AttachmentPointer, ciphertext: &[u8]) -> Result<Vec<u8>, Error> {
+///
+/// The error says which ([`AttachmentError::Length`],
+/// [`AttachmentError::Commitment`], [`AttachmentError::Chunk`] with the
+/// chunk's index, [`AttachmentError::Fill`]); its `kind()` is the kind
+/// above.
+pub fn open(pointer: &AttachmentPointer, ciphertext: &[u8]) -> Result<Vec<u8>, AttachmentError> {
     open_tuned(pointer, ciphertext, Tuning::DEFAULT)
 }
 
@@ -417,12 +425,16 @@ pub fn open_into(
     pointer: &AttachmentPointer,
     ciphertext: &[u8],
     out: &mut Vec<u8>,
-) -> Result<(), Error> {
+) -> Result<(), AttachmentError> {
     open_tuned_into(pointer, ciphertext, out, Tuning::DEFAULT)
 }
 
 /// [`open`] with the given tuning.
-fn open_tuned(pointer: &AttachmentPointer, ciphertext: &[u8], t: Tuning) -> Result<Vec<u8>, Error> {
+fn open_tuned(
+    pointer: &AttachmentPointer,
+    ciphertext: &[u8],
+    t: Tuning,
+) -> Result<Vec<u8>, AttachmentError> {
     let mut out = Vec::new();
     open_tuned_into(pointer, ciphertext, &mut out, t)?;
     Ok(out)
@@ -434,7 +446,7 @@ fn open_tuned_into(
     ciphertext: &[u8],
     out: &mut Vec<u8>,
     t: Tuning,
-) -> Result<(), Error> {
+) -> Result<(), AttachmentError> {
     let opened = open_padded_into(pointer, ciphertext, out, t);
     if opened.is_err() {
         out.zeroize();
@@ -450,31 +462,35 @@ fn open_padded_into(
     ciphertext: &[u8],
     out: &mut Vec<u8>,
     t: Tuning,
-) -> Result<(), Error> {
+) -> Result<(), AttachmentError> {
     let length = pointer.length();
-    if u64::try_from(ciphertext.len()).ok() != Some(ciphertext_len(length)) {
-        return Err(Error::Malformed);
+    let expected = ciphertext_len(length);
+    let actual = ciphertext.len() as u64;
+    if actual != expected {
+        return Err(AttachmentError::Length { expected, actual });
     }
     let (p, n) = sizes(length)?;
     let (commitment, chunks) = ciphertext
         .split_at_checked(COMMITMENT_LEN)
-        .ok_or(Error::Malformed)?;
+        .ok_or(AttachmentError::Length { expected, actual })?;
     let enc_key = open_commitment(pointer.key(), commitment)?;
     let enc_key: &[u8; 32] = &enc_key;
     out.resize(p, 0);
     if p == 0 {
         // One empty chunk: what follows the commitment is its 16-byte tag.
-        open_chunk(enc_key, 0, true, chunks)?;
+        open_chunk(enc_key, 0, true, chunks).map_err(|_| AttachmentError::Chunk { index: 0 })?;
     } else {
-        let n = u64::try_from(n).map_err(|_| Error::Malformed)?;
+        let n = n as u64;
         // Each chunk is decrypted from the ciphertext straight into its
-        // place in the output, after its tag verified.
+        // place in the output, after its tag verified. The length check
+        // above makes every split exact, so any failure is the chunk's.
         let open_one = |(i, (plain, sealed)): (usize, (&mut [u8], &[u8]))| {
-            let i = u64::try_from(i).map_err(|_| Error::Malformed)?;
-            let (ct, tag) = sealed
-                .split_at_checked(plain.len())
-                .ok_or(Error::Malformed)?;
-            let tag: &[u8; TAG_LEN] = tag.try_into().map_err(|_| Error::Malformed)?;
+            let i = i as u64;
+            let failed = AttachmentError::Chunk { index: i };
+            let (ct, tag) = sealed.split_at_checked(plain.len()).ok_or(failed)?;
+            let tag: &[u8; TAG_LEN] = tag
+                .try_into()
+                .map_err(|_| AttachmentError::Chunk { index: i })?;
             aead::open_to(
                 enc_key,
                 &chunk_nonce(i, i + 1 == n),
@@ -483,7 +499,7 @@ fn open_padded_into(
                 tag,
                 plain,
             )
-            .map_err(open_error)
+            .map_err(|_| AttachmentError::Chunk { index: i })
         };
         #[cfg(feature = "parallel")]
         let parallel = n >= u64::try_from(t.parallel_min_chunks).unwrap_or(u64::MAX);
@@ -503,19 +519,18 @@ fn open_padded_into(
                 .try_for_each(open_one)?;
         }
     }
-    let length = usize::try_from(length).map_err(|_| Error::Malformed)?;
-    let (_, fill) = out.split_at_checked(length).ok_or(Error::Malformed)?;
+    let length = usize::try_from(length).map_err(|_| AttachmentError::TooLarge)?;
+    let (_, fill) = out.split_at_checked(length).ok_or(AttachmentError::Fill)?;
     if !bool::from(all_zero(fill)) {
-        return Err(Error::Malformed);
+        return Err(AttachmentError::Fill);
     }
     out.truncate(length);
     Ok(())
 }
 
 /// Reads until `buf` is full or the reader ends; returns how many bytes
-/// were read. Interrupted reads are retried; other I/O errors are
-/// [`Error::Io`].
-fn read_full<Rd: Read>(reader: &mut Rd, buf: &mut [u8]) -> Result<usize, Error> {
+/// were read. Interrupted reads are retried; other I/O errors are returned.
+fn read_full<Rd: Read>(reader: &mut Rd, buf: &mut [u8]) -> std::io::Result<usize> {
     let mut filled = 0;
     while let Some(rest) = buf.get_mut(filled..) {
         if rest.is_empty() {
@@ -525,7 +540,7 @@ fn read_full<Rd: Read>(reader: &mut Rd, buf: &mut [u8]) -> Result<usize, Error> 
             Ok(0) => break,
             Ok(k) => filled += k,
             Err(e) if e.kind() == ErrorKind::Interrupted => {}
-            Err(e) => return Err(e.into()),
+            Err(e) => return Err(e),
         }
     }
     Ok(filled)
@@ -542,14 +557,14 @@ struct Batch {
 
 /// The batch of at most `batch_chunks` chunks from chunk `first` of a
 /// padded file of `p` bytes (`n` chunks).
-fn next_batch(first: u64, n: u64, p: u64, batch_chunks: usize) -> Result<Batch, Error> {
+fn next_batch(first: u64, n: u64, p: u64, batch_chunks: usize) -> Result<Batch, AttachmentError> {
     let batch_chunks = batch_chunks.max(1);
     let end = n.min(first.saturating_add(batch_chunks as u64));
     let mut chunk_lens = Vec::with_capacity(batch_chunks);
     for i in first..end {
         let start = i.saturating_mul(CHUNK_U64);
         let len = p.saturating_sub(start).min(CHUNK_U64);
-        chunk_lens.push(usize::try_from(len).map_err(|_| Error::Malformed)?);
+        chunk_lens.push(usize::try_from(len).map_err(|_| AttachmentError::TooLarge)?);
     }
     Ok(Batch { first, chunk_lens })
 }
@@ -580,14 +595,14 @@ pub fn seal_to_writer<R, Rd, W>(
     reader: Rd,
     writer: W,
     len: u64,
-) -> Result<AttachmentPointer, Error>
+) -> Result<AttachmentPointer, AttachmentError>
 where
     R: CryptoRng + ?Sized,
     Rd: Read,
     W: Write,
 {
     if len > MAX_ATTACHMENT_LEN {
-        return Err(Error::Malformed);
+        return Err(AttachmentError::TooLarge);
     }
     let key = random_array::<32, R>(rng);
     seal_to_writer_with_key(kind, &key, reader, writer, len, Tuning::DEFAULT)
@@ -601,7 +616,7 @@ fn seal_to_writer_with_key<Rd: Read, W: Write>(
     mut writer: W,
     len: u64,
     t: Tuning,
-) -> Result<AttachmentPointer, Error> {
+) -> Result<AttachmentPointer, AttachmentError> {
     let p = padme(len);
     let n = chunk_count(p);
     let (enc_key, commitment) = attachment_keys(key)?;
@@ -622,8 +637,11 @@ fn seal_to_writer_with_key<Rd: Read, W: Write>(
         {
             let start = (batch.first + j as u64).saturating_mul(CHUNK_U64);
             let file_bytes = len.saturating_sub(start).min(chunk_len as u64);
-            let file_bytes = usize::try_from(file_bytes).map_err(|_| Error::Malformed)?;
-            reader.read_exact(slot.get_mut(..file_bytes).ok_or(Error::Malformed)?)?;
+            let file_bytes = usize::try_from(file_bytes).map_err(|_| AttachmentError::TooLarge)?;
+            reader.read_exact(
+                slot.get_mut(..file_bytes)
+                    .ok_or(AttachmentError::TooLarge)?,
+            )?;
         }
         let first_index = batch.first;
         for_each_slot(&mut buf, SEALED_CHUNK_LEN, t, |j, slot| {
@@ -634,7 +652,7 @@ fn seal_to_writer_with_key<Rd: Read, W: Write>(
         first = first.saturating_add(batch.chunk_lens.len() as u64);
     }
     writer.flush()?;
-    AttachmentPointer::new(kind, *key, len)
+    Ok(AttachmentPointer::new(kind, *key, len)?)
 }
 
 /// Decrypts an attachment streamed from `reader` into `writer` (SPEC.md
@@ -666,7 +684,7 @@ pub fn open_from_reader<Rd: Read, W: Write>(
     pointer: &AttachmentPointer,
     reader: Rd,
     writer: W,
-) -> Result<u64, Error> {
+) -> Result<u64, AttachmentError> {
     open_from_reader_tuned(pointer, reader, writer, Tuning::DEFAULT)
 }
 
@@ -676,35 +694,48 @@ fn open_from_reader_tuned<Rd: Read, W: Write>(
     mut reader: Rd,
     mut writer: W,
     t: Tuning,
-) -> Result<u64, Error> {
+) -> Result<u64, AttachmentError> {
     let length = pointer.length();
     if length > MAX_ATTACHMENT_LEN {
-        return Err(Error::Malformed);
+        return Err(AttachmentError::TooLarge);
     }
+    let expected = ciphertext_len(length);
     let p = padme(length);
     let n = chunk_count(p);
     let mut commitment = [0u8; COMMITMENT_LEN];
-    if read_full(&mut reader, &mut commitment)? < COMMITMENT_LEN {
+    let got = read_full(&mut reader, &mut commitment)?;
+    if got < COMMITMENT_LEN {
         // Shorter than every ciphertext (at least 48 bytes).
-        return Err(Error::Malformed);
+        return Err(AttachmentError::Length {
+            expected,
+            actual: got as u64,
+        });
     }
     let enc_key = match open_commitment(pointer.key(), &commitment) {
         Ok(enc_key) => enc_key,
-        Err(e) => {
+        Err(_) => {
             // No chunk is opened; the rest of the stream is only counted,
             // because a wrong length (check 1) comes before the commitment.
-            let rest = ciphertext_len(length).saturating_sub(COMMITMENT_LEN as u64);
+            let rest = expected.saturating_sub(COMMITMENT_LEN as u64);
             let seen = std::io::copy(
                 &mut reader.by_ref().take(rest.saturating_add(1)),
                 &mut std::io::sink(),
             )?;
-            return Err(if seen == rest { e } else { Error::Malformed });
+            return Err(if seen == rest {
+                AttachmentError::Commitment
+            } else {
+                AttachmentError::Length {
+                    expected,
+                    actual: (COMMITMENT_LEN as u64).saturating_add(seen),
+                }
+            });
         }
     };
     let enc_key: &[u8; 32] = &enc_key;
     let mut buf = Zeroizing::new(Vec::new());
+    let mut read = COMMITMENT_LEN as u64;
     let mut short = false;
-    let mut chunk_failed = false;
+    let mut chunk_failed = None;
     let mut fill_ok = true;
     let mut first = 0u64;
     while first < n && !short {
@@ -712,16 +743,17 @@ fn open_from_reader_tuned<Rd: Read, W: Write>(
         buf.clear();
         buf.resize(batch.sealed_len(), 0);
         let got = read_full(&mut reader, &mut buf)?;
+        read = read.saturating_add(got as u64);
         if got < buf.len() {
             short = true;
-        } else if !chunk_failed {
+        } else if chunk_failed.is_none() {
             let first_index = batch.first;
             let opened = for_each_slot(&mut buf, SEALED_CHUNK_LEN, t, |j, slot| {
                 let i = first_index + j;
-                open_slot(enc_key, i, i + 1 == n, slot)
+                open_slot(enc_key, i, i + 1 == n, slot).map_err(|_| i)
             });
-            if opened.is_err() {
-                chunk_failed = true;
+            if let Err(index) = opened {
+                chunk_failed = Some(index);
             } else {
                 for (j, (slot, &chunk_len)) in buf
                     .chunks(SEALED_CHUNK_LEN)
@@ -730,9 +762,9 @@ fn open_from_reader_tuned<Rd: Read, W: Write>(
                 {
                     let start = (batch.first + j as u64).saturating_mul(CHUNK_U64);
                     let keep = length.saturating_sub(start).min(chunk_len as u64);
-                    let keep = usize::try_from(keep).map_err(|_| Error::Malformed)?;
-                    let plain = slot.get(..chunk_len).ok_or(Error::Malformed)?;
-                    let (data, fill) = plain.split_at_checked(keep).ok_or(Error::Malformed)?;
+                    let keep = usize::try_from(keep).map_err(|_| AttachmentError::TooLarge)?;
+                    let plain = slot.get(..chunk_len).ok_or(AttachmentError::Fill)?;
+                    let (data, fill) = plain.split_at_checked(keep).ok_or(AttachmentError::Fill)?;
                     fill_ok &= bool::from(all_zero(fill));
                     if fill_ok && !data.is_empty() {
                         writer.write_all(data)?;
@@ -745,13 +777,16 @@ fn open_from_reader_tuned<Rd: Read, W: Write>(
     buf.zeroize();
     let extended = !short && read_full(&mut reader, &mut [0u8; 1])? > 0;
     if short || extended {
-        return Err(Error::Malformed);
+        return Err(AttachmentError::Length {
+            expected,
+            actual: read.saturating_add(u64::from(extended)),
+        });
     }
-    if chunk_failed {
-        return Err(Error::AuthenticationFailed);
+    if let Some(index) = chunk_failed {
+        return Err(AttachmentError::Chunk { index });
     }
     if !fill_ok {
-        return Err(Error::Malformed);
+        return Err(AttachmentError::Fill);
     }
     writer.flush()?;
     Ok(length)
@@ -789,7 +824,7 @@ pub mod testing {
         key: &[u8; 32],
         file: &[u8],
         t: Tuning,
-    ) -> Result<(AttachmentPointer, Vec<u8>), Error> {
+    ) -> Result<(AttachmentPointer, Vec<u8>), AttachmentError> {
         seal_with_key(kind, key, file, t)
     }
 
@@ -798,7 +833,7 @@ pub mod testing {
         pointer: &AttachmentPointer,
         ciphertext: &[u8],
         t: Tuning,
-    ) -> Result<Vec<u8>, Error> {
+    ) -> Result<Vec<u8>, AttachmentError> {
         open_tuned(pointer, ciphertext, t)
     }
 
@@ -810,9 +845,9 @@ pub mod testing {
         writer: W,
         len: u64,
         t: Tuning,
-    ) -> Result<AttachmentPointer, Error> {
+    ) -> Result<AttachmentPointer, AttachmentError> {
         if len > MAX_ATTACHMENT_LEN {
-            return Err(Error::Malformed);
+            return Err(AttachmentError::TooLarge);
         }
         seal_to_writer_with_key(kind, key, reader, writer, len, t)
     }
@@ -823,7 +858,7 @@ pub mod testing {
         reader: Rd,
         writer: W,
         t: Tuning,
-    ) -> Result<u64, Error> {
+    ) -> Result<u64, AttachmentError> {
         open_from_reader_tuned(pointer, reader, writer, t)
     }
 }

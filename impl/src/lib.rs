@@ -142,7 +142,7 @@ mod session;
 pub mod replay;
 
 // The application API, at the top level.
-pub use account::{Account, Contact, Outgoing, Received, Receipt};
+pub use account::{Account, Contact, Outgoing, Receipt, Received};
 pub use bundle::{Bundle, PqKind, PqPrekeySecret, PrekeyStore, VerifiedBundle};
 pub use content::{AttachmentPointer, Content, MediaKind};
 pub use fingerprint::{safety_number, safety_number_string};

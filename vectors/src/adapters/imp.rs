@@ -593,8 +593,13 @@ impl Relay {
     }
 
     /// The outcome of a send: posts the envelope, or reports the error.
-    fn post(&mut self, from: Who, to: Who, sent: Result<Outgoing, xchat::Error>) -> Outcome {
-        match sent {
+    fn post<E: Into<xchat::Error>>(
+        &mut self,
+        from: Who,
+        to: Who,
+        sent: Result<Outgoing, E>,
+    ) -> Outcome {
+        match sent.map_err(Into::into) {
             Ok(out) => {
                 self.wire.push(out.envelope);
                 self.posted.push(out.mailbox);
@@ -671,13 +676,15 @@ fn session_run(i: &w::session::RunIn) -> Answer<w::session::RunOut> {
                 let p = &mut parties[at(*from)];
                 let n = p.draws;
                 let r = bundle.and_then(|b| {
-                    p.account.start_with(
-                        &peer,
-                        &b,
-                        &party_draw(&seed, p.who, b"handshake ephemeral", n),
-                        &party_draw(&seed, p.who, b"handshake kem", n),
-                        &party_draw(&seed, p.who, b"handshake ratchet", n),
-                    )
+                    p.account
+                        .start_with(
+                            &peer,
+                            &b,
+                            &party_draw(&seed, p.who, b"handshake ephemeral", n),
+                            &party_draw(&seed, p.who, b"handshake kem", n),
+                            &party_draw(&seed, p.who, b"handshake ratchet", n),
+                        )
+                        .map_err(xchat::Error::from)
                 });
                 match r {
                     Ok(()) => {
