@@ -663,16 +663,16 @@ impl Account {
             return Err(Error::UnknownSession);
         }
         let mut opened = None;
-        for (s, session) in contact.sessions.iter().enumerate() {
+        for (s, session) in contact.sessions.iter_mut().enumerate() {
             if let Some(o) = session.open_recognized(prefix, body, ratchet_secret)? {
                 opened = Some((s, o));
                 break;
             }
         }
-        let (s, (content, update)) = opened.ok_or(Error::AuthenticationFailed)?;
+        let (s, opened) = opened.ok_or(Error::AuthenticationFailed)?;
         // Commit: the session advances and becomes current (R5).
-        let mut session = contact.sessions.remove(s);
-        session.commit_recv(update, false, &content);
+        let content = opened.commit(false);
+        let session = contact.sessions.remove(s);
         contact.sessions.insert(0, session);
         Ok(Receipt::Message(Received {
             sender,
@@ -706,10 +706,10 @@ impl Account {
         // P2: a repeated prekey message of a session we hold.
         if let Some(contact) = index.and_then(|i| self.contacts.get_mut(i)) {
             if let Some(session) = contact.sessions.iter_mut().find(|s| *s.ek() == header.ek) {
-                let (content, update) = session
+                let content = session
                     .open(&PREKEY_PREFIX, body, ratchet_secret)
-                    .map_err(|kind| failed(Some(&header), kind))?;
-                session.commit_recv(update, true, &content);
+                    .map_err(|kind| failed(Some(&header), kind))?
+                    .commit(true);
                 return Ok(Receipt::Message(Received {
                     sender,
                     content,

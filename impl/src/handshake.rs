@@ -26,7 +26,7 @@ use crate::encoding::{
 };
 use crate::handle::{enc_handle, Handle};
 use crate::identity::{self, IdentityPublic, IdentitySecret, IDENTITY_LEN};
-use crate::ratchet::{RatchetState, RecvUpdate, ENC_HEADER_LEN, MSG_PREKEY, TAG_LEN};
+use crate::ratchet::{RatchetState, ENC_HEADER_LEN, MSG_PREKEY, TAG_LEN};
 use crate::Error;
 
 /// The first two bytes of a prekey message, `u8(0x01) || u8(0x01)`, which
@@ -442,14 +442,16 @@ fn respond_observed(
     let keys = derive_keys(&dhs, &ss, &t)?;
     observer.derived(&dhs, &ss, &header.ct, &t, &keys);
     let mut state = RatchetState::init_bob(&keys.sk, spk_secret, &spk, &keys.hka, &keys.nhkb);
-    let (plaintext, update): (Vec<u8>, RecvUpdate) =
-        state.decrypt(&keys.ad, &PREKEY_PREFIX, body, ratchet_secret)?;
-    state.commit_recv(update);
+    // A fresh state: committing at once is safe, the caller drops it all
+    // if a later check fails.
+    let plaintext = state
+        .decrypt(&keys.ad, &PREKEY_PREFIX, body, ratchet_secret)?
+        .commit();
     Ok(Accepted {
         state,
         header,
         ad: keys.ad,
-        plaintext: Zeroizing::new(plaintext),
+        plaintext,
     })
 }
 

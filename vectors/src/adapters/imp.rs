@@ -146,10 +146,7 @@ impl RatchetPair for Pair {
         let state = &mut self.states[from.index()];
         let sent = state
             .encrypt(&self.ad, &RATCHET_PREFIX, plaintext, &fit(r)?)
-            .map(|(body, update)| {
-                state.commit_send(update);
-                [RATCHET_PREFIX.to_vec(), body].concat()
-            });
+            .map(|pending| [RATCHET_PREFIX.to_vec(), pending.commit()].concat());
         Ok(sent.map_err(Error::from))
     }
     fn receive(
@@ -166,9 +163,10 @@ impl RatchetPair for Pair {
                 return Err(xchat::Error::Malformed);
             }
             let body = message.get(2..).ok_or(xchat::Error::Malformed)?;
-            let (plaintext, update) = state.decrypt(&self.ad, &RATCHET_PREFIX, body, &secret)?;
-            state.commit_recv(update);
-            Ok(plaintext)
+            let plaintext = state
+                .decrypt(&self.ad, &RATCHET_PREFIX, body, &secret)?
+                .commit();
+            Ok(plaintext.to_vec())
         })();
         Ok(received.map_err(Error::from))
     }
@@ -330,7 +328,7 @@ impl Conformance for Impl {
         let b = bundle::decode(&i.bundle)?;
         let (ek_secret, kem_m, ratchet_secret) =
             (fit(&i.ek_secret)?, fit(&i.kem_m)?, fit(&i.ratchet_secret)?);
-        let (state, header, ad, t) = handshake::initiate_unverified_traced(
+        let (mut state, header, ad, t) = handshake::initiate_unverified_traced(
             &alice,
             &peer,
             &b,
@@ -338,7 +336,10 @@ impl Conformance for Impl {
             &kem_m,
             &ratchet_secret,
         )?;
-        let (body, _) = state.encrypt(&ad, &PREKEY_PREFIX, &i.plaintext, &fit(&i.header_nonce)?)?;
+        // The vector publishes the first message; the state is dropped.
+        let body = state
+            .encrypt(&ad, &PREKEY_PREFIX, &i.plaintext, &fit(&i.header_nonce)?)?
+            .discard();
         Ok(w::handshake::InitiateOut {
             ek: header.ek.into(),
             dh1: traced_dh(&t, 0)?,
