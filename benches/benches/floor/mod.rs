@@ -77,11 +77,33 @@ pub fn sha256(msg: &[u8]) -> [u8; 32] {
     Sha256::digest(msg).into()
 }
 
+/// Below this many bytes the implementation seals and opens with HACL*
+/// (`libcrux-chacha20poly1305`), from it on with RustCrypto; the floor does
+/// the same (`xchat::crypto::aead`).
+const SMALL: usize = xchat::crypto::aead::SMALL_LEN;
+
 /// `AEAD(k, n, ad, p)` in place over `buf[..len - 16]`, tag written to the
 /// last 16 bytes of `buf`.
 #[inline(always)]
 pub fn seal_in_place(key: &[u8; 32], nonce: &[u8; 12], aad: &[u8], buf: &mut [u8]) {
     let (body, tag) = buf.split_at_mut(buf.len() - 16);
+    if body.len() < SMALL {
+        // HACL* reads and writes separate buffers.
+        let mut pt = [0u8; SMALL];
+        pt[..body.len()].copy_from_slice(body);
+        let mut t = [0u8; 16];
+        libcrux_chacha20poly1305::encrypt_detached(
+            key,
+            &pt[..body.len()],
+            body,
+            &mut t,
+            aad,
+            nonce,
+        )
+        .unwrap();
+        tag.copy_from_slice(&t);
+        return;
+    }
     let t = ChaCha20Poly1305::new(key.into())
         .encrypt_inout_detached(nonce.into(), aad, body.into())
         .unwrap();
@@ -92,15 +114,37 @@ pub fn seal_in_place(key: &[u8; 32], nonce: &[u8; 12], aad: &[u8], buf: &mut [u8
 #[inline(always)]
 pub fn open_in_place(key: &[u8; 32], nonce: &[u8; 12], aad: &[u8], buf: &mut [u8]) {
     let (body, tag) = buf.split_at_mut(buf.len() - 16);
+    if body.len() < SMALL {
+        let mut ct = [0u8; SMALL];
+        ct[..body.len()].copy_from_slice(body);
+        let tag: &[u8; 16] = (&*tag).try_into().unwrap();
+        libcrux_chacha20poly1305::decrypt_detached(key, body, &ct[..body.len()], tag, aad, nonce)
+            .unwrap();
+        return;
+    }
     let tag = Tag::try_from(&*tag).unwrap();
     ChaCha20Poly1305::new(key.into())
         .decrypt_inout_detached(nonce.into(), aad, body.into(), &tag)
         .unwrap();
 }
 
+/// XChaCha20's subkey and nonce (draft-irtf-cfrg-xchacha-03 section 2.3).
+#[inline(always)]
+fn x_subkey(key: &[u8; 32], nonce: &[u8; 24]) -> ([u8; 32], [u8; 12]) {
+    let input: [u8; 16] = nonce[..16].try_into().unwrap();
+    let subkey = chacha20::hchacha::<chacha20::R20>(key.into(), &input.into());
+    let mut n12 = [0u8; 12];
+    n12[4..].copy_from_slice(&nonce[16..]);
+    (subkey.into(), n12)
+}
+
 /// `XAEAD(k, n, ad, p)` in place (the 41-byte header).
 #[inline(always)]
 pub fn xseal_in_place(key: &[u8; 32], nonce: &[u8; 24], aad: &[u8], buf: &mut [u8]) {
+    if buf.len() - 16 < SMALL {
+        let (subkey, n12) = x_subkey(key, nonce);
+        return seal_in_place(&subkey, &n12, aad, buf);
+    }
     let (body, tag) = buf.split_at_mut(buf.len() - 16);
     let t = XChaCha20Poly1305::new(key.into())
         .encrypt_inout_detached(nonce.into(), aad, body.into())
@@ -111,6 +155,10 @@ pub fn xseal_in_place(key: &[u8; 32], nonce: &[u8; 24], aad: &[u8], buf: &mut [u
 /// `XAEAD-OPEN(k, n, ad, c)` in place.
 #[inline(always)]
 pub fn xopen_in_place(key: &[u8; 32], nonce: &[u8; 24], aad: &[u8], buf: &mut [u8]) {
+    if buf.len() - 16 < SMALL {
+        let (subkey, n12) = x_subkey(key, nonce);
+        return open_in_place(&subkey, &n12, aad, buf);
+    }
     let (body, tag) = buf.split_at_mut(buf.len() - 16);
     let tag = Tag::try_from(&*tag).unwrap();
     XChaCha20Poly1305::new(key.into())
