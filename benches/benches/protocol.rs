@@ -276,14 +276,14 @@ fn envelope_group(c: &mut Criterion) {
     });
     g.bench_function("floor", |b| {
         b.iter(|| {
-            let sealed = floor::envelope_seal(&f, &alice_identity, &payload);
-            floor::envelope_open(&f, &sealed, false)
+            let sealed = floor::envelope_seal(&f, &alice_identity, &payload, None);
+            floor::envelope_open(&f, &sealed, false, None)
         })
     });
     g.bench_function("floor_with_verify", |b| {
         b.iter(|| {
-            let sealed = floor::envelope_seal(&f, &alice_identity, &payload);
-            floor::envelope_open(&f, &sealed, true)
+            let sealed = floor::envelope_seal(&f, &alice_identity, &payload, None);
+            floor::envelope_open(&f, &sealed, true, None)
         })
     });
     g.finish();
@@ -365,6 +365,11 @@ fn pairwise(c: &mut Criterion) {
             let wire = floor::message_send(&f, &ck, &raw);
             floor::message_receive(&f, &ck, &wire)
         })
+    });
+    let static_dh = floor::dh(&f.alice_ik, &f.bob_ik_pub);
+    let alice_identity = identity::encode(&p.alice_public);
+    g.bench_function("sealed_floor", |b| {
+        b.iter(|| floor::sealed_message(&f, &ck, &raw, &alice_identity, &static_dh))
     });
     g.finish();
 }

@@ -499,8 +499,15 @@ pub fn handshake_responder(f: &Fixture, with_opk: bool, wire: &Wire, ck: &[u8; 3
 /// Seal: the hedge `e = HMAC(IKdh_S, label || r || mailbox || EncX(IKdh_R)
 /// || payload)` (1 HMAC over the payload), `E = PUB(e)` (1 key generation),
 /// `DHe` and `DHs` (2 DH), HKDF (L = 64) and HKDF (L = 32), AEAD seal of
-/// `EncIdentity(S)` (147 B) and of the payload.
-pub fn envelope_seal(f: &Fixture, sender_identity: &[u8], payload: &[u8]) -> Vec<u8> {
+/// `EncIdentity(S)` (147 B) and of the payload. With `static_dh`, `DHs` is
+/// the one a contact remembers (SPEC.md section 12 allows caching it), so
+/// only `DHe` is computed.
+pub fn envelope_seal(
+    f: &Fixture,
+    sender_identity: &[u8],
+    payload: &[u8],
+    static_dh: Option<&[u8; 32]>,
+) -> Vec<u8> {
     let mut out = vec![0u8; 1 + 16 + 32 + 163 + payload.len() + 16];
     out[0] = 0x01;
     out[1..17].copy_from_slice(&f.mailbox);
@@ -532,7 +539,7 @@ pub fn envelope_seal(f: &Fixture, sender_identity: &[u8], payload: &[u8]) -> Vec
             &mut rest[..163],
         );
     }
-    let dh_s = dh(&f.alice_ik, &f.bob_ik_pub);
+    let dh_s = static_dh.map_or_else(|| dh(&f.alice_ik, &f.bob_ik_pub), |k| *k);
     let mut info2 = [0u8; 28 + 163];
     info2[..28].copy_from_slice(ENV_S_LABEL);
     info2[28..].copy_from_slice(&out[49..212]);
@@ -547,8 +554,14 @@ pub fn envelope_seal(f: &Fixture, sender_identity: &[u8], payload: &[u8]) -> Vec
 /// Open: `DHe` and `DHs` (2 DH), the two HKDFs, AEAD open of `c1` and of
 /// `c2`; with `verify_sender`, also the Ed25519 verification of the sender's
 /// identity binding (REQ-ID-001), which an implementation may skip only if
-/// it caches identities it verified before.
-pub fn envelope_open(f: &Fixture, envelope: &[u8], verify_sender: bool) -> Vec<u8> {
+/// it caches identities it verified before. With `static_dh`, the
+/// remembered `DHs` (as for [`envelope_seal`]).
+pub fn envelope_open(
+    f: &Fixture,
+    envelope: &[u8],
+    verify_sender: bool,
+    static_dh: Option<&[u8; 32]>,
+) -> Vec<u8> {
     let e_pub: [u8; 32] = envelope[17..49].try_into().unwrap();
     let dh_e = dh(&f.bob_ik, &e_pub);
     let mut info = [0u8; 31 + 16 + 33 + 33];
@@ -571,7 +584,7 @@ pub fn envelope_open(f: &Fixture, envelope: &[u8], verify_sender: bool) -> Vec<u
     if verify_sender {
         verify(&f.alice_sig_pub, &f.alice_binding_msg, &f.alice_binding);
     }
-    let dh_s = dh(&f.bob_ik, &f.alice_ik_pub);
+    let dh_s = static_dh.map_or_else(|| dh(&f.bob_ik, &f.alice_ik_pub), |k| *k);
     let mut info2 = [0u8; 28 + 163];
     info2[..28].copy_from_slice(ENV_S_LABEL);
     info2[28..].copy_from_slice(&envelope[49..212]);
@@ -687,4 +700,22 @@ pub fn attachment_aead_open_to(key: &[u8; 32], body: &[u8], plain: &mut [u8]) {
             )
             .unwrap();
     }
+}
+
+/// A 1 KiB ratchet message sealed to the published mailbox between pinned,
+/// verified contacts (SPEC.md sections 9 and 12; the `pairwise/sealed`
+/// path): the ratchet message floor plus the envelope with `DHs`
+/// remembered, that is one key generation and two DH (`DHe` on each side),
+/// the envelope's HKDFs and its two AEADs, and no signature verification.
+pub fn sealed_message(
+    f: &Fixture,
+    ck: &[u8; 32],
+    content: &[u8],
+    sender_identity: &[u8],
+    static_dh: &[u8; 32],
+) -> Vec<u8> {
+    let wire = message_send(f, ck, content);
+    let sealed = envelope_seal(f, sender_identity, &wire.bytes, Some(static_dh));
+    let opened = envelope_open(f, &sealed, false, Some(static_dh));
+    message_receive(f, ck, &Wire { bytes: opened })
 }
