@@ -106,10 +106,7 @@ fn message(mode: &str, n: usize) {
             let (mut a, mut b, ad) = established_impl(&ip);
             for _ in 0..n {
                 let padded = xchat::padding::pad(&text).unwrap();
-                let body = a
-                    .encrypt(&ad, &[1, 2], &padded, &nonce)
-                    .unwrap()
-                    .commit();
+                let body = a.encrypt(&ad, &[1, 2], &padded, &nonce).unwrap().commit();
                 let out = b.decrypt(&ad, &[1, 2], &body, &secret).unwrap().commit();
                 std::hint::black_box(xchat::padding::unpad(&out).unwrap());
             }
@@ -151,10 +148,7 @@ fn established_impl(
     let hello = xchat::padding::pad(b"hello").unwrap();
     let (mut a, header, ad) =
         ihs::initiate_unverified(&ip.alice, &ip.bob_handle, &ip.bundle, &s1, &s2, &s3).unwrap();
-    let body = a
-        .encrypt(&ad, &PREKEY_PREFIX, &hello, &n)
-        .unwrap()
-        .commit();
+    let body = a.encrypt(&ad, &PREKEY_PREFIX, &hello, &n).unwrap().commit();
     let message = ihs::encode_prekey_message(&header, &body);
     let mut b = ihs::respond(&ip.bob, &ip.store, &message, &s4)
         .unwrap()

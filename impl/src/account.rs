@@ -346,8 +346,9 @@ impl Account {
     }
 
     /// Sends `content` to the contact `peer` with the current session
-    /// (SPEC.md sections 12.1 and 15.1, REQ-MAILBOX-003): a mailbox update
-    /// is `Malformed` (use [`Account::offer_mailbox`]); `UnknownSession`
+    /// (SPEC.md sections 12.1 and 15.1, REQ-MAILBOX-003, REQ-CONTENT-002): a
+    /// mailbox update, or a text longer than `MAX_TEXT_LEN`, is `Malformed`
+    /// (use [`Account::offer_mailbox`] for the first); `UnknownSession`
     /// without a contact or session; then the ratchet's errors. A light
     /// envelope to the peer's pairwise mailbox once the session knows it,
     /// else sealed to `peer_mailbox`, the peer's published mailbox.
@@ -362,6 +363,9 @@ impl Account {
         rng: &mut R,
     ) -> Result<Outgoing, SendError> {
         if let Content::MailboxUpdate { .. } = content {
+            return Err(SendError::InvalidContent);
+        }
+        if !crate::content::pre_encode(content) {
             return Err(SendError::InvalidContent);
         }
         let i = self.sending_contact(peer)?;

@@ -666,7 +666,10 @@ fn session_run(i: &w::session::RunIn) -> Answer<w::session::RunOut> {
         parties.push(set_up(&seed, who, i.with_opk, k)?);
     }
     let at = |w: Who| scenario::index_of(w.into());
-    let mut snapshots: Vec<Option<Party>> = vec![None; parties.len()];
+    // A snapshot is what an application stores: the account's export (and
+    // the harness's draw counter); a restore imports it, so every
+    // `Restore` event runs `Account::export` and `Account::import`.
+    let mut snapshots: Vec<Option<(Vec<u8>, u32)>> = vec![None; parties.len()];
     let mut relay = Relay::default();
     let mut outcomes = Vec::new();
     for e in &i.events {
@@ -705,7 +708,18 @@ fn session_run(i: &w::session::RunIn) -> Answer<w::session::RunOut> {
             EventIn::Send { from, to, text } => {
                 let published = *parties[at(*to)].account.mailbox();
                 let peer = *parties[at(*to)].account.identity().handle();
-                let text = String::from_utf8(text.0.clone()).map_err(Error::bad_request)?;
+                // The impl's text type is a `String`: a text that is not
+                // UTF-8 cannot be made into a content, which is the impl's
+                // REQ-CONTENT-002 rejection (SPEC.md section 15.1), the
+                // spec's `send_failed` with `Malformed`.
+                let Ok(text) = String::from_utf8(text.0.clone()) else {
+                    outcomes.push(Outcome::SendFailed {
+                        from: *from,
+                        to: *to,
+                        error: xchat::Error::Malformed.into(),
+                    });
+                    continue;
+                };
                 let p = &mut parties[at(*from)];
                 let n = p.draws;
                 let mut rng = Replay::new(&[
@@ -855,12 +869,15 @@ fn session_run(i: &w::session::RunIn) -> Answer<w::session::RunOut> {
                 Outcome::Done
             }
             EventIn::Snapshot { who } => {
-                snapshots[at(*who)] = Some(parties[at(*who)].clone());
+                let p = &parties[at(*who)];
+                snapshots[at(*who)] = Some((p.account.export().to_vec(), p.draws));
                 Outcome::Done
             }
             EventIn::Restore { who } => match &snapshots[at(*who)] {
-                Some(saved) => {
-                    parties[at(*who)] = saved.clone();
+                Some((export, draws)) => {
+                    let p = &mut parties[at(*who)];
+                    p.account = Account::import(export)?;
+                    p.draws = *draws;
                     Outcome::Done
                 }
                 None => Outcome::Ignored,
