@@ -1,0 +1,197 @@
+//! The Wycheproof files of `vectors/external/wycheproof` re-run through the
+//! spec in the bundle job (the test command runs every external file; this
+//! re-run makes the bundle's pass/fail figures its own). Policies are those
+//! of the spec's tests: `valid` and `acceptable` X25519 cases must give
+//! `shared`; Ed25519 is strict (only `valid` verifies); AEAD and MAC
+//! `invalid` cases must be rejected. Groups whose parameters the protocol's
+//! primitives do not take (AES-192, IV or tag sizes other than the suite's)
+//! are counted as skipped.
+
+use serde_json::Value;
+use xchat_spec::{aes_gcm, chacha20poly1305, ed25519, hkdf, hmac, x25519, xchacha20poly1305};
+
+/// The outcome of re-running one file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KatResult {
+    pub primitive: String,
+    pub passed: usize,
+    pub failed: usize,
+    pub skipped: usize,
+}
+
+fn unhex(v: &Value, key: &str) -> Option<Vec<u8>> {
+    let s = v.get(key)?.as_str()?;
+    if !s.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).ok())
+        .collect()
+}
+
+fn arr<const N: usize>(b: &[u8]) -> Option<[u8; N]> {
+    b.try_into().ok()
+}
+
+/// `Some(true)` pass, `Some(false)` fail, `None` skipped.
+type Case = fn(&Value, &Value, &str) -> Option<bool>;
+
+fn mac(g: &Value, t: &Value, result: &str, wide: bool) -> Option<bool> {
+    let key = unhex(t, "key")?;
+    let msg = unhex(t, "msg")?;
+    let tag = unhex(t, "tag")?;
+    let bits = g.get("tagSize")?.as_u64()? as usize;
+    let full = if wide {
+        hmac::hmac_sha512(&key, &msg).to_vec()
+    } else {
+        hmac::hmac_sha256(&key, &msg).to_vec()
+    };
+    let same = bits / 8 <= full.len() && full[..bits / 8] == tag[..];
+    Some(same == (result == "valid"))
+}
+
+fn hkdf_case(t: &Value, result: &str, wide: bool) -> Option<bool> {
+    let (ikm, salt, info) = (unhex(t, "ikm")?, unhex(t, "salt")?, unhex(t, "info")?);
+    let size = t.get("size")?.as_u64()? as usize;
+    let out = if wide {
+        hkdf::hkdf_sha512(&salt, &ikm, &info, size)
+    } else {
+        hkdf::hkdf_sha256(&salt, &ikm, &info, size)
+    };
+    Some(match (out, result) {
+        (Ok(o), "valid") => Some(o) == unhex(t, "okm"),
+        (Err(_), "invalid") => true,
+        _ => false,
+    })
+}
+
+fn aead(g: &Value, t: &Value, result: &str, which: u8) -> Option<bool> {
+    let (key, iv, aad, msg, ct, tag) = (
+        unhex(t, "key")?,
+        unhex(t, "iv")?,
+        unhex(t, "aad")?,
+        unhex(t, "msg")?,
+        unhex(t, "ct")?,
+        unhex(t, "tag")?,
+    );
+    let mut sealed = ct.clone();
+    sealed.extend_from_slice(&tag);
+    if g.get("tagSize")?.as_u64()? != 128 {
+        return None;
+    }
+    let (seal, open) = match which {
+        0 => {
+            let (k, n) = (arr::<32>(&key), arr::<12>(&iv));
+            match (k, n) {
+                (Some(k), Some(n)) => (
+                    Some(chacha20poly1305::seal(&k, &n, &aad, &msg)),
+                    chacha20poly1305::open(&k, &n, &aad, &sealed),
+                ),
+                _ => {
+                    return if result == "invalid" {
+                        Some(true)
+                    } else {
+                        None
+                    }
+                }
+            }
+        }
+        1 => {
+            let (k, n) = (arr::<32>(&key), arr::<24>(&iv));
+            match (k, n) {
+                (Some(k), Some(n)) => (
+                    Some(xchacha20poly1305::seal(&k, &n, &aad, &msg)),
+                    xchacha20poly1305::open(&k, &n, &aad, &sealed),
+                ),
+                _ => {
+                    return if result == "invalid" {
+                        Some(true)
+                    } else {
+                        None
+                    }
+                }
+            }
+        }
+        _ => {
+            if key.len() != 16 && key.len() != 32 {
+                return None;
+            }
+            (
+                aes_gcm::seal(&key, &iv, &aad, &msg).ok(),
+                aes_gcm::open(&key, &iv, &aad, &sealed),
+            )
+        }
+    };
+    Some(match result {
+        "valid" => seal.as_deref() == Some(&sealed[..]) && open.ok().as_deref() == Some(&msg[..]),
+        "invalid" => open.is_err(),
+        _ => return None,
+    })
+}
+
+fn x25519_case(t: &Value, result: &str) -> Option<bool> {
+    let (public, private, shared) = (
+        unhex(t, "public")?,
+        unhex(t, "private")?,
+        unhex(t, "shared")?,
+    );
+    match (arr::<32>(&private), arr::<32>(&public)) {
+        (Some(k), Some(u)) => {
+            let same = x25519::x25519(&k, &u).to_vec() == shared;
+            Some(if result == "invalid" { !same } else { same })
+        }
+        _ => Some(result == "invalid"),
+    }
+}
+
+fn ed25519_case(g: &Value, t: &Value, result: &str) -> Option<bool> {
+    let pk = unhex(g.get("publicKey")?, "pk")?;
+    let (msg, sig) = (unhex(t, "msg")?, unhex(t, "sig")?);
+    let ok = match (arr::<32>(&pk), arr::<64>(&sig)) {
+        (Some(p), Some(s)) => ed25519::verify(&p, &msg, &s).is_ok(),
+        _ => false,
+    };
+    Some(ok == (result == "valid"))
+}
+
+/// Re-runs `name` (a path under `vectors/external`) if it is a Wycheproof
+/// file of a primitive the protocol uses; `None` for every other file.
+pub fn rerun(name: &str, bytes: &[u8]) -> Option<KatResult> {
+    let file = name.strip_prefix("wycheproof/")?;
+    let case: (&str, Case) = match file {
+        "hmac_sha256_test.json" => ("HMAC-SHA-256", |g, t, r| mac(g, t, r, false)),
+        "hmac_sha512_test.json" => ("HMAC-SHA-512", |g, t, r| mac(g, t, r, true)),
+        "hkdf_sha256_test.json" => ("HKDF-SHA-256", |_, t, r| hkdf_case(t, r, false)),
+        "hkdf_sha512_test.json" => ("HKDF-SHA-512", |_, t, r| hkdf_case(t, r, true)),
+        "chacha20_poly1305_test.json" => ("ChaCha20-Poly1305", |g, t, r| aead(g, t, r, 0)),
+        "xchacha20_poly1305_test.json" => ("XChaCha20-Poly1305", |g, t, r| aead(g, t, r, 1)),
+        "aes_gcm_test.json" => ("AES-GCM", |g, t, r| aead(g, t, r, 2)),
+        "x25519_test.json" => ("X25519", |_, t, r| x25519_case(t, r)),
+        "ed25519_test.json" => ("Ed25519 (strict)", ed25519_case),
+        _ => return None,
+    };
+    let v: Value = serde_json::from_slice(bytes).ok()?;
+    let mut out = KatResult {
+        primitive: case.0.to_string(),
+        passed: 0,
+        failed: 0,
+        skipped: 0,
+    };
+    for g in v.get("testGroups")?.as_array()? {
+        for t in g
+            .get("tests")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let result = t.get("result").and_then(Value::as_str).unwrap_or("");
+            match (case.1)(g, t, result) {
+                Some(true) => out.passed += 1,
+                Some(false) => out.failed += 1,
+                None => out.skipped += 1,
+            }
+        }
+    }
+    Some(out)
+}
