@@ -15,12 +15,19 @@
 //! and compares the bytes.
 
 pub mod canary;
+pub mod cbom;
 pub mod conform;
 pub mod fixture;
+pub mod fspcs;
 pub mod html;
+pub mod inventory;
 pub mod kat;
 pub mod layout;
+pub mod length;
 pub mod manifest;
+pub mod results;
+pub mod sbom;
+pub mod scope;
 pub mod tamper;
 pub mod trace;
 pub mod util;
@@ -168,12 +175,19 @@ pub fn workspace_root() -> PathBuf {
 }
 
 /// The steps of the job, in order, with their progress labels.
-pub const STEPS: [&str; 7] = [
+pub const STEPS: [&str; 14] = [
     "exposure map (real messages of the spec)",
     "canary scan (multi-party sessions, attachments)",
+    "length leakage",
+    "forward secrecy and post-compromise experiments",
     "tamper matrix",
     "vectors: regenerate, check, spec, impl, adapter; KAT provenance",
     "traceability",
+    "cryptographic inventory (CBOM, policy table)",
+    "SBOM (cargo metadata, Cargo.lock)",
+    "DPIA data inventory vs exposure map",
+    "fuzzing, mutation, simulation results",
+    "scope notes",
     "report",
     "manifest",
 ];
@@ -193,11 +207,26 @@ pub fn build(opts: &Options, progress: &mut dyn FnMut(usize, &str)) -> Result<Bu
     next(progress);
     parts.push(canary::run(&exposure)?);
     next(progress);
+    parts.push(length::run()?);
+    next(progress);
+    parts.push(fspcs::run()?);
+    next(progress);
     parts.push(tamper::run()?);
     next(progress);
     parts.push(conform::run(opts)?);
     next(progress);
     parts.push(trace::run(&opts.root)?);
+    next(progress);
+    parts.push(cbom::run(&opts.root)?);
+    next(progress);
+    parts.push(sbom::run(&opts.root)?);
+    next(progress);
+    parts.push(inventory::run(&opts.root, &exposure)?);
+    next(progress);
+    parts.push(results::run(&opts.root));
+    next(progress);
+    let so_far: Vec<Claim> = parts.iter().flat_map(|p| p.claims.clone()).collect();
+    parts.push(scope::run(&so_far));
     next(progress);
     let mut files: Vec<Artefact> = Vec::new();
     let mut claims: Vec<Claim> = Vec::new();
