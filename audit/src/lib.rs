@@ -223,10 +223,12 @@ pub fn build(opts: &Options, progress: &mut dyn FnMut(usize, &str)) -> Result<Bu
     next(progress);
     parts.push(inventory::run(&opts.root, &exposure)?);
     next(progress);
-    parts.push(results::run(&opts.root));
+    let results = results::run(&opts.root);
     next(progress);
-    let so_far: Vec<Claim> = parts.iter().flat_map(|p| p.claims.clone()).collect();
+    let mut so_far: Vec<Claim> = parts.iter().flat_map(|p| p.claims.clone()).collect();
+    so_far.extend(results.claims.clone());
     parts.push(scope::run(&so_far));
+    parts.push(results);
     next(progress);
     let mut files: Vec<Artefact> = Vec::new();
     let mut claims: Vec<Claim> = Vec::new();
