@@ -167,7 +167,7 @@ fn real_lengths(form: &str, lens: &[usize]) -> Result<Vec<(usize, usize)>> {
 type Series<'a> = (&'a str, &'a str, Vec<(f64, f64)>);
 
 fn svg_plot(series: &[Series], xlabel: &str, ylabel: &str) -> String {
-    let (w, h, left, bottom) = (760.0, 360.0, 70.0, 40.0);
+    let (w, h, left, bottom) = (780.0, 360.0, 70.0, 40.0);
     let mut xmax: f64 = 1.0;
     let mut ymax: f64 = 1.0;
     for (_, _, pts) in series {
@@ -177,7 +177,7 @@ fn svg_plot(series: &[Series], xlabel: &str, ylabel: &str) -> String {
         }
     }
     // Log-log axes (log2(1 + v)).
-    let fx = |x: f64| left + (w - left - 10.0) * (1.0 + x).log2() / (1.0 + xmax).log2();
+    let fx = |x: f64| left + (w - left - 30.0) * (1.0 + x).log2() / (1.0 + xmax).log2();
     let fy = |y: f64| (h - bottom) - (h - bottom - 10.0) * (1.0 + y).log2() / (1.0 + ymax).log2();
     let mut s = format!("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{}\" role=\"img\" aria-label=\"{}\">", h + 20.0, esc(ylabel));
     s.push_str(&format!(

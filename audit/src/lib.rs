@@ -148,9 +148,6 @@ pub struct Options {
     /// The external conformance adapter command (JSON lines over stdio),
     /// run with `sh -c` from `root`.
     pub adapter: String,
-    /// Run the conformance vectors (spec, impl, adapter). Off only in tests
-    /// that check other artefacts.
-    pub conformance: bool,
 }
 
 impl Options {
@@ -161,7 +158,6 @@ impl Options {
             root: workspace_root(),
             adapter: "cargo run --release --quiet -p xchat-vectors --bin xchat-conform-adapter"
                 .to_string(),
-            conformance: true,
         }
     }
 }
