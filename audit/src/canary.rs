@@ -14,10 +14,12 @@ use std::collections::{BTreeMap, HashMap};
 use serde_json::json;
 use xchat_spec::attachment;
 use xchat_spec::bundle;
+use xchat_spec::content::{self, Content};
 use xchat_spec::encoding::{enc_ed25519, enc_ml_kem, enc_x25519};
 use xchat_spec::fingerprint;
 use xchat_spec::handle::enc_handle;
 use xchat_spec::identity;
+use xchat_spec::padding;
 use xchat_spec::scenario::{self, Event, Outcome, Party, PartyState, PARTIES};
 use xchat_spec::suite::public_key;
 
@@ -360,10 +362,27 @@ pub fn scan(map: &ExposureMap) -> Result<Scan> {
                 public_at: None,
             });
             canaries.push(Canary {
-                owner,
+                owner: owner.clone(),
                 what: "text".into(),
                 encoding: "raw (first 16 bytes)".into(),
                 bytes: text[..16.min(text.len())].to_vec(),
+                public_at: None,
+            });
+            // The protocol's own encodings of it: the content (SPEC.md
+            // section 11) and the padded content (section 10).
+            let encoded = content::encode(&Content::Text(text.clone()));
+            canaries.push(Canary {
+                owner: owner.clone(),
+                what: "text".into(),
+                encoding: "content-encoded (tag, length, text)".into(),
+                bytes: encoded.clone(),
+                public_at: None,
+            });
+            canaries.push(Canary {
+                owner,
+                what: "text".into(),
+                encoding: "padded content".into(),
+                bytes: padding::pad(&encoded),
                 public_at: None,
             });
         }
@@ -446,6 +465,13 @@ pub fn scan(map: &ExposureMap) -> Result<Scan> {
             &format!("attachment key K of file {n}"),
             &sent.pointer.key,
         );
+        canaries.push(Canary {
+            owner: owner.clone(),
+            what: format!("attachment pointer of file {n}"),
+            encoding: "content-encoded (tag, kind, K, length)".into(),
+            bytes: content::encode(&Content::Attachment(sent.pointer.clone())),
+            public_at: None,
+        });
         let (enc_key, _) = attachment::attachment_keys(&sent.pointer.key);
         secret(
             &mut canaries,

@@ -4,7 +4,8 @@
 //! external JSON-lines adapter (`runner::run`, counts as data); every
 //! external known-answer file with its recomputed SHA-256 against the
 //! provenance table (`vectors/external/MANIFEST.md`), its record count, the
-//! Wycheproof files re-run through the spec, and the tests that read it.
+//! Wycheproof and NIST CAVP hash files re-run through the spec, and the
+//! tests that read it.
 //! Also written as an in-toto test-result attestation whose subject is the
 //! git commit.
 
@@ -206,9 +207,9 @@ pub fn run(opts: &Options) -> Result<Part> {
             ),
         ),
         Claim::new(
-            "kat.wycheproof-rerun",
+            "kat.rerun",
             "kat",
-            "Every Wycheproof case re-run through the spec in this job gives the expected result",
+            "Every Wycheproof and NIST CAVP hash case re-run through the spec in this job gives the expected result",
             kat_failures == 0 && kat_run > 0,
             format!("{kat_run} cases, {kat_failures} failed"),
         ),
@@ -266,7 +267,7 @@ pub fn run(opts: &Options) -> Result<Part> {
                 "version": f.version,
                 "license": f.license,
                 "records": f.records,
-                "rerun_in_bundle": f.rerun.as_ref().map(|r| json!({"primitive": r.primitive, "passed": r.passed, "failed": r.failed})),
+                "rerun_in_bundle": f.rerun.as_ref().map(|r| json!({"primitive": r.primitive, "passed": r.passed, "failed": r.failed, "skipped (parameters outside the suite)": r.skipped})),
                 "read_by_tests": f.tests,
             })
         })
@@ -376,7 +377,7 @@ pub fn run(opts: &Options) -> Result<Part> {
     html.push_str(&table(&head, &op_rows));
     html.push_str(&format!(
         "<h3>External known answers</h3><p>{} files; provenance hashes recomputed in this run. \
-         Wycheproof files are re-run through the spec here ({kat_run} cases, {kat_failures} failed); \
+         Wycheproof files and the NIST CAVP SHA-2, SHA-3 and SHAKE files are re-run through the spec here ({kat_run} cases, {kat_failures} failed); \
          every other file is executed by the test command (<code>cargo test --workspace --release</code>) \
          in the tests listed, not re-run in the bundle.</p>",
         ext.len()
@@ -390,7 +391,10 @@ pub fn run(opts: &Options) -> Result<Part> {
                 esc(&f.version),
                 f.records.map_or("-".into(), |n| n.to_string()),
                 f.rerun.as_ref().map_or("test command".into(), |r| {
-                    format!("{} passed, {} failed", r.passed, r.failed)
+                    format!(
+                        "{} passed, {} failed, {} skipped",
+                        r.passed, r.failed, r.skipped
+                    )
                 }),
                 esc(&f.tests.join(", ")),
                 format!("<code>{}</code>", &f.actual[..16]),

@@ -5,10 +5,14 @@
 //! `shared`; Ed25519 is strict (only `valid` verifies); AEAD and MAC
 //! `invalid` cases must be rejected. Groups whose parameters the protocol's
 //! primitives do not take (AES-192, IV or tag sizes other than the suite's)
-//! are counted as skipped.
+//! are counted as skipped. The NIST CAVP response files of SHA-2, SHA-3 and
+//! SHAKE (`Len`/`Msg`/`MD` or `Output` records, byte-oriented) are re-run
+//! too.
 
 use serde_json::Value;
-use xchat_spec::{aes_gcm, chacha20poly1305, ed25519, hkdf, hmac, x25519, xchacha20poly1305};
+use xchat_spec::{
+    aes_gcm, chacha20poly1305, ed25519, hkdf, hmac, sha2, sha3, x25519, xchacha20poly1305,
+};
 
 /// The outcome of re-running one file.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -155,9 +159,80 @@ fn ed25519_case(g: &Value, t: &Value, result: &str) -> Option<bool> {
     Some(ok == (result == "valid"))
 }
 
+fn hex_str(s: &str) -> Option<Vec<u8>> {
+    unhex(&serde_json::json!({ "v": s.trim() }), "v")
+}
+
+/// A hash or XOF of the spec: message and output length to digest.
+type Digest = fn(&[u8], usize) -> Vec<u8>;
+
+/// Re-runs a NIST CAVP hash response file: every record with `Msg` and
+/// `MD` or `Output`, the message cut to `Len` bits (whole bytes only).
+fn rerun_rsp(name: &str, text: &str) -> Option<KatResult> {
+    let base = name.rsplit('/').next()?;
+    let (primitive, f): (&str, Digest) = if base.starts_with("SHA256") {
+        ("SHA-256", |m, _| sha2::sha256(m).to_vec())
+    } else if base.starts_with("SHA512") {
+        ("SHA-512", |m, _| sha2::sha512(m).to_vec())
+    } else if base.starts_with("SHA3_256") {
+        ("SHA3-256", |m, _| sha3::sha3_256(m).to_vec())
+    } else if base.starts_with("SHA3_512") {
+        ("SHA3-512", |m, _| sha3::sha3_512(m).to_vec())
+    } else if base.starts_with("SHAKE128") {
+        ("SHAKE128", sha3::shake128)
+    } else if base.starts_with("SHAKE256") {
+        ("SHAKE256", sha3::shake256)
+    } else {
+        return None;
+    };
+    let mut out = KatResult {
+        primitive: primitive.to_string(),
+        passed: 0,
+        failed: 0,
+        skipped: 0,
+    };
+    for record in text.split("\n\n") {
+        let mut len_bits: Option<usize> = None;
+        let (mut msg, mut expected) = (None, None);
+        for line in record.lines() {
+            let Some((k, v)) = line.split_once(" = ") else {
+                continue;
+            };
+            match k.trim() {
+                "Len" => len_bits = v.trim().parse().ok(),
+                "Msg" => msg = hex_str(v),
+                "MD" | "Output" => expected = hex_str(v),
+                _ => {}
+            }
+        }
+        let (Some(msg), Some(expected)) = (msg, expected) else {
+            continue;
+        };
+        match len_bits {
+            Some(bits) if bits % 8 != 0 || bits / 8 > msg.len() => out.skipped += 1,
+            _ => {
+                let m = &msg[..len_bits.map_or(msg.len(), |b| b / 8)];
+                if f(m, expected.len()) == expected {
+                    out.passed += 1;
+                } else {
+                    out.failed += 1;
+                }
+            }
+        }
+    }
+    Some(out)
+}
+
 /// Re-runs `name` (a path under `vectors/external`) if it is a Wycheproof
-/// file of a primitive the protocol uses; `None` for every other file.
+/// file or a NIST CAVP hash response file of a primitive the protocol
+/// uses; `None` for every other file.
 pub fn rerun(name: &str, bytes: &[u8]) -> Option<KatResult> {
+    if name.starts_with("nist-cavp/sha2/")
+        || name.starts_with("nist-cavp/sha3/")
+        || name.starts_with("nist-cavp/shake/")
+    {
+        return rerun_rsp(name, &String::from_utf8_lossy(bytes).replace("\r\n", "\n"));
+    }
     let file = name.strip_prefix("wycheproof/")?;
     let case: (&str, Case) = match file {
         "hmac_sha256_test.json" => ("HMAC-SHA-256", |g, t, r| mac(g, t, r, false)),
