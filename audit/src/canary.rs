@@ -690,19 +690,42 @@ pub fn run(map: &ExposureMap) -> Result<Part> {
         "controls": controls.iter().map(|(n, f)| json!({"expected": n, "found": f})).collect::<Vec<_>>(),
     });
     let mut html = format!(
-        "<p>{} scripted sessions' bytes scanned: {} blobs, {} bytes ({} at the relay, {} at the directory), \
-         for {} canaries ({} of them secret or private by design) in the encodings listed in \
-         <code>canary-scan.json</code>. Sessions: {}. A hit is allowed only if the canary is public at \
-         that observer by design and lies inside a field the exposure map declares clear to it.</p>",
+        "<p>The scripted sessions ({} texts, {} attachments; {}) put {} blobs, {} bytes on the wire and in the \
+         directory ({} at the relay, {} at the directory). Every byte was scanned for {} canaries ({} of them \
+         secret or private by design). A hit is allowed only if the canary is public at that observer by design \
+         and lies inside fields the exposure map declares clear to it.</p>",
         s.texts,
+        s.attachments,
+        esc(&s.outcome_note),
         s.blobs.len(),
         scanned,
         relay_bytes,
         scanned - relay_bytes,
         s.canaries.len(),
-        secret_count,
-        esc(&s.outcome_note)
+        secret_count
     );
+    let mut by_encoding: BTreeMap<(String, bool), usize> = BTreeMap::new();
+    for c in &s.canaries {
+        *by_encoding
+            .entry((c.encoding.clone(), c.public_at.is_some()))
+            .or_default() += 1;
+    }
+    let erows: Vec<Vec<String>> = by_encoding
+        .iter()
+        .map(|((enc, public), n)| {
+            vec![
+                esc(enc),
+                if *public {
+                    "public at one observer by design".into()
+                } else {
+                    "secret or private".into()
+                },
+                n.to_string(),
+            ]
+        })
+        .collect();
+    html.push_str("<h3>What was scanned for</h3>");
+    html.push_str(&table(&["encoding", "class", "canaries"], &erows));
     let rows: Vec<Vec<String>> = hit_counts
         .iter()
         .map(|((obs, kind, field, canary, allowed), n)| {

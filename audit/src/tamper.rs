@@ -418,7 +418,8 @@ pub fn run() -> Result<Part> {
          cut at every length; reorders swap adjacent fields (chunks for attachments); replays deliver an \
          accepted envelope again; misdeliveries give it to every other party and mailbox, as is and \
          re-addressed. A modified bundle counts as accepted only if alice starts from it and bob accepts \
-         her first message.</p>"
+         her first message. Delivering untouched envelopes out of order is not a modification: SPEC.md section 9 \
+         accepts it within MAX_SKIP, and the conformance vectors (<code>session_run.yaml</code>) cover it.</p>"
     );
     let mut rows_html = Vec::new();
     for r in &rows {
