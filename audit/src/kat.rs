@@ -6,12 +6,19 @@
 //! `invalid` cases must be rejected. Groups whose parameters the protocol's
 //! primitives do not take (AES-192, IV or tag sizes other than the suite's)
 //! are counted as skipped. The NIST CAVP response files of SHA-2, SHA-3 and
-//! SHAKE (`Len`/`Msg`/`MD` or `Output` records, byte-oriented) are re-run
-//! too.
+//! SHAKE (`Len`/`Msg`/`MD` or `Output` records, byte-oriented), of AES ECB
+//! and AES-GCM (96-bit IV, 128-bit tag excerpt, `FAIL` records must be
+//! rejected), the SUPERCOP Ed25519 signatures (pyca's `sign.input`) and the
+//! NIST ACVP ML-KEM-768 keyGen and encapDecap files are re-run too
+//! (other parameter sets are skipped).
+
+use std::collections::BTreeMap;
 
 use serde_json::Value;
+
 use xchat_spec::{
-    aes_gcm, chacha20poly1305, ed25519, hkdf, hmac, sha2, sha3, x25519, xchacha20poly1305,
+    aes, aes_gcm, chacha20poly1305, ed25519, hkdf, hmac, ml_kem, sha2, sha3, x25519,
+    xchacha20poly1305,
 };
 
 /// The outcome of re-running one file.
@@ -163,6 +170,192 @@ fn hex_str(s: &str) -> Option<Vec<u8>> {
     unhex(&serde_json::json!({ "v": s.trim() }), "v")
 }
 
+/// The records of a NIST response file: `key = value` lines separated by
+/// blank lines, keys upper-cased; a bare `FAIL` line sets `FAIL`.
+fn rsp_records(text: &str) -> Vec<BTreeMap<String, String>> {
+    let mut out = Vec::new();
+    for block in text.split("\n\n") {
+        let mut r = BTreeMap::new();
+        for line in block.lines() {
+            let line = line.trim();
+            if line == "FAIL" {
+                r.insert("FAIL".to_string(), String::new());
+            } else if line.starts_with('[') || line.starts_with('#') {
+                continue;
+            } else if let Some((k, v)) = line.split_once(" = ") {
+                r.insert(k.trim().to_uppercase(), v.trim().to_string());
+            } else if let Some(k) = line.strip_suffix(" =") {
+                r.insert(k.trim().to_uppercase(), String::new());
+            }
+        }
+        if !r.is_empty() {
+            out.push(r);
+        }
+    }
+    out
+}
+
+fn tally(out: &mut KatResult, v: Option<bool>) {
+    match v {
+        Some(true) => out.passed += 1,
+        Some(false) => out.failed += 1,
+        None => out.skipped += 1,
+    }
+}
+
+fn new_result(primitive: &str) -> KatResult {
+    KatResult {
+        primitive: primitive.to_string(),
+        passed: 0,
+        failed: 0,
+        skipped: 0,
+    }
+}
+
+/// AES ECB known answers: `CIPHERTEXT = AES(KEY, PLAINTEXT)` in both the
+/// encrypt and the decrypt sections (the spec has the forward cipher only).
+fn rerun_aes_ecb(text: &str) -> KatResult {
+    let mut out = new_result("AES (ECB, forward cipher)");
+    for r in rsp_records(text) {
+        let field = |k: &str| r.get(k).and_then(|v| hex_str(v));
+        let (Some(k), Some(p), Some(c)) = (field("KEY"), field("PLAINTEXT"), field("CIPHERTEXT"))
+        else {
+            continue;
+        };
+        // ECB: every 16-byte block on its own (the MMT records have several).
+        let v = if p.is_empty() || p.len() % 16 != 0 || p.len() != c.len() {
+            None
+        } else {
+            let mut all = Some(true);
+            for (pb, cb) in p.chunks(16).zip(c.chunks(16)) {
+                let one =
+                    match (arr::<16>(pb), k.len()) {
+                        (Some(block), 16) => arr::<16>(&k)
+                            .map(|key| aes::aes128_encrypt_block(&key, &block)[..] == *cb),
+                        (Some(block), 32) => arr::<32>(&k)
+                            .map(|key| aes::aes256_encrypt_block(&key, &block)[..] == *cb),
+                        _ => None,
+                    };
+                all = match (all, one) {
+                    (Some(a), Some(o)) => Some(a && o),
+                    _ => None,
+                };
+            }
+            all
+        };
+        tally(&mut out, v);
+    }
+    out
+}
+
+/// AES-GCM known answers: encryption records must seal to `CT || Tag`,
+/// decryption records must open to `PT`, or fail where marked `FAIL`.
+fn rerun_gcm(text: &str) -> KatResult {
+    let mut out = new_result("AES-GCM");
+    for r in rsp_records(text) {
+        let field = |k: &str| r.get(k).and_then(|v| hex_str(v));
+        let (Some(key), Some(iv), Some(ct), Some(aad), Some(tag)) = (
+            field("KEY"),
+            field("IV"),
+            field("CT"),
+            field("AAD"),
+            field("TAG"),
+        ) else {
+            continue;
+        };
+        let mut sealed = ct.clone();
+        sealed.extend_from_slice(&tag);
+        let opened = aes_gcm::open(&key, &iv, &aad, &sealed);
+        let v = if r.contains_key("FAIL") {
+            Some(opened.is_err())
+        } else {
+            field("PT").map(|pt| {
+                opened.ok().as_deref() == Some(&pt[..])
+                    && aes_gcm::seal(&key, &iv, &aad, &pt).ok().as_deref() == Some(&sealed[..])
+            })
+        };
+        tally(&mut out, v);
+    }
+    out
+}
+
+/// One line of SUPERCOP's `sign.input`, `sk||pk : pk : msg : sig||msg :`:
+/// whether the public key and the signature match (`None` if malformed).
+fn ed25519_sign_line(line: &str) -> Option<bool> {
+    let f: Vec<&str> = line.split(':').collect();
+    let sk = hex_str(f.first()?)?;
+    let pk = hex_str(f.get(1)?)?;
+    let msg = hex_str(f.get(2)?)?;
+    let sm = hex_str(f.get(3)?)?;
+    let seed = arr::<32>(sk.get(..32)?)?;
+    Some(
+        ed25519::public_key(&seed).to_vec() == pk
+            && ed25519::sign(&seed, &msg).to_vec() == sm.get(..64)?,
+    )
+}
+
+/// SUPERCOP Ed25519 signatures (pyca's `sign.input`).
+fn rerun_ed25519_sign(text: &str) -> KatResult {
+    let mut out = new_result("Ed25519 (sign)");
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        tally(&mut out, ed25519_sign_line(line).or(Some(false)));
+    }
+    out
+}
+
+fn acvp_encaps(t: &Value) -> Option<bool> {
+    let (ek, m, c, k) = (
+        unhex(t, "ek")?,
+        arr::<32>(&unhex(t, "m")?)?,
+        unhex(t, "c")?,
+        unhex(t, "k")?,
+    );
+    let (ss, ct) = ml_kem::encaps_internal(&ek, &m).ok()?;
+    Some(ss.to_vec() == k && ct == c)
+}
+
+fn acvp_decaps(g: &Value, t: &Value) -> Option<bool> {
+    let (dk, c, k) = (unhex(g, "dk")?, unhex(t, "c")?, unhex(t, "k")?);
+    Some(ml_kem::decaps_internal(&dk, &c).ok()?.to_vec() == k)
+}
+
+fn acvp_keygen(t: &Value) -> Option<bool> {
+    let (d, z) = (arr::<32>(&unhex(t, "d")?)?, arr::<32>(&unhex(t, "z")?)?);
+    let (ek, dk) = ml_kem::keygen_internal(&d, &z);
+    Some(Some(ek) == unhex(t, "ek") && Some(dk) == unhex(t, "dk"))
+}
+
+/// NIST ACVP ML-KEM keyGen and encapDecap (internal projection): the
+/// ML-KEM-768 groups; other parameter sets are skipped.
+fn rerun_acvp(v: &Value) -> Option<KatResult> {
+    let mut out = new_result("ML-KEM-768 (ACVP)");
+    for g in v.get("testGroups")?.as_array()? {
+        let is_768 = g.get("parameterSet").and_then(Value::as_str) == Some("ML-KEM-768");
+        let function = g
+            .get("function")
+            .and_then(Value::as_str)
+            .unwrap_or("keyGen");
+        for t in g
+            .get("tests")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            if !is_768 {
+                out.skipped += 1;
+                continue;
+            }
+            let r = match function {
+                "encapsulation" => acvp_encaps(t),
+                "decapsulation" => acvp_decaps(g, t),
+                _ => acvp_keygen(t),
+            };
+            tally(&mut out, r.or(Some(false)));
+        }
+    }
+    Some(out)
+}
+
 /// A hash or XOF of the spec: message and output length to digest.
 type Digest = fn(&[u8], usize) -> Vec<u8>;
 
@@ -223,15 +416,27 @@ fn rerun_rsp(name: &str, text: &str) -> Option<KatResult> {
     Some(out)
 }
 
-/// Re-runs `name` (a path under `vectors/external`) if it is a Wycheproof
-/// file or a NIST CAVP hash response file of a primitive the protocol
-/// uses; `None` for every other file.
+/// Re-runs `name` (a path under `vectors/external`) if it is one of the
+/// files of the module docs; `None` for every other file.
 pub fn rerun(name: &str, bytes: &[u8]) -> Option<KatResult> {
+    let text = || String::from_utf8_lossy(bytes).replace("\r\n", "\n");
     if name.starts_with("nist-cavp/sha2/")
         || name.starts_with("nist-cavp/sha3/")
         || name.starts_with("nist-cavp/shake/")
     {
-        return rerun_rsp(name, &String::from_utf8_lossy(bytes).replace("\r\n", "\n"));
+        return rerun_rsp(name, &text());
+    }
+    if name.starts_with("nist-cavp/aes/ECB") {
+        return Some(rerun_aes_ecb(&text()));
+    }
+    if name.starts_with("nist-cavp/aes-gcm/") {
+        return Some(rerun_gcm(&text()));
+    }
+    if name == "pyca/ed25519-sign.input" {
+        return Some(rerun_ed25519_sign(&text()));
+    }
+    if name.starts_with("mlkem/acvp/") {
+        return rerun_acvp(&serde_json::from_slice(bytes).ok()?);
     }
     let file = name.strip_prefix("wycheproof/")?;
     let case: (&str, Case) = match file {

@@ -104,3 +104,20 @@ fn the_provenance_table_is_complete_and_matches() {
         ]
     );
 }
+
+#[test]
+fn nist_aes_gcm_fail_records_must_be_rejected() {
+    let path =
+        workspace_root().join("vectors/external/nist-cavp/aes-gcm/gcmDecrypt128.iv96-tag128.rsp");
+    let text = String::from_utf8(std::fs::read(path).expect("read")).expect("text");
+    let name = "nist-cavp/aes-gcm/gcmDecrypt128.iv96-tag128.rsp";
+    let good = kat::rerun(name, text.as_bytes()).expect("rerun");
+    assert_eq!((good.passed, good.failed, good.skipped), (375, 0, 0));
+    // Drop the first FAIL marker: that record now claims a valid tag, which
+    // the spec rejects, so the re-run reports one failure.
+    let tampered = text
+        .replace("\r\n", "\n")
+        .replacen("\nFAIL\n", "\nPT = \n", 1);
+    let bad = kat::rerun(name, tampered.as_bytes()).expect("rerun");
+    assert_eq!((bad.passed, bad.failed), (374, 1));
+}
