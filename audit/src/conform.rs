@@ -209,7 +209,7 @@ pub fn run(opts: &Options) -> Result<Part> {
         Claim::new(
             "kat.rerun",
             "kat",
-            "Every external known answer re-run through the spec in this job (Wycheproof, NIST CAVP, NIST ACVP ML-KEM-768, SUPERCOP Ed25519) gives the expected result",
+            "Every external known answer re-run through the spec in this job (Wycheproof, NIST CAVP, NIST ACVP ML-KEM-768, CCTV and SUPERCOP Ed25519) gives the expected result",
             kat_failures == 0 && kat_run > 0,
             format!("{kat_run} cases, {kat_failures} failed"),
         ),
@@ -377,7 +377,7 @@ pub fn run(opts: &Options) -> Result<Part> {
     html.push_str(&table(&head, &op_rows));
     html.push_str(&format!(
         "<h3>External known answers</h3><p>{} files; provenance hashes recomputed in this run. \
-         the Wycheproof files, the NIST CAVP SHA-2, SHA-3, SHAKE, AES and AES-GCM files, the NIST ACVP ML-KEM files (ML-KEM-768 groups) and SUPERCOP's Ed25519 signatures are re-run through the spec here ({kat_run} cases, {kat_failures} failed); \
+         the Wycheproof files, the NIST CAVP SHA-2, SHA-3, SHAKE, AES and AES-GCM files, the NIST ACVP ML-KEM files (ML-KEM-768 groups), the CCTV Ed25519 edge cases and SUPERCOP's Ed25519 signatures are re-run through the spec here ({kat_run} cases, {kat_failures} failed); \
          every other file is executed by the test command (<code>cargo test --workspace --release</code>) \
          in the tests listed, not re-run in the bundle.</p>",
         ext.len()

@@ -9,8 +9,9 @@
 //! SHAKE (`Len`/`Msg`/`MD` or `Output` records, byte-oriented), of AES ECB
 //! and AES-GCM (96-bit IV, 128-bit tag excerpt, `FAIL` records must be
 //! rejected), the SUPERCOP Ed25519 signatures (pyca's `sign.input`) and the
-//! NIST ACVP ML-KEM-768 keyGen and encapDecap files are re-run too
-//! (other parameter sets are skipped).
+//! NIST ACVP ML-KEM-768 keyGen and encapDecap files, the CCTV Ed25519 edge
+//! cases and the Wycheproof ML-KEM-768 keygen, encaps and semi-expanded
+//! decaps files are re-run too (other parameter sets are skipped).
 
 use std::collections::BTreeMap;
 
@@ -356,6 +357,101 @@ fn rerun_acvp(v: &Value) -> Option<KatResult> {
     Some(out)
 }
 
+/// C2SP/CCTV Ed25519 edge cases under the strict policy of SPEC.md 3.1:
+/// a vector with a low-order or non-canonical `A` or `R`, or a low-order
+/// residue, must be rejected, every other one accepted; an unknown flag
+/// counts as a failure (the policy has no answer for it).
+fn rerun_cctv(v: &Value) -> Option<KatResult> {
+    let known = [
+        "low_order_A",
+        "low_order_R",
+        "non_canonical_A",
+        "non_canonical_R",
+        "low_order_component_A",
+        "low_order_component_R",
+        "low_order_residue",
+        "reencoded_k",
+    ];
+    let rejected = [
+        "low_order_A",
+        "low_order_R",
+        "non_canonical_A",
+        "non_canonical_R",
+        "low_order_residue",
+    ];
+    let mut out = new_result("Ed25519 (strict, CCTV edge cases)");
+    for c in v.as_array()? {
+        let flags: Vec<&str> = c
+            .get("flags")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
+        let r = (|| {
+            if flags.iter().any(|f| !known.contains(f)) {
+                return Some(false);
+            }
+            let expected = !flags.iter().any(|f| rejected.contains(f));
+            let (pk, sig) = (arr::<32>(&unhex(c, "key")?)?, arr::<64>(&unhex(c, "sig")?)?);
+            let msg = c.get("msg")?.as_str()?.as_bytes();
+            Some(ed25519::verify(&pk, msg, &sig).is_ok() == expected)
+        })();
+        tally(&mut out, r.or(Some(false)));
+    }
+    Some(out)
+}
+
+fn seed_d_z(t: &Value) -> Option<([u8; 32], [u8; 32])> {
+    let seed = unhex(t, "seed")?;
+    Some((arr::<32>(seed.get(..32)?)?, arr::<32>(seed.get(32..)?)?))
+}
+
+/// Wycheproof ML-KEM-768 keygen from seeds, encapsulation (invalid keys
+/// must be refused) and semi-expanded decapsulation (invalid inputs must
+/// be refused).
+fn rerun_wycheproof_mlkem(file: &str, v: &Value) -> Option<KatResult> {
+    let mut out = new_result("ML-KEM-768 (Wycheproof)");
+    for g in v.get("testGroups")?.as_array()? {
+        for t in g
+            .get("tests")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let valid = t.get("result").and_then(Value::as_str) == Some("valid");
+            let r = match file {
+                "mlkem_768_keygen_seed_test.json" => (|| {
+                    let (d, z) = seed_d_z(t)?;
+                    let (ek, dk) = ml_kem::keygen_internal(&d, &z);
+                    Some((Some(ek) == unhex(t, "ek") && Some(dk) == unhex(t, "dk")) == valid)
+                })(),
+                "mlkem_768_encaps_test.json" => (|| {
+                    let ek = unhex(t, "ek")?;
+                    let Some(m) = unhex(t, "m").and_then(|m| arr::<32>(&m)) else {
+                        return Some(!valid);
+                    };
+                    Some(match ml_kem::encaps_internal(&ek, &m) {
+                        Ok((k, c)) => {
+                            valid && Some(k.to_vec()) == unhex(t, "K") && Some(c) == unhex(t, "c")
+                        }
+                        Err(_) => !valid,
+                    })
+                })(),
+                _ => (|| {
+                    let (dk, c) = (unhex(t, "dk")?, unhex(t, "c")?);
+                    Some(match ml_kem::decaps_internal(&dk, &c) {
+                        Ok(k) => valid && Some(k.to_vec()) == unhex(t, "K"),
+                        Err(_) => !valid,
+                    })
+                })(),
+            };
+            tally(&mut out, r.or(Some(false)));
+        }
+    }
+    Some(out)
+}
+
 /// A hash or XOF of the spec: message and output length to digest.
 type Digest = fn(&[u8], usize) -> Vec<u8>;
 
@@ -437,6 +533,17 @@ pub fn rerun(name: &str, bytes: &[u8]) -> Option<KatResult> {
     }
     if name.starts_with("mlkem/acvp/") {
         return rerun_acvp(&serde_json::from_slice(bytes).ok()?);
+    }
+    if name == "cctv-ed25519/ed25519vectors.json" {
+        return rerun_cctv(&serde_json::from_slice(bytes).ok()?);
+    }
+    if let Some(
+        file @ ("mlkem_768_keygen_seed_test.json"
+        | "mlkem_768_encaps_test.json"
+        | "mlkem_768_semi_expanded_decaps_test.json"),
+    ) = name.strip_prefix("wycheproof/")
+    {
+        return rerun_wycheproof_mlkem(file, &serde_json::from_slice(bytes).ok()?);
     }
     let file = name.strip_prefix("wycheproof/")?;
     let case: (&str, Case) = match file {
