@@ -1,5 +1,5 @@
 //! Artefact 5, the tamper matrix: every byte of every wire structure
-//! flipped (XOR 0x01), every truncation, extensions, adjacent fields
+//! flipped (XOR 0x01, and XOR 0xff), every truncation, extensions, adjacent fields
 //! swapped, replay and misdelivery, each given to the receiving side of the
 //! spec exactly as the relay or directory would hand it over. The counts of
 //! error kinds are reported; any acceptance of a modified structure is a
@@ -64,10 +64,12 @@ pub struct Row {
 /// swaps of adjacent fields of `fields`.
 fn mutations(bytes: &[u8], fields: &[layout::Field]) -> Vec<(&'static str, Vec<u8>)> {
     let mut out = Vec::new();
-    for i in 0..bytes.len() {
-        let mut m = bytes.to_vec();
-        m[i] ^= 0x01;
-        out.push(("flip", m));
+    for (class, mask) in [("flip 0x01", 0x01u8), ("flip 0xff", 0xff)] {
+        for i in 0..bytes.len() {
+            let mut m = bytes.to_vec();
+            m[i] ^= mask;
+            out.push((class, m));
+        }
     }
     for l in 0..bytes.len() {
         out.push(("truncate", bytes[..l].to_vec()));
@@ -407,14 +409,14 @@ pub fn run() -> Result<Part> {
     }
     let json = json!({
         "schema": "xchat-audit/tamper-matrix/v1",
-        "mask": "0x01",
+        "masks": ["0x01", "0xff"],
         "cases": cases,
         "accepted": accepted,
         "outcomes": kinds,
         "structures": rows.iter().map(row_json).collect::<Vec<_>>(),
     });
     let mut html = format!(
-        "<p>{cases} modified inputs, {accepted} accepted. Each flip XORs one byte with 0x01; truncations \
+        "<p>{cases} modified inputs, {accepted} accepted. Each flip XORs one byte with 0x01 (lowest bit) or 0xff (every bit); truncations \
          cut at every length; reorders swap adjacent fields (chunks for attachments); replays deliver an \
          accepted envelope again; misdeliveries give it to every other party and mailbox, as is and \
          re-addressed. A modified bundle counts as accepted only if alice starts from it and bob accepts \

@@ -150,7 +150,7 @@ fn the_tamper_matrix_rejects_everything_and_accepts_the_controls() {
         let flips = r
             .classes
             .iter()
-            .find(|(c, _)| c == "flip")
+            .find(|(c, _)| c == "flip 0xff")
             .expect("flips")
             .1
             .cases;
