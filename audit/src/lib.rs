@@ -152,12 +152,15 @@ pub struct Options {
 
 impl Options {
     /// The defaults of `xchat-audit bundle`: this workspace, and the
-    /// adapter built and run by cargo from this workspace.
+    /// adapter built and run from this workspace by the cargo that runs
+    /// the job (`$CARGO`, else `cargo` on the path).
     pub fn workspace() -> Options {
         Options {
             root: workspace_root(),
-            adapter: "cargo run --release --quiet -p xchat-vectors --bin xchat-conform-adapter"
-                .to_string(),
+            adapter: format!(
+                "'{}' run --release --quiet -p xchat-vectors --bin xchat-conform-adapter",
+                std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string())
+            ),
         }
     }
 }

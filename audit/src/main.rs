@@ -15,7 +15,7 @@ const USAGE: &str = "usage: xchat-audit bundle --out DIR [--adapter CMD]
   bundle          compute every claim and write the audit bundle into DIR
   --out DIR       output directory (created if absent)
   --adapter CMD   the external JSON-lines conformance adapter, run with sh -c in the
-                  workspace (default: cargo run --release --quiet -p xchat-vectors
+                  workspace (default: $CARGO, else cargo, run --release --quiet -p xchat-vectors
                   --bin xchat-conform-adapter)";
 
 fn main() -> ExitCode {
