@@ -517,6 +517,127 @@ pub fn exposure_map() -> Result<ExposureMap> {
         fields: layout(Kind::Light, &light)?,
         bytes: light,
     });
+    // What bob reads inside the light envelope: the header and the padded
+    // content, from decrypting it with his state before delivery.
+    let light = &structures[structures.len() - 1].bytes.clone();
+    let before = fixture::before_delivery(&events, fixture::WIRE_LIGHT)?;
+    let bob = &before.parties[scenario::index_of(Party::Bob)];
+    let alice_handle = fixture::handle_of(Party::Alice)?;
+    let c = xchat_spec::account::find_contact(&bob.account, &alice_handle)
+        .ok_or_else(|| bad("light envelope", "bob has no contact alice"))?;
+    let session = bob.account.contacts[c]
+        .sessions
+        .first()
+        .ok_or_else(|| bad("light envelope", "bob has no session with alice"))?;
+    let enc_header = &light[LIGHT_PREFIX_LEN..LIGHT_PREFIX_LEN + ENC_HEADER_LEN];
+    let (header, _) = spec(
+        "ratchet::decrypt_header",
+        xchat_spec::ratchet::decrypt_header(&session.ratchet, enc_header),
+    )?;
+    let (_, padded) = spec(
+        "mailbox::decrypt_light",
+        mailbox::decrypt_light(
+            &session.ratchet,
+            &session.ad,
+            light,
+            &fixture::receive_draw(Party::Bob, bob),
+        ),
+    )?;
+    let content = spec("padding::unpad", xchat_spec::padding::unpad(&padded))?;
+    let text_len = match spec("content::decode", xchat_spec::content::decode(&content))? {
+        xchat_spec::content::Content::Text(t) => t.len(),
+        _ => return Err(bad("light envelope", "not a text")),
+    };
+    let h = LIGHT_PREFIX_LEN + HEADER_NONCE_LEN;
+    let p = LIGHT_PREFIX_LEN + ENC_HEADER_LEN;
+    let mut inner = vec![
+        field(
+            "header: EncX(dh)",
+            h,
+            33,
+            Encrypted,
+            NotSeen,
+            "sender's ratchet public key",
+        ),
+        field(
+            "header: pn",
+            h + 33,
+            4,
+            Encrypted,
+            NotSeen,
+            &format!("previous chain length ({})", header.pn),
+        ),
+        field(
+            "header: n",
+            h + 37,
+            4,
+            Encrypted,
+            NotSeen,
+            &format!("message number ({})", header.n),
+        ),
+        field(
+            "header tag",
+            h + 41,
+            TAG_LEN,
+            Encrypted,
+            NotSeen,
+            "XChaCha20-Poly1305 tag",
+        ),
+        field(
+            "u32(len(content))",
+            p,
+            4,
+            Encrypted,
+            NotSeen,
+            "padding length field",
+        ),
+        field("content tag", p + 4, 1, Encrypted, NotSeen, "0x01 text"),
+        field(
+            "u32(len(text))",
+            p + 5,
+            4,
+            Encrypted,
+            NotSeen,
+            "text length",
+        ),
+        field("text", p + 9, text_len, Encrypted, NotSeen, "UTF-8 text"),
+    ];
+    let fill = padded.len() - 4 - content.len();
+    inner.push(field(
+        "zero fill",
+        p + 9 + text_len,
+        fill,
+        Encrypted,
+        NotSeen,
+        "Padme fill",
+    ));
+    inner.push(field(
+        "message tag",
+        p + padded.len(),
+        TAG_LEN,
+        Encrypted,
+        NotSeen,
+        "ChaCha20-Poly1305 tag",
+    ));
+    let covered: usize = inner.iter().map(|f| f.len).sum::<usize>() + h;
+    if covered != light.len() {
+        return Err(bad(
+            "light envelope",
+            &format!("inner fields cover {covered} of {} bytes", light.len()),
+        ));
+    }
+    structures.push(Structure {
+        id: "light-inner".into(),
+        name: "light envelope: what the recipient reads after decrypting it".into(),
+        spec: "SPEC.md sections 9, 10, 11 and 12.1".into(),
+        observer: "peer".into(),
+        derived_from: format!(
+            "wire {} decrypted with bob's ratchet state (mailbox::decrypt_light)",
+            fixture::WIRE_LIGHT
+        ),
+        bytes: light.to_vec(),
+        fields: inner,
+    });
     structures.push(Structure {
         id: "address".into(),
         name: "posting and fetching address".into(),
