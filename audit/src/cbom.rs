@@ -179,7 +179,8 @@ pub fn run(root: &Path) -> Result<Part> {
     let policy = json!({
         "schema": "xchat-audit/crypto-policy/v1",
         "documents": {"bsi": BSI, "nist": NIST},
-        "note": "Statuses are entered by hand from the cited documents (the one hand-entered mapping of the bundle besides audit/inventory.yaml); \"not listed\" means the document does not cover the algorithm.",
+        "note": "UNVERIFIED: the BSI and NIST columns are the maintainers' reading of the cited documents, entered by hand and not checked against the document text by this job or by anyone yet (the only hand-entered mapping of the bundle besides audit/inventory.yaml). BSI TR-02102-1 Version 2026-01 (January 2026) has been published since the version cited; the column has not been re-read against it. \"not listed\" is the maintainers' reading that the document does not cover the algorithm. An auditor checks every cell against the documents before relying on it.",
+        "verified": false,
         "suite_from_spec_md": suite,
         "algorithms": ALGORITHMS.iter().map(|a| json!({
             "algorithm": a.name, "role": a.role, "standard": a.standard,
@@ -207,7 +208,10 @@ pub fn run(root: &Path) -> Result<Part> {
     let mut html = format!(
         "<p>CycloneDX 1.6 CBOM: <code>cbom.cdx.json</code> ({} algorithms and the protocol). The suite is read from SPEC.md \
          section 3 ({} primitives: {}); section 3.3's call primitives are listed too. Policy documents: {}; {}. \
-         Statuses are entered by hand from those documents; \"not listed\" means the document does not cover the algorithm.</p>",
+         <strong>Unverified:</strong> the BSI and NIST columns are the maintainers' reading of those documents, entered by hand \
+         and not checked against their text by this job or by anyone yet; BSI TR-02102-1 Version 2026-01 has been published \
+         since the version cited and the column has not been re-read against it. \"not listed\" is the maintainers' reading \
+         that a document does not cover the algorithm. Check every cell against the documents before relying on it.</p>",
         ALGORITHMS.len(),
         suite.len(),
         esc(&suite.join(", ")),
