@@ -707,13 +707,20 @@ impl Account {
         if !same_peer(&header.initiator, &sender) {
             return Err(failed(Some(&header), Error::AuthenticationFailed));
         }
-        // P2: a repeated prekey message of a session we hold.
+        // P2: a further prekey message of a session we hold; like R5, the
+        // session that decrypted it becomes current (REQ-ROUTE-005).
         if let Some(contact) = index.and_then(|i| self.contacts.get_mut(i)) {
-            if let Some(session) = contact.sessions.iter_mut().find(|s| *s.ek() == header.ek) {
+            if let Some(s) = contact.sessions.iter().position(|s| *s.ek() == header.ek) {
+                let session = contact
+                    .sessions
+                    .get_mut(s)
+                    .ok_or(failed(Some(&header), Error::UnknownSession))?;
                 let content = session
                     .open(&PREKEY_PREFIX, body, ratchet_secret)
                     .map_err(|kind| failed(Some(&header), kind))?
                     .commit(true);
+                let session = contact.sessions.remove(s);
+                contact.sessions.insert(0, session);
                 return Ok(Receipt::Message(Received {
                     sender,
                     content,

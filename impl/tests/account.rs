@@ -373,3 +373,78 @@ fn import_is_strict_and_bounded() {
     // and invariants do not.
     assert!(accepted < good.len() / 7, "{accepted}");
 }
+
+/// REQ-ROUTE-005 (the simulator's finding 3, `sim/`): Alice starts from a
+/// bundle of Bob's that goes stale before her first message arrives; Bob
+/// re-keys and writes twice in his new session. The first goes behind
+/// Alice's pending session (REQ-ROUTE-004, her `EK` being the smaller), the
+/// second makes Bob's session current at Alice, and her answer arrives.
+#[test]
+fn a_responder_rekey_recovers_from_a_stale_first_message() {
+    let mut checked = 0;
+    for seed in 100..164u64 {
+        let (mut alice, mut bob) = (user("alice", seed), user("bob", seed + 1000));
+        let r = &mut rng(seed);
+        alice
+            .start(&handle(&bob), &verified_bundle(&bob, None), r)
+            .unwrap();
+        bob.rotate_signed_prekey(r);
+        bob.rotate_signed_prekey(r);
+        let to_bob = |alice: &mut Account, bob: &mut Account, r: &mut StdRng| {
+            let o = alice
+                .send(&handle(bob), &text("hi"), bob.mailbox(), r)
+                .unwrap();
+            bob.receive(&o.mailbox, &o.envelope, r).map(|_| ())
+        };
+        let e = to_bob(&mut alice, &mut bob, r).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                ReceiveError::Handshake {
+                    kind: Error::UnknownPrekey,
+                    spk_id: 1,
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        bob.start(&handle(&alice), &verified_bundle(&alice, None), r)
+            .unwrap();
+        let alice_ek = *alice
+            .contact(&handle(&bob))
+            .unwrap()
+            .current()
+            .unwrap()
+            .ek();
+        let bob_ek = *bob
+            .contact(&handle(&alice))
+            .unwrap()
+            .current()
+            .unwrap()
+            .ek();
+        if alice_ek >= bob_ek {
+            continue;
+        }
+        let from_bob = |alice: &mut Account, bob: &mut Account, r: &mut StdRng, t: &str| {
+            let o = bob
+                .send(&handle(alice), &text(t), alice.mailbox(), r)
+                .unwrap();
+            message(alice.receive(&o.mailbox, &o.envelope, r))
+        };
+        assert_eq!(from_bob(&mut alice, &mut bob, r, "b1"), text("b1"));
+        // REQ-ROUTE-004: Alice's pending session stays current...
+        let current =
+            |a: &Account, b: &Account| *a.contact(&handle(b)).unwrap().current().unwrap().ek();
+        assert_eq!(current(&alice, &bob), alice_ek);
+        assert!(to_bob(&mut alice, &mut bob, r).is_err());
+        // ...until Bob's second message in his session (REQ-ROUTE-005).
+        assert_eq!(from_bob(&mut alice, &mut bob, r, "b2"), text("b2"));
+        assert_eq!(current(&alice, &bob), bob_ek);
+        to_bob(&mut alice, &mut bob, r).expect("Alice's answer in Bob's session");
+        checked += 1;
+    }
+    assert!(
+        checked >= 8,
+        "only {checked} seeds gave Alice the smaller EK"
+    );
+}

@@ -650,7 +650,9 @@ fn decrypt_in_contact(
     ))
 }
 
-/// Steps P1-P6 of SPEC.md section 15.2: a prekey message.
+/// Steps P1-P6 of SPEC.md section 15.2: a prekey message. A further
+/// prekey message of a held session makes it current (P2,
+/// REQ-ROUTE-005).
 fn receive_prekey(
     account: &Account,
     index: Option<usize>,
@@ -670,12 +672,12 @@ fn receive_prekey(
         ),
         None => (sender.clone(), Vec::new()),
     };
-    // P2: a repeated prekey message of a session we hold.
+    // P2: a further prekey message of a session we hold; like R5, the
+    // session that decrypted it becomes current (REQ-ROUTE-005).
     if let Some(s) = route_prekey(&sessions, &header.ek) {
         let (decrypted, padded) = session::decrypt(&sessions[s], message, ratchet_secret)?;
         let content = open_content(&padded)?;
-        let mut next_sessions = sessions.clone();
-        next_sessions[s] = session::take_update(&decrypted, &content);
+        let next_sessions = promote(&sessions, s, &session::take_update(&decrypted, &content));
         return Ok((
             with_contact(account, index, &pinned, &next_sessions),
             Receipt::Message(Received {

@@ -604,3 +604,69 @@ fn unencodable_content_is_not_sent() {
     let clean = run(&s, &[start(Alice, Bob), send(Alice, Bob, "hello")]).expect("runner");
     assert_eq!(t.wire, clean.wire);
 }
+
+/// REQ-ROUTE-005, REQ-ROUTE-004: Alice's first message names a signed
+/// prekey Bob no longer holds (he rotated twice after she fetched his
+/// bundle): `UnknownPrekey`. Bob re-keys towards Alice. With Alice's `EK`
+/// the smaller, Bob's first message goes behind her pending session
+/// (REQ-ROUTE-004), so her answer still fails; Bob's second message in his
+/// session (a prekey message again) makes it current at Alice (P2,
+/// REQ-ROUTE-005), and her next message arrives. Before REQ-ROUTE-005 the
+/// conversation stayed broken however often Bob wrote or re-keyed.
+#[test]
+fn a_responder_rekey_wins_over_a_pending_session_its_peer_never_accepted() {
+    let rotate = Event::RotatePrekey { who: Bob };
+    let events = [
+        start(Alice, Bob),
+        rotate.clone(),
+        rotate,
+        send(Alice, Bob, "stale"),
+        deliver(0),
+        start(Bob, Alice),
+        send(Bob, Alice, "b1"),
+        deliver(1),
+        send(Alice, Bob, "still stale"),
+        deliver(2),
+        send(Bob, Alice, "b2"),
+        deliver(3),
+        send(Alice, Bob, "recovered"),
+        deliver(4),
+    ];
+    let unknown = |index: usize| rejected(index, Bob, Error::UnknownPrekey);
+    let mut checked = 0;
+    for seed in 0..64u8 {
+        let s = setup(seed, false, PqKind::LastResort);
+        let t = run(&s, &events).expect("runner");
+        let alice_ek = eks(&t, Alice, b"bob").last().copied().unwrap();
+        let bob_ek = eks(&t, Bob, b"alice")[0];
+        if alice_ek >= bob_ek {
+            continue; // REQ-ROUTE-004 does not keep Alice's session in front
+        }
+        let want = [
+            started(Alice, Bob),
+            Outcome::Done,
+            Outcome::Done,
+            sent(0, Alice, Bob),
+            unknown(0),
+            started(Bob, Alice),
+            sent(1, Bob, Alice),
+            delivered(1, Alice, "b1"),
+            sent(2, Alice, Bob),
+            unknown(2),
+            sent(3, Bob, Alice),
+            delivered(3, Alice, "b2"),
+            sent(4, Alice, Bob),
+            delivered(4, Bob, "recovered"),
+        ];
+        for (i, (got, want)) in t.outcomes.iter().zip(&want).enumerate() {
+            assert_eq!(got, want, "seed {seed}, event {i}: {:?}", events[i]);
+        }
+        // Alice now sends in Bob's session: current at both.
+        assert_eq!(eks(&t, Alice, b"bob")[0], bob_ek);
+        checked += 1;
+    }
+    assert!(
+        checked >= 8,
+        "only {checked} seeds gave Alice the smaller EK"
+    );
+}

@@ -9,28 +9,31 @@
 //! is called; dropping it changes nothing. Because the pending operation
 //! borrows the state it was computed on, the compiler rules out applying it
 //! to another state or after any other change (REQ-RATCHET-003,
-//! REQ-SESSION-002). This compiles:
-//!
-//! ```
-//! # use xchat::ratchet::RatchetState;
-//! fn receive(state: &mut RatchetState, body: &[u8]) -> Option<Vec<u8>> {
-//!     let pending = state.decrypt(&[0; 32], &[1, 2], body, &[7; 32]).ok()?;
-//!     let ok = pending.plaintext().len() > 2; // checks before committing
-//!     ok.then(|| pending.commit().to_vec())
-//! }
-//! ```
-//!
-//! and this does not: the state cannot be used while a receive computed on
-//! it is pending, so the receive cannot be committed after another change.
-//!
-//! ```compile_fail
-//! # use xchat::ratchet::RatchetState;
-//! fn receive(state: &mut RatchetState, body: &[u8]) -> Option<Vec<u8>> {
-//!     let pending = state.decrypt(&[0; 32], &[1, 2], body, &[7; 32]).ok()?;
-//!     let sent = state.encrypt(&[0; 32], &[1, 2], b"x", &[0; 24]).ok()?.commit();
-//!     Some(pending.commit().to_vec())
-//! }
-//! ```
+//! REQ-SESSION-002). With feature `hazmat` (the module is private
+//! without it), two doctests show it: a receive checked and then committed
+//! compiles, and using the state while a receive is pending does not.
+#![cfg_attr(
+    feature = "hazmat",
+    doc = r#"
+```
+# use xchat::ratchet::RatchetState;
+fn receive(state: &mut RatchetState, body: &[u8]) -> Option<Vec<u8>> {
+    let pending = state.decrypt(&[0; 32], &[1, 2], body, &[7; 32]).ok()?;
+    let ok = pending.plaintext().len() > 2; // checks before committing
+    ok.then(|| pending.commit().to_vec())
+}
+```
+
+```compile_fail
+# use xchat::ratchet::RatchetState;
+fn receive(state: &mut RatchetState, body: &[u8]) -> Option<Vec<u8>> {
+    let pending = state.decrypt(&[0; 32], &[1, 2], body, &[7; 32]).ok()?;
+    let sent = state.encrypt(&[0; 32], &[1, 2], b"x", &[0; 24]).ok()?.commit();
+    Some(pending.commit().to_vec())
+}
+```
+"#
+)]
 
 use core::fmt;
 

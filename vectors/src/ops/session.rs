@@ -629,6 +629,58 @@ pub fn scripts(g: &Gen) -> Vec<(String, Setup, Vec<Event>)> {
             Deliver { index: 2 },
         ],
     ));
+    // REQ-ROUTE-005: Alice's first message names a signed prekey Bob no
+    // longer holds; Bob re-keys and writes twice; with Alice's `EK` the
+    // smaller, his first message goes behind her pending session
+    // (REQ-ROUTE-004), his second makes his session current at her, and
+    // her answer arrives. The set-up is the first label whose seed gives
+    // Alice the smaller `EK` (so the tie-break is exercised).
+    let stale_events = vec![
+        start(Alice, Bob),
+        RotatePrekey { who: Bob },
+        RotatePrekey { who: Bob },
+        send(Alice, Bob, "stale"),
+        Deliver { index: 0 },
+        start(Bob, Alice),
+        send(Bob, Alice, "b1"),
+        Deliver { index: 1 },
+        send(Alice, Bob, "still stale"),
+        Deliver { index: 2 },
+        send(Bob, Alice, "b2"),
+        Deliver { index: 3 },
+        send(Alice, Bob, "recovered"),
+        Deliver { index: 4 },
+    ];
+    let alice_smaller = |setup: &Setup| {
+        let Ok(t) = xchat_spec::scenario::run(setup, &stale_events) else {
+            return false;
+        };
+        let ek_of = |p: Party| {
+            let a = &t.parties[xchat_spec::scenario::index_of(p)].account;
+            a.contacts
+                .first()
+                .map(|c| c.sessions.iter().map(|s| s.ek).collect::<Vec<_>>())
+                .unwrap_or_default()
+        };
+        let (a, b) = (ek_of(Alice), ek_of(Bob));
+        matches!((a.last(), b.first()), (Some(x), Some(y)) if x < y)
+    };
+    if let Some(stale_setup) = (0..64)
+        .map(|k| {
+            setup(
+                &format!("stale first message {k}"),
+                false,
+                PqKind::LastResort,
+            )
+        })
+        .find(|s| alice_smaller(s))
+    {
+        out.push((
+            "stale-first-message-responder-rekey".into(),
+            stale_setup,
+            stale_events,
+        ));
+    }
     // REQ-CONTENT-002: texts that are not valid UTF-8 are refused by
     // `send` (`Malformed`, nothing drawn, nothing changed); the next
     // message goes out as if they had never been tried.
