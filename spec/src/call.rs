@@ -515,7 +515,7 @@ pub fn decrypt_frame(
             call.grace = 0;
             call.peer_keys = vec![call.peer_keys[k].clone()];
         } else {
-            call.grace = call.grace - 1;
+            call.grace -= 1;
         }
     }
     Ok((replace_call(calls, i, call), pt))

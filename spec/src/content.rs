@@ -333,7 +333,7 @@ fn read_params(input: &[u8], pos: usize) -> Result<(Vec<u8>, usize), Error> {
 /// fields in order, then the end of input; every failure is `Malformed`.
 pub fn read_call(input: &[u8], pos: usize) -> Result<CallSignal, Error> {
     let (ty, pos) = read_u8(input, pos)?;
-    if ty < CALL_OFFER || ty > CALL_KEY_UPDATE {
+    if !(CALL_OFFER..=CALL_KEY_UPDATE).contains(&ty) {
         return Err(Error::Malformed);
     }
     let (call_id, pos) = read_array16(input, pos)?;
