@@ -97,6 +97,7 @@ pub mod session;
 pub mod account;
 // Media encryption for calls (RFC 9605), not yet part of SPEC.md.
 pub mod sframe;
+pub mod call;
 
 // Driving the impl from the spec's explicit randomness (feature
 // `low-level`: conformance vectors, fuzzing).
