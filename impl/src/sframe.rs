@@ -244,11 +244,24 @@ fn expand(suite: CipherSuite, base_key: &[u8], info: &[u8], okm: &mut [u8]) -> R
 }
 
 /// The `sframe_key` and `sframe_salt` of one KID (RFC 9605 section 4.4.2).
-/// The key is zeroized on drop and not shown by `Debug`.
+/// The key is zeroized on drop and not shown by `Debug`. For the AES-GCM
+/// suites it also holds the keyed cipher (key schedule and GHASH key made
+/// once, not per frame: a call encrypts thousands of frames per key).
 #[derive(Clone)]
 pub struct KeyAndSalt {
     key: Zeroizing<Vec<u8>>,
     salt: [u8; NONCE_LEN],
+    gcm: Option<aes_gcm::GcmKey>,
+}
+
+/// The keyed AES-GCM cipher of a GCM suite's key (`None` for the CTR +
+/// HMAC suites).
+fn gcm_key(suite: CipherSuite, key: &[u8]) -> Result<Option<aes_gcm::GcmKey>, Error> {
+    if suite.is_ctr_hmac() {
+        Ok(None)
+    } else {
+        aes_gcm::GcmKey::new(key).map(Some)
+    }
 }
 
 impl fmt::Debug for KeyAndSalt {
@@ -271,6 +284,7 @@ impl KeyAndSalt {
         Ok(KeyAndSalt {
             key: Zeroizing::new(key.to_vec()),
             salt,
+            gcm: gcm_key(suite, key)?,
         })
     }
 
@@ -293,7 +307,8 @@ pub fn derive_key_salt(suite: CipherSuite, kid: u64, base_key: &[u8]) -> Result<
     expand(suite, base_key, &key_label(suite, kid), &mut key)?;
     let mut salt = [0u8; NONCE_LEN];
     expand(suite, base_key, &salt_label(suite, kid), &mut salt)?;
-    Ok(KeyAndSalt { key, salt })
+    let gcm = gcm_key(suite, &key)?;
+    Ok(KeyAndSalt { key, salt, gcm })
 }
 
 /// `xor(sframe_salt, encode_big_endian(CTR, AEAD.Nn))`, RFC 9605 section
@@ -426,6 +441,27 @@ pub fn encrypt(
     plaintext: &[u8],
 ) -> Result<Vec<u8>, Error> {
     let mut out = encode_header(header);
+    // AES-GCM with the cached cipher, sealed in place after the header:
+    // the same bytes and errors as `aead_encrypt` below (key length, then
+    // the plaintext bound, which `seal_append` checks).
+    if let (Some(gcm), false) = (&key_salt.gcm, suite.is_ctr_hmac()) {
+        if key_salt.key().len() != suite.nk() {
+            return Err(Error::InvalidLength);
+        }
+        let nonce = nonce(key_salt.salt(), header.ctr);
+        if metadata.is_empty() {
+            // The AAD is the header alone: a copy on the stack, no
+            // allocation per frame.
+            let mut aad = [0u8; MAX_HEADER_LEN];
+            let aad = aad.get_mut(..out.len()).ok_or(Error::Malformed)?;
+            aad.copy_from_slice(&out);
+            gcm.seal_append(&nonce, aad, plaintext, &mut out)?;
+        } else {
+            let aad = [&out[..], metadata].concat();
+            gcm.seal_append(&nonce, &aad, plaintext, &mut out)?;
+        }
+        return Ok(out);
+    }
     let aad = [&out[..], metadata].concat();
     let ct = aead_encrypt(
         suite,
@@ -458,6 +494,17 @@ pub fn decrypt(
         .ok_or(Error::Malformed)?;
     if ct.len() < suite.nt() {
         return Err(Error::Malformed);
+    }
+    // AES-GCM with the cached cipher (the bound and tag checks of
+    // `aead_decrypt`, in its order; the key length was checked above).
+    if let (Some(gcm), false) = (&key_salt.gcm, suite.is_ctr_hmac()) {
+        let nonce = nonce(key_salt.salt(), header.ctr);
+        let pt = if metadata.is_empty() {
+            gcm.open(&nonce, encoded, ct)?
+        } else {
+            gcm.open(&nonce, &[encoded, metadata].concat(), ct)?
+        };
+        return Ok((header, pt));
     }
     let aad = [encoded, metadata].concat();
     let pt = aead_decrypt(
