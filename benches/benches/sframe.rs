@@ -16,7 +16,10 @@
 //! * `sframe-rs`: the `sframe` crate 2.1.0 (RustCrypto backend, the same
 //!   `aes-gcm`), its view API into reused buffers (its fastest);
 //! * `spec`: `xchat_spec::sframe::encrypt` / `decrypt` (100 and 1,200
-//!   bytes only; it is not written for speed).
+//!   bytes only; it is not written for speed);
+//! * `suite1/impl`: `xchat::sframe` with suite `0x0001`
+//!   AES_128_CTR_HMAC_SHA256_80, the audio alternative SPEC.md section 20
+//!   decides against.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use aes_gcm::aead::{AeadInOut, KeyInit};
@@ -83,6 +86,20 @@ fn frames(c: &mut Criterion) {
                 ctr += 1;
                 let f = sf::encrypt(suite, &ks, &Header { kid: 0, ctr }, b"", &pt).unwrap();
                 sf::decrypt(suite, &ks, b"", &f).unwrap().1
+            })
+        });
+
+        // The 80-bit AES-CTR + HMAC-SHA-256 suite 0x0001, the alternative
+        // for audio that SPEC.md section 20 measures against (not used by
+        // calls).
+        let ks1 = sf::derive_key_salt(CipherSuite::Aes128CtrHmacSha256Tag80, 0, &base_key).unwrap();
+        let mut ctr = 0u64;
+        g.bench_function(BenchmarkId::new("suite1", "impl"), |bch| {
+            bch.iter(|| {
+                ctr += 1;
+                let s1 = CipherSuite::Aes128CtrHmacSha256Tag80;
+                let f = sf::encrypt(s1, &ks1, &Header { kid: 0, ctr }, b"", &pt).unwrap();
+                sf::decrypt(s1, &ks1, b"", &f).unwrap().1
             })
         });
 
