@@ -176,13 +176,21 @@ fn push_value(out: &mut Vec<u8>, v: u64) -> u8 {
 /// The SFrame header of `header`, RFC 9605 section 4.3, in the minimum
 /// number of bytes (1 to [`MAX_HEADER_LEN`]).
 pub fn encode_header(header: &Header) -> Vec<u8> {
-    let mut ext = Vec::with_capacity(MAX_HEADER_LEN);
-    let k = push_value(&mut ext, header.kid);
-    let c = push_value(&mut ext, header.ctr);
-    let mut out = Vec::with_capacity(1 + ext.len());
-    out.push((k << 4) | c);
-    out.extend_from_slice(&ext);
+    let mut out = Vec::with_capacity(MAX_HEADER_LEN);
+    encode_header_into(header, &mut out);
     out
+}
+
+/// [`encode_header`], appended to `out` (no allocation of its own: the
+/// frame encryption writes the header straight into the frame).
+fn encode_header_into(header: &Header, out: &mut Vec<u8>) {
+    let start = out.len();
+    out.push(0);
+    let k = push_value(out, header.kid);
+    let c = push_value(out, header.ctr);
+    if let Some(config) = out.get_mut(start) {
+        *config = (k << 4) | c;
+    }
 }
 
 /// Reads one value with config bits `nibble` from the front of `rest`;
@@ -440,7 +448,6 @@ pub fn encrypt(
     metadata: &[u8],
     plaintext: &[u8],
 ) -> Result<Vec<u8>, Error> {
-    let mut out = encode_header(header);
     // AES-GCM with the cached cipher, sealed in place after the header:
     // the same bytes and errors as `aead_encrypt` below (key length, then
     // the plaintext bound, which `seal_append` checks).
@@ -448,6 +455,13 @@ pub fn encrypt(
         if key_salt.key().len() != suite.nk() {
             return Err(Error::InvalidLength);
         }
+        // One allocation for the whole frame: header, ciphertext, tag.
+        let mut out = Vec::with_capacity(
+            MAX_HEADER_LEN
+                .saturating_add(plaintext.len())
+                .saturating_add(suite.nt()),
+        );
+        encode_header_into(header, &mut out);
         let nonce = nonce(key_salt.salt(), header.ctr);
         if metadata.is_empty() {
             // The AAD is the header alone: a copy on the stack, no
@@ -462,6 +476,7 @@ pub fn encrypt(
         }
         return Ok(out);
     }
+    let mut out = encode_header(header);
     let aad = [&out[..], metadata].concat();
     let ct = aead_encrypt(
         suite,
