@@ -95,7 +95,8 @@ pub mod attachment;
 pub mod fingerprint;
 pub mod session;
 pub mod account;
-// Media encryption for calls (RFC 9605), not yet part of SPEC.md.
+// Calls (SPEC.md section 20): SFrame (RFC 9605) media encryption and the
+// call state keyed through sessions.
 pub mod sframe;
 pub mod call;
 
