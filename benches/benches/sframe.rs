@@ -6,6 +6,8 @@
 //! * `call/impl`: `xchat::call::Calls::encrypt_frame` on Alice's side and
 //!   `decrypt_frame` on Bob's (call lookup, header, replay window, key
 //!   selection, the counter);
+//! * `call_into/impl`: the same through `encrypt_frame_into` /
+//!   `decrypt_frame_into` into reused buffers (no allocation per frame);
 //! * `sframe/impl`: `xchat::sframe::encrypt` / `decrypt` with a derived
 //!   key and salt (no call state);
 //! * `floor`: the AES-128-GCM calls a frame cannot avoid, on the crate
@@ -77,6 +79,19 @@ fn frames(c: &mut Criterion) {
             bch.iter(|| {
                 let f = a.encrypt_frame(&bob, &id, b"", &pt).unwrap();
                 b.decrypt_frame(&alice, &id, b"", &f).unwrap()
+            })
+        });
+
+        // The same into reused buffers (`encrypt_frame_into`,
+        // `decrypt_frame_into`): no allocation per frame.
+        let (mut frame_buf, mut pt_buf) = (Vec::new(), Vec::new());
+        g.bench_function(BenchmarkId::new("call_into", "impl"), |bch| {
+            bch.iter(|| {
+                a.encrypt_frame_into(&bob, &id, b"", &pt, &mut frame_buf)
+                    .unwrap();
+                b.decrypt_frame_into(&alice, &id, b"", &frame_buf, &mut pt_buf)
+                    .unwrap();
+                pt_buf.len()
             })
         });
 

@@ -5,6 +5,8 @@
 //! decrypts N frames of SIZE bytes, where MODE is
 //!
 //! * `call`: `xchat::call::Calls::encrypt_frame` / `decrypt_frame`;
+//! * `call-into`: `encrypt_frame_into` / `decrypt_frame_into` into reused
+//!   buffers;
 //! * `floor`: the AES-128-GCM floor (the cipher keyed once, seal and open
 //!   in place in a reused buffer);
 //! * `sframe-rs`: the `sframe` crate 2.1.0, view API into reused buffers.
@@ -36,11 +38,13 @@ fn main() {
         args.next().and_then(|n| n.parse::<usize>().ok()),
         args.next().and_then(|n| n.parse::<usize>().ok()),
     ) {
-        (Some(m), Some(s), Some(n)) if ["call", "floor", "sframe-rs"].contains(&m.as_str()) => {
+        (Some(m), Some(s), Some(n))
+            if ["call", "call-into", "floor", "sframe-rs"].contains(&m.as_str()) =>
+        {
             (m, s, n)
         }
         _ => {
-            eprintln!("usage: sframe_icount call|floor|sframe-rs SIZE N");
+            eprintln!("usage: sframe_icount call|call-into|floor|sframe-rs SIZE N");
             std::process::exit(2);
         }
     };
@@ -48,7 +52,7 @@ fn main() {
     let base_key = [0x42u8; 32];
     let mut total = 0usize;
     match mode.as_str() {
-        "call" => {
+        "call" | "call-into" => {
             let alice: Handle = "alice".parse().unwrap();
             let bob: Handle = "bob".parse().unwrap();
             let id = [1u8; 16];
@@ -56,9 +60,17 @@ fn main() {
             let offer = signal(a.start_with(&bob, &id, &base_key, b"").unwrap());
             let mut b = Calls::new();
             b.on_signal(&alice, &offer).unwrap();
+            let (mut fb, mut pb) = (Vec::new(), Vec::new());
             for _ in 0..n {
-                let f = a.encrypt_frame(&bob, &id, b"", &pt).unwrap();
-                total += b.decrypt_frame(&alice, &id, b"", &f).unwrap().len();
+                if mode == "call" {
+                    let f = a.encrypt_frame(&bob, &id, b"", &pt).unwrap();
+                    total += b.decrypt_frame(&alice, &id, b"", &f).unwrap().len();
+                } else {
+                    a.encrypt_frame_into(&bob, &id, b"", &pt, &mut fb).unwrap();
+                    b.decrypt_frame_into(&alice, &id, b"", &fb, &mut pb)
+                        .unwrap();
+                    total += pb.len();
+                }
             }
         }
         "floor" => {

@@ -477,6 +477,24 @@ impl Calls {
         metadata: &[u8],
         frame: &[u8],
     ) -> Result<Vec<u8>, Error> {
+        // Sized for the whole frame: header, ciphertext, tag.
+        let mut out = Vec::with_capacity(frame.len().saturating_add(sframe::MAX_HEADER_LEN + 16));
+        self.encrypt_frame_into(peer, call_id, metadata, frame, &mut out)?;
+        Ok(out)
+    }
+
+    /// [`Calls::encrypt_frame`] into the caller's buffer `out` (cleared,
+    /// then the frame; reused across frames, it spares an allocation per
+    /// frame). On an error `out` is empty and nothing changed.
+    pub fn encrypt_frame_into(
+        &mut self,
+        peer: &Handle,
+        call_id: &CallId,
+        metadata: &[u8],
+        frame: &[u8],
+        out: &mut Vec<u8>,
+    ) -> Result<(), Error> {
+        out.clear();
         let i = self.find(peer, call_id).ok_or(Error::UnknownSession)?;
         let own = self.at(i)?.own.as_mut().ok_or(Error::NoSendingChain)?;
         if own.ctr == u64::MAX {
@@ -486,10 +504,10 @@ impl Calls {
             kid: own.kid,
             ctr: own.ctr,
         };
-        let out = sframe::encrypt(CALL_SUITE, &own.key_salt, &header, metadata, frame)?;
+        sframe::encrypt_into(CALL_SUITE, &own.key_salt, &header, metadata, frame, out)?;
         // The counter moves only for a frame that was produced.
         own.ctr += 1;
-        Ok(out)
+        Ok(())
     }
 
     /// Decrypts a media frame of the call with `peer` and `call_id`
@@ -505,6 +523,23 @@ impl Calls {
         metadata: &[u8],
         frame: &[u8],
     ) -> Result<Vec<u8>, Error> {
+        let mut out = Vec::with_capacity(frame.len());
+        self.decrypt_frame_into(peer, call_id, metadata, frame, &mut out)?;
+        Ok(out)
+    }
+
+    /// [`Calls::decrypt_frame`] into the caller's buffer `out` (cleared,
+    /// then the plaintext; reused across frames). On an error `out` is
+    /// empty and nothing changed.
+    pub fn decrypt_frame_into(
+        &mut self,
+        peer: &Handle,
+        call_id: &CallId,
+        metadata: &[u8],
+        frame: &[u8],
+        out: &mut Vec<u8>,
+    ) -> Result<(), Error> {
+        out.clear();
         let i = self.find(peer, call_id).ok_or(Error::UnknownSession)?;
         let (header, _) = sframe::decode_header(frame)?;
         let call = self.at(i)?;
@@ -521,7 +556,7 @@ impl Calls {
         if !key.window.accepts(header.ctr) {
             return Err(Error::Replay);
         }
-        let (_, pt) = sframe::decrypt(CALL_SUITE, &key.key_salt, metadata, frame)?;
+        sframe::decrypt_into(CALL_SUITE, &key.key_salt, metadata, frame, out)?;
         key.window.mark(header.ctr);
         if k == newest && newest > 0 {
             // A frame under the newest key: one step of the grace window.
@@ -532,6 +567,6 @@ impl Calls {
                 call.grace -= 1;
             }
         }
-        Ok(pt)
+        Ok(())
     }
 }

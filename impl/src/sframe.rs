@@ -448,32 +448,14 @@ pub fn encrypt(
     metadata: &[u8],
     plaintext: &[u8],
 ) -> Result<Vec<u8>, Error> {
-    // AES-GCM with the cached cipher, sealed in place after the header:
-    // the same bytes and errors as `aead_encrypt` below (key length, then
-    // the plaintext bound, which `seal_append` checks).
-    if let (Some(gcm), false) = (&key_salt.gcm, suite.is_ctr_hmac()) {
-        if key_salt.key().len() != suite.nk() {
-            return Err(Error::InvalidLength);
-        }
+    if let (Some(_), false) = (&key_salt.gcm, suite.is_ctr_hmac()) {
         // One allocation for the whole frame: header, ciphertext, tag.
         let mut out = Vec::with_capacity(
             MAX_HEADER_LEN
                 .saturating_add(plaintext.len())
                 .saturating_add(suite.nt()),
         );
-        encode_header_into(header, &mut out);
-        let nonce = nonce(key_salt.salt(), header.ctr);
-        if metadata.is_empty() {
-            // The AAD is the header alone: a copy on the stack, no
-            // allocation per frame.
-            let mut aad = [0u8; MAX_HEADER_LEN];
-            let aad = aad.get_mut(..out.len()).ok_or(Error::Malformed)?;
-            aad.copy_from_slice(&out);
-            gcm.seal_append(&nonce, aad, plaintext, &mut out)?;
-        } else {
-            let aad = [&out[..], metadata].concat();
-            gcm.seal_append(&nonce, &aad, plaintext, &mut out)?;
-        }
+        encrypt_into(suite, key_salt, header, metadata, plaintext, &mut out)?;
         return Ok(out);
     }
     let mut out = encode_header(header);
@@ -487,6 +469,47 @@ pub fn encrypt(
     )?;
     out.extend_from_slice(&ct);
     Ok(out)
+}
+
+/// [`encrypt`] into the caller's buffer `out` (cleared first; reused
+/// across frames, so a call allocates nothing per frame once it is large
+/// enough): the same bytes and errors. On an error `out` is left empty.
+/// For the AES-GCM suites the cached cipher seals in place after the
+/// header (the checks of `aead_encrypt`: key length, then the plaintext
+/// bound, which `seal_append` checks).
+pub fn encrypt_into(
+    suite: CipherSuite,
+    key_salt: &KeyAndSalt,
+    header: &Header,
+    metadata: &[u8],
+    plaintext: &[u8],
+    out: &mut Vec<u8>,
+) -> Result<(), Error> {
+    out.clear();
+    let Some(gcm) = key_salt.gcm.as_ref().filter(|_| !suite.is_ctr_hmac()) else {
+        *out = encrypt(suite, key_salt, header, metadata, plaintext)?;
+        return Ok(());
+    };
+    if key_salt.key().len() != suite.nk() {
+        return Err(Error::InvalidLength);
+    }
+    encode_header_into(header, out);
+    let nonce = nonce(key_salt.salt(), header.ctr);
+    let sealed = if metadata.is_empty() {
+        // The AAD is the header alone: a copy on the stack, no
+        // allocation per frame.
+        let mut aad = [0u8; MAX_HEADER_LEN];
+        let aad = aad.get_mut(..out.len()).ok_or(Error::Malformed)?;
+        aad.copy_from_slice(out);
+        gcm.seal_append(&nonce, aad, plaintext, out)
+    } else {
+        let aad = [&out[..], metadata].concat();
+        gcm.seal_append(&nonce, &aad, plaintext, out)
+    };
+    if sealed.is_err() {
+        out.clear();
+    }
+    sealed
 }
 
 /// SFrame decryption, RFC 9605 section 4.4.4, with the key and salt of the
@@ -510,15 +533,9 @@ pub fn decrypt(
     if ct.len() < suite.nt() {
         return Err(Error::Malformed);
     }
-    // AES-GCM with the cached cipher (the bound and tag checks of
-    // `aead_decrypt`, in its order; the key length was checked above).
-    if let (Some(gcm), false) = (&key_salt.gcm, suite.is_ctr_hmac()) {
-        let nonce = nonce(key_salt.salt(), header.ctr);
-        let pt = if metadata.is_empty() {
-            gcm.open(&nonce, encoded, ct)?
-        } else {
-            gcm.open(&nonce, &[encoded, metadata].concat(), ct)?
-        };
+    if let (Some(_), false) = (&key_salt.gcm, suite.is_ctr_hmac()) {
+        let mut pt = Vec::new();
+        let header = decrypt_into(suite, key_salt, metadata, sframe_ciphertext, &mut pt)?;
         return Ok((header, pt));
     }
     let aad = [encoded, metadata].concat();
@@ -530,4 +547,45 @@ pub fn decrypt(
         ct,
     )?;
     Ok((header, pt))
+}
+
+/// [`decrypt`] into the caller's buffer `out` (cleared first, then the
+/// plaintext; reused across frames): the same header, plaintext and
+/// errors. On an error `out` is left empty. For the AES-GCM suites the
+/// cached cipher opens in place in `out` (the bound and tag checks of
+/// `aead_decrypt`, in its order; nothing is decrypted unless the tag
+/// verifies).
+pub fn decrypt_into(
+    suite: CipherSuite,
+    key_salt: &KeyAndSalt,
+    metadata: &[u8],
+    sframe_ciphertext: &[u8],
+    out: &mut Vec<u8>,
+) -> Result<Header, Error> {
+    out.clear();
+    let Some(gcm) = key_salt.gcm.as_ref().filter(|_| !suite.is_ctr_hmac()) else {
+        let (header, pt) = decrypt(suite, key_salt, metadata, sframe_ciphertext)?;
+        *out = pt;
+        return Ok(header);
+    };
+    if key_salt.key().len() != suite.nk() {
+        return Err(Error::InvalidLength);
+    }
+    let (header, header_len) = decode_header(sframe_ciphertext)?;
+    let (encoded, ct) = sframe_ciphertext
+        .split_at_checked(header_len)
+        .ok_or(Error::Malformed)?;
+    if ct.len() < suite.nt() {
+        return Err(Error::Malformed);
+    }
+    let nonce = nonce(key_salt.salt(), header.ctr);
+    let opened = if metadata.is_empty() {
+        gcm.open_into(&nonce, encoded, ct, out)
+    } else {
+        gcm.open_into(&nonce, &[encoded, metadata].concat(), ct, out)
+    };
+    if opened.is_err() {
+        out.clear();
+    }
+    opened.map(|()| header)
 }

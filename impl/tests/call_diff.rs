@@ -447,3 +447,103 @@ fn failures_change_nothing() {
     let dbg = format!("{offer:?} {a:?}");
     assert!(!dbg.contains("1, 1, 1") && !dbg.contains("[1"), "{dbg}");
 }
+
+/// The buffer-reusing variants (`sframe::encrypt_into` / `decrypt_into`,
+/// `Calls::encrypt_frame_into` / `decrypt_frame_into`) give the same
+/// bytes, plaintexts and errors as the allocating ones, for every suite,
+/// on a buffer left dirty by the previous frame, and leave it empty on an
+/// error.
+#[test]
+fn into_variants_are_the_same() {
+    use xchat::sframe::{self as sf, CipherSuite, Header, ALL_SUITES};
+    let mut out = vec![0xEE; 7];
+    let mut pt_buf = vec![0xDD; 3];
+    let mut checked = 0;
+    for suite in ALL_SUITES {
+        let ks = sf::derive_key_salt(suite, 3, b"base key").unwrap();
+        for (n, size) in [0usize, 1, 15, 16, 17, 100, 1200, 5000]
+            .into_iter()
+            .enumerate()
+        {
+            let pt: Vec<u8> = (0..size).map(|i| (i * 13 + n) as u8).collect();
+            let meta: &[u8] = if n % 2 == 0 { b"" } else { b"meta" };
+            let h = Header {
+                kid: 3,
+                ctr: 1000 + n as u64,
+            };
+            let frame = sf::encrypt(suite, &ks, &h, meta, &pt).unwrap();
+            sf::encrypt_into(suite, &ks, &h, meta, &pt, &mut out).unwrap();
+            assert_eq!(out, frame);
+            assert_eq!(
+                sf::decrypt_into(suite, &ks, meta, &frame, &mut pt_buf).unwrap(),
+                h
+            );
+            assert_eq!(pt_buf, pt);
+            // Every single-bit flip of the first and last bytes and every
+            // truncation: the same error, an empty buffer.
+            let mut bad_frames = vec![frame[..frame.len() - 1].to_vec(), Vec::new()];
+            for at in [0, frame.len() - 1] {
+                for bit in 0..8 {
+                    let mut b = frame.clone();
+                    b[at] ^= 1 << bit;
+                    bad_frames.push(b);
+                }
+            }
+            for bad in bad_frames {
+                pt_buf.extend_from_slice(b"dirty");
+                let want = sf::decrypt(suite, &ks, meta, &bad);
+                let got = sf::decrypt_into(suite, &ks, meta, &bad, &mut pt_buf)
+                    .map(|h| (h, pt_buf.clone()));
+                assert_eq!(got, want);
+                if want.is_err() {
+                    assert!(pt_buf.is_empty());
+                }
+                checked += 1;
+            }
+        }
+    }
+    println!("sframe into variants: {checked} mutated frames");
+    // A key of another suite's length: the same error, an empty buffer.
+    let ks = sf::derive_key_salt(CipherSuite::Aes128GcmSha256Tag128, 0, b"k").unwrap();
+    let h = Header { kid: 0, ctr: 0 };
+    let s5 = CipherSuite::Aes256GcmSha512Tag128;
+    assert_eq!(
+        sf::encrypt_into(s5, &ks, &h, b"", b"x", &mut out),
+        sf::encrypt(s5, &ks, &h, b"", b"x").map(|_| ())
+    );
+    assert!(out.is_empty());
+
+    // Calls: the same frames and decisions with reused buffers.
+    let (alice, _) = handle("alice");
+    let (bob, _) = handle("bob");
+    let id = [9u8; 16];
+    let mut a1 = Calls::new();
+    let offer = signal_of(a1.start_with(&bob, &id, &[1; 32], b"").unwrap());
+    let mut b1 = Calls::new();
+    b1.on_signal(&alice, &offer).unwrap();
+    let (mut a2, mut b2) = (a1.clone(), b1.clone());
+    let mut frames = Vec::new();
+    for n in 0..40usize {
+        let pt = vec![n as u8; n * 37];
+        let f = a1.encrypt_frame(&bob, &id, b"", &pt).unwrap();
+        a2.encrypt_frame_into(&bob, &id, b"", &pt, &mut out)
+            .unwrap();
+        assert_eq!(out, f);
+        frames.push(f);
+    }
+    for i in [5usize, 3, 5, 39, 0, 2, 2, 38] {
+        let want = b1.decrypt_frame(&alice, &id, b"", &frames[i]);
+        let got = b2
+            .decrypt_frame_into(&alice, &id, b"", &frames[i], &mut pt_buf)
+            .map(|()| pt_buf.clone());
+        assert_eq!(got, want);
+        if want.is_err() {
+            assert!(pt_buf.is_empty());
+        }
+    }
+    assert_eq!(
+        b2.encrypt_frame_into(&alice, &id, b"", b"", &mut out),
+        Err(xchat::Error::NoSendingChain)
+    );
+    assert!(out.is_empty());
+}

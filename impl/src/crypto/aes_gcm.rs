@@ -164,6 +164,21 @@ impl GcmKey {
         aad: &[u8],
         sealed: &[u8],
     ) -> Result<Vec<u8>, Error> {
+        let mut out = Vec::new();
+        self.open_into(nonce, aad, sealed, &mut out)?;
+        Ok(out)
+    }
+
+    /// [`open`] into `out` (cleared first, then the plaintext, decrypted
+    /// in place; `aes-gcm` decrypts nothing unless the tag verifies, so on
+    /// an error `out` holds only ciphertext).
+    pub fn open_into(
+        &self,
+        nonce: &[u8; NONCE_LEN],
+        aad: &[u8],
+        sealed: &[u8],
+        out: &mut Vec<u8>,
+    ) -> Result<(), Error> {
         let ct_len = sealed
             .len()
             .checked_sub(TAG_LEN)
@@ -175,7 +190,8 @@ impl GcmKey {
             .split_at_checked(ct_len)
             .ok_or(Error::InvalidLength)?;
         let tag = aes_gcm::Tag::try_from(tag).map_err(|_| Error::InvalidLength)?;
-        let mut out = ct.to_vec();
+        out.clear();
+        out.extend_from_slice(ct);
         let r = match self {
             GcmKey::Aes128(c) => {
                 c.decrypt_inout_detached(nonce.into(), aad, out.as_mut_slice().into(), &tag)
@@ -184,7 +200,6 @@ impl GcmKey {
                 c.decrypt_inout_detached(nonce.into(), aad, out.as_mut_slice().into(), &tag)
             }
         };
-        r.map_err(|_| Error::AuthenticationFailed)?;
-        Ok(out)
+        r.map_err(|_| Error::AuthenticationFailed)
     }
 }
