@@ -237,12 +237,18 @@ impl Calls {
         c.own.as_ref().map(|o| (o.kid, o.ctr))
     }
 
-    /// Appends `call`, deleting the oldest calls beyond `MAX_CALLS - 1`
-    /// first (SPEC.md section 20.2).
+    /// Appends `call`, first deleting, while `MAX_CALLS` calls are held,
+    /// the oldest incoming (unanswered) call, else the oldest call (SPEC.md
+    /// section 20.2): offers, which any contact can send, push out
+    /// unanswered offers before a call the user placed or answered.
     fn add(&mut self, call: Call) {
-        if self.calls.len() >= MAX_CALLS {
-            let drop = self.calls.len() + 1 - MAX_CALLS;
-            self.calls.drain(..drop);
+        while self.calls.len() >= MAX_CALLS {
+            let victim = self
+                .calls
+                .iter()
+                .position(|c| c.phase == Phase::Incoming)
+                .unwrap_or(0);
+            self.calls.remove(victim);
         }
         self.calls.push(call);
     }

@@ -547,3 +547,76 @@ fn into_variants_are_the_same() {
     );
     assert!(out.is_empty());
 }
+
+/// SPEC.md section 20.2, the bound on held calls: a random mix of offers
+/// received, answers and calls placed, beyond MAX_CALLS, leaves the same
+/// calls in the same phases in the impl as in the spec.
+#[test]
+fn diff_call_table_bound() {
+    let full = std::sync::atomic::AtomicUsize::new(0);
+    run(
+        "call table bound (offers, answers, starts beyond MAX_CALLS)",
+        100,
+        prop::collection::vec((0u8..3, any::<u8>()), 1..80),
+        |steps| {
+            let (alice, s_alice) = handle("alice");
+            let mut o_calls = Calls::new();
+            let mut t_calls = spec::call::new_calls();
+            for (kind, i) in steps {
+                let id = [i; 16];
+                match kind {
+                    0 => {
+                        let offer = spec::content::CallSignal::Offer {
+                            call_id: id,
+                            key: spec::content::CallKey {
+                                kid: 0,
+                                base_key: [i; 32],
+                            },
+                            params: vec![],
+                        };
+                        let bytes =
+                            spec::content::encode(&spec::content::Content::Call(offer.clone()));
+                        let Content::Call(o) = content::decode(&bytes).unwrap() else {
+                            unreachable!()
+                        };
+                        let a = ours(o_calls.on_signal(&alice, &o));
+                        let t = theirs(step(&mut t_calls, |c| {
+                            spec::call::receive_signal(c, &s_alice, &offer).map(|c| (c, ()))
+                        }));
+                        prop_assert_eq!(a, t);
+                    }
+                    1 => {
+                        let a = ours(o_calls.answer_with(&alice, &id, &[7; 32], b"")).map(|_| ());
+                        let t = theirs(step(&mut t_calls, |c| {
+                            spec::call::answer(c, &s_alice, &id, &[7; 32], b"")
+                        }))
+                        .map(|_| ());
+                        prop_assert_eq!(a, t);
+                    }
+                    _ => {
+                        let a = ours(o_calls.start_with(&alice, &id, &[8; 32], b"")).map(|_| ());
+                        let t = theirs(step(&mut t_calls, |c| {
+                            spec::call::start(c, &s_alice, &id, &[8; 32], b"")
+                        }))
+                        .map(|_| ());
+                        prop_assert_eq!(a, t);
+                    }
+                }
+                prop_assert_eq!(o_calls.len(), t_calls.calls.len());
+                if o_calls.len() == xchat::call::MAX_CALLS {
+                    full.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
+                for c in &t_calls.calls {
+                    let phase = match c.phase {
+                        spec::call::Phase::Outgoing => Phase::Outgoing,
+                        spec::call::Phase::Incoming => Phase::Incoming,
+                        spec::call::Phase::Active => Phase::Active,
+                    };
+                    prop_assert_eq!(o_calls.phase(&alice, &c.call_id), Some(phase));
+                }
+            }
+            Ok(())
+        },
+    );
+    assert!(full.into_inner() > 0, "the table never filled");
+}

@@ -198,16 +198,34 @@ fn peer_key(key: &CallKey) -> Result<PeerKey, Error> {
     })
 }
 
-/// `calls` with `call` appended, after deleting the oldest calls beyond
-/// `MAX_CALLS - 1` (SPEC.md section 20.2).
-fn add_call(calls: Calls, call: Call) -> Calls {
-    let mut out = calls.calls;
-    if out.len() >= MAX_CALLS {
-        let drop = out.len() + 1 - MAX_CALLS;
-        out = out[drop..].to_vec();
+/// The call deleted to make room for a new one (SPEC.md section 20.2):
+/// the oldest incoming (unanswered) call, else the oldest call.
+pub fn eviction_victim(calls: &Calls) -> usize {
+    let mut victim = 0;
+    let mut found = false;
+    for i in 0..calls.calls.len() {
+        if !found && calls.calls[i].phase == Phase::Incoming {
+            victim = i;
+            found = true;
+        }
     }
-    out.push(call);
-    Calls { calls: out }
+    victim
+}
+
+/// `calls` with `call` appended, after deleting [`eviction_victim`]s
+/// while `MAX_CALLS` calls are held (SPEC.md section 20.2).
+fn add_call(calls: Calls, call: Call) -> Calls {
+    let mut out = calls;
+    let held = out.calls.len();
+    if held >= MAX_CALLS {
+        for _ in (MAX_CALLS - 1)..held {
+            let v = eviction_victim(&out);
+            out = remove_call(out, v);
+        }
+    }
+    let mut list = out.calls;
+    list.push(call);
+    Calls { calls: list }
 }
 
 /// `calls` without the call at index `i` (SPEC.md section 20.2).

@@ -523,23 +523,50 @@ fn key_update_grace_window() {
     assert_eq!(kids, vec![2, 3]);
 }
 
-/// SPEC.md section 20.2: at most MAX_CALLS calls; the oldest goes first.
+/// SPEC.md section 20.2: at most MAX_CALLS calls; a new one pushes out
+/// the oldest incoming call, and only when none is incoming the oldest
+/// call: offers never push out a call the user answered or placed while
+/// an unanswered offer is held.
 #[test]
 fn call_table_is_bounded() {
-    let alice = h("alice");
+    let (alice, bob) = (h("alice"), h("bob"));
+    let offer = |i: u8| CallSignal::Offer {
+        call_id: [i; 16],
+        key: CallKey {
+            kid: 0,
+            base_key: KA,
+        },
+        params: vec![],
+    };
     let mut calls = call::new_calls();
     for i in 0..(MAX_CALLS + 3) as u8 {
-        let off = CallSignal::Offer {
-            call_id: [i; 16],
-            key: CallKey {
-                kid: 0,
-                base_key: KA,
-            },
-            params: vec![],
-        };
-        calls = call::receive_signal(calls, &alice, &off).unwrap();
+        calls = call::receive_signal(calls, &alice, &offer(i)).unwrap();
     }
     assert_eq!(calls.calls.len(), MAX_CALLS);
     assert_eq!(calls.calls[0].call_id, [3; 16]);
     assert_eq!(call::find(&calls, &alice, &[2; 16]), None);
+
+    // An answered call and a placed one survive a flood of offers.
+    let mut calls = call::new_calls();
+    calls = call::receive_signal(calls, &alice, &offer(100)).unwrap();
+    let (c, _) = call::answer(calls, &alice, &[100; 16], &KB, b"").unwrap();
+    let (c, _) = call::start(c, &bob, &[101; 16], &KA, b"").unwrap();
+    calls = c;
+    for i in 0..40u8 {
+        calls = call::receive_signal(calls, &alice, &offer(i)).unwrap();
+        assert!(calls.calls.len() <= MAX_CALLS);
+    }
+    assert_eq!(calls.calls[0].phase, Phase::Active);
+    assert_eq!(calls.calls[1].phase, Phase::Outgoing);
+    assert_eq!(call::find(&calls, &alice, &[25; 16]), None);
+    assert_eq!(call::find(&calls, &alice, &[26; 16]), Some(2));
+    assert_eq!(call::eviction_victim(&calls), 2);
+    // With no incoming call left, the oldest call goes.
+    let mut placed = call::new_calls();
+    for i in 0..(MAX_CALLS + 1) as u8 {
+        let (c, _) = call::start(placed, &bob, &[i; 16], &KA, b"").unwrap();
+        placed = c;
+    }
+    assert_eq!(placed.calls.len(), MAX_CALLS);
+    assert_eq!(placed.calls[0].call_id, [1; 16]);
 }

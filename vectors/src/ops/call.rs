@@ -320,6 +320,25 @@ fn runs(c: &mut Cases, g: &Gen) {
     s.push(deliver(3));
     c.add("key-update-grace", json!({ "steps": s }));
 
+    // The bound on held calls (MAX_CALLS = 16, SPEC.md section 20.2): at
+    // Bob, a flood of offers pushes out the oldest unanswered offers, not
+    // the answered call (his frame is made); at Alice, who placed all 18
+    // calls and holds no incoming one, the oldest call goes, the answered
+    // one (Bob's frame finds no call there).
+    let mut s = connect(g, &id);
+    for k in 1..=17u8 {
+        let other_id = g.bytes(&format!("flood call id {k}"), 16);
+        s.push(start("alice", &other_id, &g.bytes("flood key", 32), b""));
+        s.push(deliver(1 + usize::from(k)));
+    }
+    s.push(encrypt("bob", &id, b"still here"));
+    s.push(decrypt(0));
+    for k in [1u8, 2, 3] {
+        let other_id = g.bytes(&format!("flood call id {k}"), 16);
+        s.push(answer("bob", &other_id, &g.bytes("bob flood key", 32), b""));
+    }
+    c.add("call-table-bound", json!({ "steps": s }));
+
     // Every error kind of the operations and of received signals and
     // frames (SPEC.md REQ-CALL-002..005), each where it is the first
     // failing check.
