@@ -33,16 +33,19 @@ fn established_impl(ip: &ImplParties) -> (RatchetState, RatchetState, [u8; 32]) 
     let hello = xchat::padding::pad(b"hello").unwrap();
     let (mut a, header, ad) =
         ihs::initiate_unverified(&ip.alice, &ip.bob_handle, &ip.bundle, &s1, &s2, &s3).unwrap();
-    let (body, u) = a.encrypt(&ad, &PREKEY_PREFIX, &hello, &n).unwrap();
-    a.commit_send(u);
+    let body = a.encrypt(&ad, &PREKEY_PREFIX, &hello, &n).unwrap().commit();
     let message = ihs::encode_prekey_message(&header, &body);
     let mut b = ihs::respond(&ip.bob, &ip.store, &message, &s4)
         .unwrap()
         .state;
-    let (body, u) = b.encrypt(&ad, &RATCHET_PREFIX, &hello, &n).unwrap();
-    b.commit_send(u);
-    let (_, u) = a.decrypt(&ad, &RATCHET_PREFIX, &body, &s1).unwrap();
-    a.commit_recv(u);
+    let body = b
+        .encrypt(&ad, &RATCHET_PREFIX, &hello, &n)
+        .unwrap()
+        .commit();
+    let _ = a
+        .decrypt(&ad, &RATCHET_PREFIX, &body, &s1)
+        .unwrap()
+        .commit();
     (a, b, ad)
 }
 
@@ -81,8 +84,10 @@ fn handshake(c: &mut Criterion) {
                 ihs::initiate_unverified(&ip.alice, &ip.bob_handle, &ip.bundle, &s1, &s2, &s3)
                     .unwrap();
             let padded = xchat::padding::pad(&hello).unwrap();
-            let (body, u) = state.encrypt(&ad, &PREKEY_PREFIX, &padded, &n).unwrap();
-            state.commit_send(u);
+            let body = state
+                .encrypt(&ad, &PREKEY_PREFIX, &padded, &n)
+                .unwrap()
+                .commit();
             (state, ihs::encode_prekey_message(&header, &body))
         };
         g.bench_function(BenchmarkId::new("initiator/impl", opk), |b| {
@@ -133,12 +138,14 @@ fn message(c: &mut Criterion) {
         g.bench_function(BenchmarkId::new("impl", size), |b| {
             b.iter(|| {
                 let padded = xchat::padding::pad(&text).unwrap();
-                let (body, u) = a.encrypt(&ad, &RATCHET_PREFIX, &padded, &nonce).unwrap();
-                a.commit_send(u);
-                let (out, u) = b_state
+                let body = a
+                    .encrypt(&ad, &RATCHET_PREFIX, &padded, &nonce)
+                    .unwrap()
+                    .commit();
+                let out = b_state
                     .decrypt(&ad, &RATCHET_PREFIX, &body, &secret)
-                    .unwrap();
-                b_state.commit_recv(u);
+                    .unwrap()
+                    .commit();
                 xchat::padding::unpad(&out).unwrap()
             })
         });
@@ -186,18 +193,24 @@ fn round_trip(c: &mut Criterion) {
     g.bench_function("impl", |b| {
         b.iter(|| {
             let padded = xchat::padding::pad(&text).unwrap();
-            let (body, u) = a.encrypt(&ad, &RATCHET_PREFIX, &padded, &nonce).unwrap();
-            a.commit_send(u);
-            let (out, u) = b_state.decrypt(&ad, &RATCHET_PREFIX, &body, &s1).unwrap();
-            b_state.commit_recv(u);
+            let body = a
+                .encrypt(&ad, &RATCHET_PREFIX, &padded, &nonce)
+                .unwrap()
+                .commit();
+            let out = b_state
+                .decrypt(&ad, &RATCHET_PREFIX, &body, &s1)
+                .unwrap()
+                .commit();
             black_box(xchat::padding::unpad(&out).unwrap());
             let padded = xchat::padding::pad(&text).unwrap();
-            let (body, u) = b_state
+            let body = b_state
                 .encrypt(&ad, &RATCHET_PREFIX, &padded, &nonce)
-                .unwrap();
-            b_state.commit_send(u);
-            let (out, u) = a.decrypt(&ad, &RATCHET_PREFIX, &body, &s2).unwrap();
-            a.commit_recv(u);
+                .unwrap()
+                .commit();
+            let out = a
+                .decrypt(&ad, &RATCHET_PREFIX, &body, &s2)
+                .unwrap()
+                .commit();
             xchat::padding::unpad(&out).unwrap()
         })
     });
@@ -263,14 +276,14 @@ fn envelope_group(c: &mut Criterion) {
     });
     g.bench_function("floor", |b| {
         b.iter(|| {
-            let sealed = floor::envelope_seal(&f, &alice_identity, &payload);
-            floor::envelope_open(&f, &sealed, false)
+            let sealed = floor::envelope_seal(&f, &alice_identity, &payload, None);
+            floor::envelope_open(&f, &sealed, false, None)
         })
     });
     g.bench_function("floor_with_verify", |b| {
         b.iter(|| {
-            let sealed = floor::envelope_seal(&f, &alice_identity, &payload);
-            floor::envelope_open(&f, &sealed, true)
+            let sealed = floor::envelope_seal(&f, &alice_identity, &payload, None);
+            floor::envelope_open(&f, &sealed, true, None)
         })
     });
     g.finish();
@@ -353,6 +366,11 @@ fn pairwise(c: &mut Criterion) {
             floor::message_receive(&f, &ck, &wire)
         })
     });
+    let static_dh = floor::dh(&f.alice_ik, &f.bob_ik_pub);
+    let alice_identity = identity::encode(&p.alice_public);
+    g.bench_function("sealed_floor", |b| {
+        b.iter(|| floor::sealed_message(&f, &ck, &raw, &alice_identity, &static_dh))
+    });
     g.finish();
 }
 
@@ -405,7 +423,7 @@ fn junk(c: &mut Criterion) {
             ("light", pairwise, &light),
         ] {
             assert_eq!(
-                bob.receive(&mailbox, envelope, &mut r).unwrap_err(),
+                bob.receive(&mailbox, envelope, &mut r).unwrap_err().kind(),
                 xchat::Error::AuthenticationFailed
             );
             g.bench_function(BenchmarkId::new(name, n), |b| {

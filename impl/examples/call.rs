@@ -13,7 +13,7 @@
 use std::collections::{HashMap, VecDeque};
 
 use xchat::account::{Account, Outgoing, Receipt};
-use xchat::bundle::{self, Bundle, PqKind, PrekeyStore};
+use xchat::bundle::{self, PqKind, PrekeyStore};
 use xchat::call::{CallId, Calls, Phase};
 use xchat::content::{CallSignal, Content};
 use xchat::handle::Handle;
@@ -114,7 +114,7 @@ fn main() {
     // A session first (SPEC.md section 15): Bob's bundle, Alice starts.
     let bob_bundle =
         bundle::make_bundle(bob.account.identity(), bob.account.store(), None, 20).expect("bundle");
-    let verified = Bundle::from_bytes(&bob_bundle.to_bytes())
+    let verified = bundle::decode(&bundle::encode(&bob_bundle))
         .expect("decode")
         .verify()
         .expect("verify");

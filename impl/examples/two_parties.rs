@@ -1,10 +1,16 @@
-//! Alice and Bob talk through an untrusted in-memory relay.
+//! Alice, Bob and Carol talk through an untrusted in-memory relay, and Eve
+//! tries to pass for Alice.
+//!
+//! Written against the application API alone (`xchat::Account` and the
+//! top-level types; no `hazmat` layer): this is what a messenger links.
 //!
 //! The relay stores envelopes per mailbox and encrypted attachment blobs; it
 //! prints everything it sees, and at the end its view per mailbox: first
 //! contact goes sealed to each user's published mailbox, then the
 //! conversation moves to pairwise mailboxes in light envelopes (SPEC.md
-//! section 12.1). The parties print what they decrypt. Run:
+//! section 12.1). The parties print what they decrypt. Bob restarts from
+//! his exported account midway. Eve's fresh identity for the handle
+//! `alice` shows up at Bob as `IdentityChanged`, never as a message. Run:
 //!
 //! ```text
 //! cargo run --release -p xchat --example two_parties
@@ -12,13 +18,11 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
-use xchat::account::{Account, Outgoing, Receipt};
-use xchat::attachment;
-use xchat::bundle::{self, Bundle, PqKind, PrekeyStore};
-use xchat::content::{Content, MediaKind};
-use xchat::fingerprint::safety_number_string;
-use xchat::handle::Handle;
-use xchat::identity;
+use xchat::{attachment, bundle, identity};
+use xchat::{
+    safety_number_string, Account, Content, Handle, MediaKind, Outgoing, PqKind, PrekeyStore,
+    Receipt,
+};
 
 /// The relay: it sees mailbox ids, envelope bytes and blobs, nothing else.
 #[derive(Default)]
@@ -105,6 +109,8 @@ fn hex(b: &[u8]) -> String {
 /// One user: an account (identity, prekeys, contacts, mailboxes).
 struct User {
     account: Account,
+    /// Handles whose new identity this user refused (`IdentityChanged`).
+    refused: Vec<Handle>,
 }
 
 impl User {
@@ -117,6 +123,7 @@ impl User {
         rand::Rng::fill_bytes(rng, &mut mailbox);
         User {
             account: Account::new(identity::generate(handle, rng), store, mailbox),
+            refused: Vec::new(),
         }
     }
 
@@ -216,13 +223,16 @@ impl User {
                     );
                     return Some(received.content);
                 }
-                Ok(Receipt::IdentityChanged { pinned, offered }) => println!(
-                    "[{}]  REFUSED: {} now claims another identity; safety numbers: pinned {} / offered {}",
-                    self.handle(),
-                    offered.handle,
-                    safety_number_string(self.account.identity().public(), &pinned),
-                    safety_number_string(self.account.identity().public(), &offered),
-                ),
+                Ok(Receipt::IdentityChanged { pinned, offered }) => {
+                    println!(
+                        "[{}]  REFUSED: {} now claims another identity; safety numbers: pinned {} / offered {}",
+                        self.handle(),
+                        offered.handle,
+                        safety_number_string(self.account.identity().public(), &pinned),
+                        safety_number_string(self.account.identity().public(), &offered),
+                    );
+                    self.refused.push(offered.handle);
+                }
                 Err(e) => println!("[{}]  rejected an envelope: {e}", self.handle()),
             }
         }
@@ -248,11 +258,11 @@ fn main() {
     // Bob publishes a bundle (signed prekey, one-time prekey, PQ prekey).
     let bob_bundle = bundle::make_bundle(bob.account.identity(), bob.account.store(), Some(10), 20)
         .expect("bundle");
-    relay.publish_bundle(&bob.handle(), bob_bundle.to_bytes());
+    relay.publish_bundle(&bob.handle(), bundle::encode(&bob_bundle));
 
     // Alice fetches, decodes and verifies it: only a verified bundle starts
     // a session, and starting pins Bob's identity.
-    let fetched = Bundle::from_bytes(&relay.directory["bob"]).expect("decode");
+    let fetched = bundle::decode(&relay.directory["bob"]).expect("decode");
     let verified = fetched.verify().expect("verify");
     alice
         .account
@@ -311,24 +321,72 @@ fn main() {
         downloaded.len()
     );
 
-    // An impostor: a fresh identity that claims the handle `alice`. Bob has
-    // pinned the real Alice, so its first message changes nothing.
-    let mut mallory = User::new("alice", rng);
+    // Carol, the third party: she fetches Bob's bundle (its one-time
+    // prekey is used up; the directory serves it without one) and Alice's.
+    let mut carol = User::new("carol", rng);
     let bob_bundle = bundle::make_bundle(bob.account.identity(), bob.account.store(), None, 20)
         .expect("bundle")
         .verify()
         .expect("verify");
-    mallory
+    carol
         .account
         .start(&bob.handle(), &bob_bundle, rng)
         .expect("start");
-    mallory.send(
+    let alice_bundle = bundle::make_bundle(
+        alice.account.identity(),
+        alice.account.store(),
+        Some(10),
+        20,
+    )
+    .expect("bundle")
+    .verify()
+    .expect("verify");
+    carol
+        .account
+        .start(&alice.handle(), &alice_bundle, rng)
+        .expect("start");
+    let to_bob = Content::Text("Bob, it's Carol. Dinner on Friday?".into());
+    carol.send(&bob.handle(), bob.mailbox(), &to_bob, &mut relay);
+    let to_alice = Content::Text("Alice, Carol here: Friday at Bob's!".into());
+    carol.send(&alice.handle(), alice.mailbox(), &to_alice, &mut relay);
+    assert_eq!(bob.receive_all(&mut relay), vec![to_bob]);
+    assert_eq!(alice.receive_all(&mut relay), vec![to_alice]);
+    let yes = Content::Text("Friday works.".into());
+    bob.send(&carol.handle(), carol.mailbox(), &yes, &mut relay);
+    assert_eq!(carol.receive_all(&mut relay), vec![yes]);
+
+    // Bob's phone restarts: the app stored his exported account (secret;
+    // versioned, checked on import) and restores it.
+    let saved = bob.account.export();
+    bob.account = xchat::Account::import(&saved).expect("restore");
+    assert_eq!(*bob.account.export(), *saved);
+    println!(
+        "[bob]   restored from a {}-byte export: {} contacts",
+        saved.len(),
+        bob.account.contacts().len()
+    );
+
+    // Eve: a fresh identity that claims the handle `alice`. Bob has pinned
+    // the real Alice, so Eve's first message is no message: Bob's account
+    // reports IdentityChanged and changes nothing.
+    let mut eve = User::new("alice", rng);
+    eve.account
+        .start(&bob.handle(), &bob_bundle, rng)
+        .expect("start");
+    eve.send(
         &bob.handle(),
         bob.mailbox(),
         &Content::Text("Hi Bob, it's Alice (new phone)!".into()),
         &mut relay,
     );
+    let before = bob.account.export();
     assert!(bob.receive_all(&mut relay).is_empty());
+    assert_eq!(bob.refused, vec![alice.handle()]);
+    assert_eq!(
+        *bob.account.export(),
+        *before,
+        "an impostor changes nothing"
+    );
 
     bob.send(
         &alice.handle(),

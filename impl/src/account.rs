@@ -43,13 +43,15 @@ use std::collections::HashMap;
 use rand_core::CryptoRng;
 use zeroize::Zeroizing;
 
-use crate::bundle::{PrekeyStore, VerifiedBundle};
+use crate::bundle::{PrekeyStore, VerifiedBundle, MAX_RETIRED_SIGNED_PREKEYS};
 use crate::content::Content;
 use crate::crypto::random_array;
+use crate::encoding::Reader;
 use crate::envelope;
+use crate::error::{ImportError, ReceiveError, SendError, StartError};
 use crate::handle::Handle;
 use crate::handshake::{self, PrekeyHeader, PREKEY_PREFIX};
-use crate::identity::{self, IdentityPublic, IdentitySecret};
+use crate::identity::{self, IdentityPublic, IdentitySecret, IDENTITY_LEN, IDENTITY_SECRET_LEN};
 use crate::mailbox::{self, MAX_RETIRED_MAILBOXES, MSG_LIGHT};
 use crate::ratchet::{ENC_HEADER_LEN, MSG_PREKEY, TAG_LEN};
 use crate::session::{message_type, open_padded, Session, RATCHET_PREFIX};
@@ -291,7 +293,7 @@ impl Account {
         peer: &Handle,
         bundle: &VerifiedBundle,
         rng: &mut R,
-    ) -> Result<(), Error> {
+    ) -> Result<(), StartError> {
         let ek_secret = random_array::<32, R>(rng);
         let kem_m = random_array::<32, R>(rng);
         let ratchet_secret = random_array::<32, R>(rng);
@@ -307,7 +309,7 @@ impl Account {
         ek_secret: &[u8; 32],
         kem_m: &[u8; 32],
         ratchet_secret: &[u8; 32],
-    ) -> Result<(), Error> {
+    ) -> Result<(), StartError> {
         let fresh = Session::initiate_with(
             &self.identity,
             peer,
@@ -315,13 +317,22 @@ impl Account {
             ek_secret,
             kem_m,
             ratchet_secret,
-        )?;
+        )
+        .map_err(|kind| match kind {
+            Error::InvalidHandle => StartError::WrongHandle,
+            kind => StartError::Bundle { kind },
+        })?;
         let offered = &bundle.bundle().identity;
-        match self.contact_index(peer) {
-            Some(i) => {
-                let contact = self.contacts.get_mut(i).ok_or(Error::UnknownSession)?;
+        match self
+            .contact_index(peer)
+            .and_then(|i| self.contacts.get_mut(i))
+        {
+            Some(contact) => {
                 if !same_peer(&contact.identity, offered) {
-                    return Err(Error::IdentityChanged);
+                    return Err(StartError::IdentityChanged {
+                        pinned: Box::new(contact.identity.clone()),
+                        offered: Box::new(offered.clone()),
+                    });
                 }
                 insert_session(&mut contact.sessions, 0, fresh);
             }
@@ -335,8 +346,9 @@ impl Account {
     }
 
     /// Sends `content` to the contact `peer` with the current session
-    /// (SPEC.md sections 12.1 and 15.1, REQ-MAILBOX-003): a mailbox update
-    /// is `Malformed` (use [`Account::offer_mailbox`]); `UnknownSession`
+    /// (SPEC.md sections 12.1 and 15.1, REQ-MAILBOX-003, REQ-CONTENT-002): a
+    /// mailbox update, or a text longer than `MAX_TEXT_LEN`, is `Malformed`
+    /// (use [`Account::offer_mailbox`] for the first); `UnknownSession`
     /// without a contact or session; then the ratchet's errors. A light
     /// envelope to the peer's pairwise mailbox once the session knows it,
     /// else sealed to `peer_mailbox`, the peer's published mailbox.
@@ -349,9 +361,12 @@ impl Account {
         content: &Content,
         peer_mailbox: &[u8; 16],
         rng: &mut R,
-    ) -> Result<Outgoing, Error> {
+    ) -> Result<Outgoing, SendError> {
         if let Content::MailboxUpdate { .. } = content {
-            return Err(Error::Malformed);
+            return Err(SendError::InvalidContent);
+        }
+        if !crate::content::pre_encode(content) {
+            return Err(SendError::InvalidContent);
         }
         let i = self.sending_contact(peer)?;
         self.send_in(i, content, peer_mailbox, rng)
@@ -359,10 +374,10 @@ impl Account {
 
     /// The index of `peer`'s contact if it has a session, else
     /// `UnknownSession`.
-    fn sending_contact(&self, peer: &Handle) -> Result<usize, Error> {
+    fn sending_contact(&self, peer: &Handle) -> Result<usize, SendError> {
         self.contact_index(peer)
             .filter(|&i| self.contacts.get(i).is_some_and(|c| !c.sessions.is_empty()))
-            .ok_or(Error::UnknownSession)
+            .ok_or(SendError::NoSession { peer: *peer })
     }
 
     /// Sends `content` with contact `i`'s current session.
@@ -372,12 +387,18 @@ impl Account {
         content: &Content,
         peer_mailbox: &[u8; 16],
         rng: &mut R,
-    ) -> Result<Outgoing, Error> {
+    ) -> Result<Outgoing, SendError> {
         let identity = &self.identity;
-        let contact = self.contacts.get_mut(i).ok_or(Error::UnknownSession)?;
-        let session = contact.sessions.first_mut().ok_or(Error::UnknownSession)?;
-        let (mailbox, envelope) =
-            session.send_with(identity, content, peer_mailbox, &mut contact.static_dh, rng)?;
+        // `i` came from `sending_contact`: the contact exists and has a
+        // session.
+        let contact = self.contacts.get_mut(i).ok_or(SendError::NoSendingChain)?;
+        let session = contact
+            .sessions
+            .first_mut()
+            .ok_or(SendError::NoSendingChain)?;
+        let (mailbox, envelope) = session
+            .send_with(identity, content, peer_mailbox, &mut contact.static_dh, rng)
+            .map_err(SendError::from_layer)?;
         Ok(Outgoing { mailbox, envelope })
     }
 
@@ -393,7 +414,7 @@ impl Account {
         peer: &Handle,
         peer_mailbox: &[u8; 16],
         rng: &mut R,
-    ) -> Result<Outgoing, Error> {
+    ) -> Result<Outgoing, SendError> {
         let mailbox = random_array::<16, R>(rng);
         self.offer_mailbox_with(peer, &mailbox, peer_mailbox, rng)
     }
@@ -408,11 +429,11 @@ impl Account {
         mailbox: &[u8; 16],
         peer_mailbox: &[u8; 16],
         rng: &mut R,
-    ) -> Result<Outgoing, Error> {
+    ) -> Result<Outgoing, SendError> {
         let i = self.sending_contact(peer)?;
         let serial = self.contacts.get(i).map_or(u32::MAX, |c| c.serial);
         if *mailbox == self.mailbox || self.routes.contains_key(mailbox) || serial == u32::MAX {
-            return Err(Error::Malformed);
+            return Err(SendError::MailboxUnusable);
         }
         let update = Content::MailboxUpdate {
             serial: serial + 1,
@@ -446,10 +467,13 @@ impl Account {
         light: &[u8],
         peer_mailbox: &[u8; 16],
         rng: &mut R,
-    ) -> Result<Outgoing, Error> {
-        let gone = mailbox::decode_light(light)?.mailbox;
-        let i = self.contact_index(peer).ok_or(Error::UnknownSession)?;
-        let contact = self.contacts.get_mut(i).ok_or(Error::UnknownSession)?;
+    ) -> Result<Outgoing, SendError> {
+        let gone = mailbox::decode_light(light)
+            .map_err(|_| SendError::NotLight)?
+            .mailbox;
+        let no_session = SendError::NoSession { peer: *peer };
+        let i = self.contact_index(peer).ok_or(no_session.clone())?;
+        let contact = self.contacts.get_mut(i).ok_or(no_session.clone())?;
         let envelope = envelope::seal_with(
             &self.identity,
             &contact.identity.dh_pub,
@@ -457,7 +481,8 @@ impl Account {
             light,
             &mut contact.static_dh,
             rng,
-        )?;
+        )
+        .map_err(SendError::from_layer)?;
         for s in &mut contact.sessions {
             s.forget_peer_mailbox(&gone);
         }
@@ -517,7 +542,7 @@ impl Account {
         mailbox: &[u8; 16],
         envelope: &[u8],
         rng: &mut R,
-    ) -> Result<Receipt, Error> {
+    ) -> Result<Receipt, ReceiveError> {
         let secret = random_array::<32, R>(rng);
         self.receive_with(mailbox, envelope, &secret)
     }
@@ -529,24 +554,33 @@ impl Account {
         mailbox: &[u8; 16],
         envelope: &[u8],
         ratchet_secret: &[u8; 32],
-    ) -> Result<Receipt, Error> {
+    ) -> Result<Receipt, ReceiveError> {
         // R0: the mailbox selects the path.
         if *mailbox == self.mailbox {
             return self.receive_sealed(envelope, ratchet_secret);
         }
-        let c = *self.routes.get(mailbox).ok_or(Error::WrongRecipient)?;
+        let unknown = ReceiveError::UnknownMailbox { mailbox: *mailbox };
+        let c = *self.routes.get(mailbox).ok_or(unknown.clone())?;
         // L1, L2: strict decoding, then the mailbox it names.
-        let light = mailbox::decode_light(envelope)?;
+        let light =
+            mailbox::decode_light(envelope).map_err(|kind| ReceiveError::Envelope { kind })?;
         if light.mailbox != *mailbox {
-            return Err(Error::WrongRecipient);
+            return Err(ReceiveError::Envelope {
+                kind: Error::WrongRecipient,
+            });
         }
         // L3, L4: as R4, R5 within the contact.
         let sender = self
             .contacts
             .get(c)
             .map(|contact| contact.identity.clone())
-            .ok_or(Error::WrongRecipient)?;
+            .ok_or(unknown)?;
+        let handle = sender.handle;
         self.decrypt_in_contact(c, sender, light.prefix, light.body, ratchet_secret)
+            .map_err(|kind| ReceiveError::Message {
+                sender: handle,
+                kind,
+            })
     }
 
     /// Steps R1-R3 of SPEC.md section 15.2: a sealed envelope at the
@@ -555,7 +589,7 @@ impl Account {
         &mut self,
         sealed: &[u8],
         ratchet_secret: &[u8; 32],
-    ) -> Result<Receipt, Error> {
+    ) -> Result<Receipt, ReceiveError> {
         // R1: open once (the sender's binding is verified inside, unless
         // the sender is a pinned contact whose exact identity bytes were
         // verified before: then the remembered DHs is used too).
@@ -569,7 +603,8 @@ impl Account {
                     encoding: c.verified.as_deref()?,
                     static_dh: c.static_dh.as_deref()?,
                 })
-            })?;
+            })
+            .map_err(|kind| ReceiveError::Envelope { kind })?;
         // R2: the pin, before the payload is looked at.
         let index = self.contact_index(&sender.handle);
         if let (Some(c), Some(dh)) = (index.and_then(|i| self.contacts.get_mut(i)), fresh_dh) {
@@ -587,22 +622,29 @@ impl Account {
             }
         }
         // R3: version and type.
-        match message_type(&message)? {
+        let handle = sender.handle;
+        let in_message = |kind| ReceiveError::Message {
+            sender: handle,
+            kind,
+        };
+        match message_type(&message).map_err(in_message)? {
             MSG_PREKEY => self.receive_prekey(index, sender, &message, ratchet_secret),
             MSG_LIGHT => {
                 // R4 for a light envelope resent sealed (section 12.1).
-                let light = mailbox::decode_light(&message)?;
-                let c = index.ok_or(Error::UnknownSession)?;
+                let light = mailbox::decode_light(&message).map_err(in_message)?;
+                let c = index.ok_or(in_message(Error::UnknownSession))?;
                 self.decrypt_in_contact(c, sender, light.prefix, light.body, ratchet_secret)
+                    .map_err(in_message)
             }
             _ => {
                 // R4 for a ratchet message.
-                let body = message.get(2..).ok_or(Error::Malformed)?;
-                if body.len() < ENC_HEADER_LEN + TAG_LEN {
-                    return Err(Error::Malformed);
-                }
-                let c = index.ok_or(Error::UnknownSession)?;
+                let body = message
+                    .get(2..)
+                    .filter(|b| b.len() >= ENC_HEADER_LEN + TAG_LEN)
+                    .ok_or(in_message(Error::Malformed))?;
+                let c = index.ok_or(in_message(Error::UnknownSession))?;
                 self.decrypt_in_contact(c, sender, &RATCHET_PREFIX, body, ratchet_secret)
+                    .map_err(in_message)
             }
         }
     }
@@ -625,16 +667,16 @@ impl Account {
             return Err(Error::UnknownSession);
         }
         let mut opened = None;
-        for (s, session) in contact.sessions.iter().enumerate() {
+        for (s, session) in contact.sessions.iter_mut().enumerate() {
             if let Some(o) = session.open_recognized(prefix, body, ratchet_secret)? {
                 opened = Some((s, o));
                 break;
             }
         }
-        let (s, (content, update)) = opened.ok_or(Error::AuthenticationFailed)?;
+        let (s, opened) = opened.ok_or(Error::AuthenticationFailed)?;
         // Commit: the session advances and becomes current (R5).
-        let mut session = contact.sessions.remove(s);
-        session.commit_recv(update, false, &content);
+        let content = opened.commit(false);
+        let session = contact.sessions.remove(s);
         contact.sessions.insert(0, session);
         Ok(Receipt::Message(Received {
             sender,
@@ -651,17 +693,27 @@ impl Account {
         sender: IdentityPublic,
         message: &[u8],
         ratchet_secret: &[u8; 32],
-    ) -> Result<Receipt, Error> {
+    ) -> Result<Receipt, ReceiveError> {
+        let failed = |header: Option<&PrekeyHeader>, kind| ReceiveError::Handshake {
+            sender: sender.handle,
+            spk_id: header.map_or(0, |h| h.spk_id),
+            opk_id: header.and_then(|h| h.opk_id),
+            pqpk_id: header.map_or(0, |h| h.pqpk_id),
+            kind,
+        };
         // P1: strict decoding; the envelope's sender is the initiator.
-        let (header, body) = handshake::decode_prekey_message(message)?;
+        let (header, body) =
+            handshake::decode_prekey_message(message).map_err(|kind| failed(None, kind))?;
         if !same_peer(&header.initiator, &sender) {
-            return Err(Error::AuthenticationFailed);
+            return Err(failed(Some(&header), Error::AuthenticationFailed));
         }
         // P2: a repeated prekey message of a session we hold.
         if let Some(contact) = index.and_then(|i| self.contacts.get_mut(i)) {
             if let Some(session) = contact.sessions.iter_mut().find(|s| *s.ek() == header.ek) {
-                let (content, update) = session.open(&PREKEY_PREFIX, body, ratchet_secret)?;
-                session.commit_recv(update, true, &content);
+                let content = session
+                    .open(&PREKEY_PREFIX, body, ratchet_secret)
+                    .map_err(|kind| failed(Some(&header), kind))?
+                    .commit(true);
                 return Ok(Receipt::Message(Received {
                     sender,
                     content,
@@ -670,7 +722,16 @@ impl Account {
                 }));
             }
         }
+        let ids = (header.spk_id, header.opk_id, header.pqpk_id);
+        let handle = sender.handle;
         self.accept_handshake(index, sender, header, body, ratchet_secret)
+            .map_err(|kind| ReceiveError::Handshake {
+                sender: handle,
+                spk_id: ids.0,
+                opk_id: ids.1,
+                pqpk_id: ids.2,
+                kind,
+            })
     }
 
     /// Steps P3-P6 of SPEC.md section 15.2: a handshake that names no
@@ -730,5 +791,246 @@ impl Account {
             new_contact,
             new_session: true,
         }))
+    }
+}
+
+/// Version byte of [`Account::export`].
+pub const ACCOUNT_EXPORT_VERSION: u8 = 0x01;
+
+/// Where an import reader stands, in bytes from the export's start.
+fn offset(total: usize, r: &Reader<'_>) -> usize {
+    total - r.remaining()
+}
+
+/// Reads a `u32(len) || bytes` field.
+fn read_framed<'a>(r: &mut Reader<'a>, total: usize) -> Result<&'a [u8], ImportError> {
+    let at = offset(total, r);
+    let len = r.u32().map_err(|_| ImportError::Length { offset: at })?;
+    let len = usize::try_from(len).map_err(|_| ImportError::Length { offset: at })?;
+    r.bytes(len).map_err(|_| ImportError::Length { offset: at })
+}
+
+/// Appends `u32(len(bytes)) || bytes`.
+fn write_framed(out: &mut Vec<u8>, bytes: &[u8]) {
+    out.extend_from_slice(&u32::try_from(bytes.len()).unwrap_or(u32::MAX).to_be_bytes());
+    out.extend_from_slice(bytes);
+}
+
+impl Account {
+    /// Serializes the whole account for the application's storage: secret,
+    /// zeroized on drop. All integers big endian:
+    ///
+    /// ```text
+    /// u8(0x01)                          format version (ACCOUNT_EXPORT_VERSION)
+    /// IdentitySecret                    80 bytes: EncHandle || sig_seed || dh_secret
+    /// u32(len) || PrekeyStore           the store's own format (PrekeyStore::to_bytes)
+    /// mailbox                           16 bytes, the published mailbox
+    /// u32(#contacts), then per contact, in the order they were made:
+    ///   EncIdentity(pinned)             147 bytes (SPEC.md section 6)
+    ///   u32(serial)                     of our last mailbox update to it
+    ///   u8(#mailboxes) || mailbox*      ours for it, current first (at most 1 + MAX_RETIRED_MAILBOXES)
+    ///   u8(#sessions) || (u32(len) || Session export)*   current first (at most 1 + MAX_PREVIOUS_SESSIONS)
+    /// u32(#records) || (u32(spk_id) || EK)*   handshake records, oldest first
+    /// ```
+    ///
+    /// The sealed-envelope cache of a contact (its verified `EncIdentity`
+    /// and `DHs`) is derived data and not exported; the first envelope
+    /// after an import rebuilds it.
+    pub fn export(&self) -> Zeroizing<Vec<u8>> {
+        let mut out = Zeroizing::new(Vec::with_capacity(4096));
+        out.push(ACCOUNT_EXPORT_VERSION);
+        out.extend_from_slice(&*self.identity.to_bytes());
+        write_framed(&mut out, &self.store.to_bytes());
+        out.extend_from_slice(&self.mailbox);
+        out.extend_from_slice(
+            &u32::try_from(self.contacts.len())
+                .unwrap_or(u32::MAX)
+                .to_be_bytes(),
+        );
+        for c in &self.contacts {
+            out.extend_from_slice(&identity::encode(&c.identity));
+            out.extend_from_slice(&c.serial.to_be_bytes());
+            out.push(u8::try_from(c.mailboxes.len()).unwrap_or(u8::MAX));
+            for m in &c.mailboxes {
+                out.extend_from_slice(m);
+            }
+            out.push(u8::try_from(c.sessions.len()).unwrap_or(u8::MAX));
+            for s in &c.sessions {
+                write_framed(&mut out, &s.export());
+            }
+        }
+        out.extend_from_slice(
+            &u32::try_from(self.handshakes.len())
+                .unwrap_or(u32::MAX)
+                .to_be_bytes(),
+        );
+        for h in &self.handshakes {
+            out.extend_from_slice(&h.spk_id.to_be_bytes());
+            out.extend_from_slice(&h.ek);
+        }
+        out
+    }
+
+    /// Restores an account from [`Account::export`]'s bytes. Strict and
+    /// bounded: besides every field decoding (a session as
+    /// `Session::import` requires, a pinned identity whose binding
+    /// verifies), it rejects trailing bytes and anything an account cannot
+    /// reach: more mailboxes, sessions or handshake records than SPEC.md
+    /// section 16 allows, two contacts with one handle, a session whose
+    /// peer is not its contact, a mailbox held twice (or equal to the
+    /// published one), mailboxes with serial 0, a record of a signed
+    /// prekey the store does not hold, a record held twice, or more than
+    /// `MAX_HANDSHAKES_PER_SIGNED_PREKEY` records on one signed prekey.
+    /// Memory is bounded by the input's length: no count is trusted for an
+    /// allocation. Never panics.
+    ///
+    /// Restoring an export **older** than the account's last state rolls it
+    /// back: a message or handshake accepted after that export, replayed by
+    /// the relay, is accepted again (its keys and handshake record are not
+    /// in the export), and the restored account sends on chains the peer
+    /// has seen (SPEC.md section 9.3's hedged nonces keep that safe for
+    /// confidentiality). An application exports after every change it
+    /// persists and restores only the newest export.
+    pub fn import(bytes: &[u8]) -> Result<Account, ImportError> {
+        let total = bytes.len();
+        let mut r = Reader::new(bytes);
+        let cut = |r: &Reader<'_>| ImportError::Length {
+            offset: offset(total, r),
+        };
+        let version = r.u8().map_err(|_| cut(&r))?;
+        if version != ACCOUNT_EXPORT_VERSION {
+            return Err(ImportError::UnsupportedVersion { found: version });
+        }
+        let at = offset(total, &r);
+        let identity = r
+            .bytes(IDENTITY_SECRET_LEN)
+            .map_err(|_| cut(&r))
+            .and_then(|b| {
+                IdentitySecret::from_bytes(b).map_err(|_| ImportError::Invalid {
+                    field: "identity",
+                    offset: at,
+                })
+            })?;
+        let at = offset(total, &r);
+        let store = PrekeyStore::from_bytes(read_framed(&mut r, total)?).map_err(|_| {
+            ImportError::Invalid {
+                field: "prekey store",
+                offset: at,
+            }
+        })?;
+        let mailbox = r.array::<16>().map_err(|_| cut(&r))?;
+        let mut account = Account::new(identity, store, mailbox);
+        let n_contacts = r.u32().map_err(|_| cut(&r))?;
+        for _ in 0..n_contacts {
+            account.import_contact(&mut r, total)?;
+        }
+        let n_records = r.u32().map_err(|_| cut(&r))?;
+        let max_records = (1 + MAX_RETIRED_SIGNED_PREKEYS) * MAX_HANDSHAKES_PER_SIGNED_PREKEY;
+        if usize::try_from(n_records).map_or(true, |n| n > max_records) {
+            return Err(ImportError::TooMany {
+                what: "handshake records",
+                max: max_records,
+            });
+        }
+        for _ in 0..n_records {
+            let at = offset(total, &r);
+            let spk_id = r.u32().map_err(|_| cut(&r))?;
+            let ek = r.array::<32>().map_err(|_| cut(&r))?;
+            let record = HandshakeRecord { spk_id, ek };
+            let on_spk = account
+                .handshakes
+                .iter()
+                .filter(|h| h.spk_id == spk_id)
+                .count();
+            if !account.store.holds_spk(spk_id)
+                || account.handshakes.contains(&record)
+                || on_spk >= MAX_HANDSHAKES_PER_SIGNED_PREKEY
+            {
+                return Err(ImportError::Invalid {
+                    field: "handshake record",
+                    offset: at,
+                });
+            }
+            account.handshakes.push(record);
+        }
+        r.finish().map_err(|_| ImportError::Length {
+            offset: total.saturating_sub(1),
+        })?;
+        Ok(account)
+    }
+
+    /// Reads one contact of [`Account::import`] and adds it.
+    fn import_contact(&mut self, r: &mut Reader<'_>, total: usize) -> Result<(), ImportError> {
+        let cut = |r: &Reader<'_>| ImportError::Length {
+            offset: offset(total, r),
+        };
+        let at = offset(total, r);
+        let pinned = r.bytes(IDENTITY_LEN).map_err(|_| cut(r)).and_then(|b| {
+            IdentityPublic::decode_verified(b).map_err(|_| ImportError::Invalid {
+                field: "contact identity",
+                offset: at,
+            })
+        })?;
+        if self.contact_index(&pinned.handle).is_some() {
+            return Err(ImportError::Invalid {
+                field: "contact identity (handle held twice)",
+                offset: at,
+            });
+        }
+        let mut contact = Contact::pinned(pinned);
+        contact.serial = r.u32().map_err(|_| cut(r))?;
+        let at = offset(total, r);
+        let n_mailboxes = usize::from(r.u8().map_err(|_| cut(r))?);
+        if n_mailboxes > 1 + MAX_RETIRED_MAILBOXES {
+            return Err(ImportError::TooMany {
+                what: "pairwise mailboxes per contact",
+                max: 1 + MAX_RETIRED_MAILBOXES,
+            });
+        }
+        if n_mailboxes > 0 && contact.serial == 0 {
+            return Err(ImportError::Invalid {
+                field: "mailbox serial",
+                offset: at,
+            });
+        }
+        let index = self.contacts.len();
+        for _ in 0..n_mailboxes {
+            let at = offset(total, r);
+            let m = r.array::<16>().map_err(|_| cut(r))?;
+            if m == self.mailbox || self.routes.contains_key(&m) || contact.mailboxes.contains(&m) {
+                return Err(ImportError::Invalid {
+                    field: "pairwise mailbox (held twice)",
+                    offset: at,
+                });
+            }
+            contact.mailboxes.push(m);
+        }
+        let n_sessions = usize::from(r.u8().map_err(|_| cut(r))?);
+        if n_sessions > 1 + MAX_PREVIOUS_SESSIONS {
+            return Err(ImportError::TooMany {
+                what: "sessions per contact",
+                max: 1 + MAX_PREVIOUS_SESSIONS,
+            });
+        }
+        for _ in 0..n_sessions {
+            let at = offset(total, r);
+            let session =
+                Session::import(read_framed(r, total)?).map_err(|_| ImportError::Invalid {
+                    field: "session",
+                    offset: at,
+                })?;
+            if !same_peer(session.peer(), &contact.identity) {
+                return Err(ImportError::Invalid {
+                    field: "session (another peer)",
+                    offset: at,
+                });
+            }
+            contact.sessions.push(session);
+        }
+        for m in &contact.mailboxes {
+            self.routes.insert(*m, index);
+        }
+        self.contacts.push(contact);
+        Ok(())
     }
 }

@@ -639,14 +639,4 @@ impl Bundle {
         ml_kem::check_encapsulation_key(&self.pqpk).map_err(|_| Error::InvalidKey)?;
         Ok(VerifiedBundle { bundle: self })
     }
-
-    /// [`encode`].
-    pub fn to_bytes(&self) -> Vec<u8> {
-        encode(self)
-    }
-
-    /// [`decode`].
-    pub fn from_bytes(input: &[u8]) -> Result<Self, Error> {
-        decode(input)
-    }
 }

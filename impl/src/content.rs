@@ -339,6 +339,23 @@ pub fn encode(c: &Content) -> Result<Vec<u8>, Error> {
     Ok(out)
 }
 
+/// Whether `c` can be encoded (SPEC.md section 11, REQ-CONTENT-002; the
+/// spec's `pre_encode`): a text of at most [`MAX_TEXT_LEN`] bytes (valid
+/// UTF-8 by its type); a pointer is within range by construction; a call
+/// signal's parameters are at most [`MAX_CALL_PARAMS_LEN`] bytes
+/// (REQ-CALL-001).
+pub fn pre_encode(c: &Content) -> bool {
+    match c {
+        Content::Text(t) => t.len() <= MAX_TEXT_LEN,
+        Content::Attachment(p) => p.length() <= MAX_ATTACHMENT_LEN,
+        Content::MailboxUpdate { .. } => true,
+        Content::Call(CallSignal::Offer { params, .. } | CallSignal::Answer { params, .. }) => {
+            params.len() <= MAX_CALL_PARAMS_LEN
+        }
+        Content::Call(_) => true,
+    }
+}
+
 /// The length of [`encode`]'s output (SPEC.md section 11).
 pub fn encoded_len(c: &Content) -> usize {
     match c {

@@ -51,10 +51,11 @@ pub fn parse_handle(input: &[u8]) -> Result<Handle, Error> {
     Ok(Handle { enc })
 }
 
-/// The canonical bytes of a handle, without length or padding (SPEC.md
-/// section 5).
+/// The canonical bytes of a handle (`[a-z0-9_]`, 1 to 15 of them), without
+/// length or padding (SPEC.md section 5).
 pub fn handle_bytes(h: &Handle) -> &[u8] {
-    h.as_bytes()
+    let len = usize::from(h.enc[0]);
+    h.enc.get(1..1 + len).unwrap_or_default()
 }
 
 /// `EncHandle(h) = u8(len(h)) || h || zeros(15 - len(h))`, always 16 bytes
@@ -90,20 +91,10 @@ pub fn read_handle(r: &mut Reader<'_>) -> Result<Handle, Error> {
 }
 
 impl Handle {
-    /// The canonical bytes (`[a-z0-9_]`, 1 to 15 of them).
-    pub fn as_bytes(&self) -> &[u8] {
-        let len = usize::from(self.enc[0]);
-        self.enc.get(1..1 + len).unwrap_or_default()
-    }
-
-    /// The canonical handle as a string (it is ASCII).
+    /// The canonical handle as a string (it is ASCII; its bytes are
+    /// [`handle_bytes`]).
     pub fn as_str(&self) -> &str {
-        core::str::from_utf8(self.as_bytes()).unwrap_or_default()
-    }
-
-    /// `EncHandle(h)` (SPEC.md section 4.2).
-    pub fn encode(&self) -> [u8; ENC_HANDLE_LEN] {
-        self.enc
+        core::str::from_utf8(handle_bytes(self)).unwrap_or_default()
     }
 }
 

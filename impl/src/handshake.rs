@@ -26,7 +26,7 @@ use crate::encoding::{
 };
 use crate::handle::{enc_handle, Handle};
 use crate::identity::{self, IdentityPublic, IdentitySecret, IDENTITY_LEN};
-use crate::ratchet::{RatchetState, RecvUpdate, ENC_HEADER_LEN, MSG_PREKEY, TAG_LEN};
+use crate::ratchet::{RatchetState, ENC_HEADER_LEN, MSG_PREKEY, TAG_LEN};
 use crate::Error;
 
 /// The first two bytes of a prekey message, `u8(0x01) || u8(0x01)`, which
@@ -162,7 +162,7 @@ fn push_dh(
 /// Where a handshake reports its intermediate values once the keys are
 /// derived: `DH1 || DH2 || DH3 [|| DH4]`, `SS`, `CT`, `T` and the keys.
 /// The normal path passes `()`, whose report is empty and inlined away, so
-/// only the `low-level` feature's traced variants pay for a copy.
+/// only the `hazmat` feature's traced variants pay for a copy.
 trait Observe {
     fn derived(&mut self, dhs: &[u8], ss: &[u8; 32], ct: &[u8], t: &[u8], keys: &HandshakeKeys);
 }
@@ -442,22 +442,24 @@ fn respond_observed(
     let keys = derive_keys(&dhs, &ss, &t)?;
     observer.derived(&dhs, &ss, &header.ct, &t, &keys);
     let mut state = RatchetState::init_bob(&keys.sk, spk_secret, &spk, &keys.hka, &keys.nhkb);
-    let (plaintext, update): (Vec<u8>, RecvUpdate) =
-        state.decrypt(&keys.ad, &PREKEY_PREFIX, body, ratchet_secret)?;
-    state.commit_recv(update);
+    // A fresh state: committing at once is safe, the caller drops it all
+    // if a later check fails.
+    let plaintext = state
+        .decrypt(&keys.ad, &PREKEY_PREFIX, body, ratchet_secret)?
+        .commit();
     Ok(Accepted {
         state,
         header,
         ad: keys.ad,
-        plaintext: Zeroizing::new(plaintext),
+        plaintext,
     })
 }
 
 /// The intermediate values of one handshake, as this implementation
-/// computed them (feature `low-level`): what the conformance vectors of
+/// computed them (feature `hazmat`): what the conformance vectors of
 /// `handshake_initiate` and `handshake_respond` publish besides the
 /// message. Secret values are zeroized on drop.
-#[cfg(feature = "low-level")]
+#[cfg(feature = "hazmat")]
 pub struct HandshakeTrace {
     /// `DH1`, `DH2`, `DH3` and, with a one-time prekey, `DH4`, in order.
     pub dh: Vec<Zeroizing<[u8; 32]>>,
@@ -471,7 +473,7 @@ pub struct HandshakeTrace {
     pub keys: HandshakeKeys,
 }
 
-#[cfg(feature = "low-level")]
+#[cfg(feature = "hazmat")]
 impl fmt::Debug for HandshakeTrace {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("HandshakeTrace")
@@ -482,7 +484,7 @@ impl fmt::Debug for HandshakeTrace {
     }
 }
 
-#[cfg(feature = "low-level")]
+#[cfg(feature = "hazmat")]
 impl Observe for Option<HandshakeTrace> {
     fn derived(&mut self, dhs: &[u8], ss: &[u8; 32], ct: &[u8], t: &[u8], keys: &HandshakeKeys) {
         let dh = dhs
@@ -504,15 +506,15 @@ impl Observe for Option<HandshakeTrace> {
 }
 
 /// Takes the trace a successful handshake reported.
-#[cfg(feature = "low-level")]
+#[cfg(feature = "hazmat")]
 fn reported(trace: Option<HandshakeTrace>) -> Result<HandshakeTrace, Error> {
     // Every successful path derives the keys, so the trace is always there.
     trace.ok_or(Error::InvalidState)
 }
 
 /// [`initiate_unverified`] that also returns the handshake's intermediate
-/// values (feature `low-level`), from the same code path.
-#[cfg(feature = "low-level")]
+/// values (feature `hazmat`), from the same code path.
+#[cfg(feature = "hazmat")]
 pub fn initiate_unverified_traced(
     alice: &IdentitySecret,
     peer: &Handle,
@@ -536,8 +538,8 @@ pub fn initiate_unverified_traced(
 }
 
 /// [`respond`] that also returns the handshake's intermediate values
-/// (feature `low-level`), from the same code path.
-#[cfg(feature = "low-level")]
+/// (feature `hazmat`), from the same code path.
+#[cfg(feature = "hazmat")]
 pub fn respond_traced(
     bob: &IdentitySecret,
     store: &PrekeyStore,

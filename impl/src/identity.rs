@@ -220,11 +220,6 @@ pub fn verify(id: &IdentityPublic) -> Result<(), Error> {
 }
 
 impl IdentityPublic {
-    /// [`encode`]: the 147-byte `EncIdentity`.
-    pub fn to_bytes(&self) -> [u8; IDENTITY_LEN] {
-        encode(self)
-    }
-
     /// [`decode`] then [`verify`]: an identity from the wire that is
     /// usable (REQ-ID-001, REQ-ID-002).
     pub fn decode_verified(input: &[u8]) -> Result<Self, Error> {

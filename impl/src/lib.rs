@@ -10,7 +10,7 @@
 //! ## No primitive written by hand
 //!
 //! Every cryptographic primitive comes from an audited or formally verified
-//! crate, called only from the thin wrappers in [`crypto`] (one file per
+//! crate, called only from the thin wrappers in `crypto` (one file per
 //! primitive; `README.md` gives each choice and the measurements behind it):
 //! ML-KEM-768 and the X25519 ladder from libcrux (HACL* / hax, formally
 //! verified), X25519 fixed-base and Ed25519 from the dalek crates, SHA-2,
@@ -30,42 +30,48 @@
 //! * Randomness comes only from an injected `rand_core::CryptoRng`; every
 //!   operation documents which bytes it draws, in which order, so that an
 //!   RNG replaying the spec's explicit randomness inputs reproduces the
-//!   spec's outputs byte for byte. The primitives in [`crypto`] take that
+//!   spec's outputs byte for byte. The primitives in `crypto` take that
 //!   randomness as explicit bytes, exactly like the spec.
 //!
-//! ## Modules
+//! ## The application API
+//!
+//! An application needs [`Account`] and the types at the top level of this
+//! crate, nothing else (`impl/examples/two_parties.rs` is one):
+//!
+//! | item | what for |
+//! |---|---|
+//! | [`Account`] | one party's protocol state: identity, prekeys, contacts pinned by handle, sessions, pairwise mailboxes, handshake records; `start`, `send`, `offer_mailbox`, `resend_sealed`, `receive`, `accept_identity`, `rotate_signed_prekey`, `export` / `import` |
+//! | [`Outgoing`], [`Receipt`], [`Received`], [`Contact`] | what sending and receiving give |
+//! | [`Content`], [`MediaKind`], [`AttachmentPointer`] | texts, attachment pointers (SPEC.md section 11) |
+//! | [`attachment`] | encrypting files (SPEC.md section 13): in memory, into caller buffers, streaming |
+//! | [`IdentitySecret`], [`IdentityPublic`], [`Handle`], [`identity::generate`] | identities (sections 5, 6) |
+//! | [`PrekeyStore`], [`Bundle`], [`VerifiedBundle`], [`bundle`] | prekeys and the bundles the directory serves (section 7) |
+//! | [`safety_number`], [`safety_number_string`] | comparing identities out of band (section 14) |
+//! | [`error`] | the per-operation errors: [`error::ReceiveError`], [`error::SendError`], [`error::StartError`], [`error::ImportError`], [`error::AttachmentError`], each with `kind()`, the section 17 kind ([`Error`]) |
+//! | [`sframe`] | media frames of calls (RFC 9605) |
+//!
+//! ## The layers beneath: feature `hazmat`
+//!
+//! The protocol's layers mirror the spec's modules one to one and keep its
+//! names. They are public only with feature `hazmat` (vodozemac's
+//! `low-level-api` is the model), for the conformance vectors, the
+//! benchmarks, fuzzing and the differential tests, which cover every layer:
 //!
 //! | module | contents |
 //! |---|---|
-//! | [`error`] | the [`Error`] kinds (SPEC.md section 17) |
-//! | [`crypto`] | the primitives of the cipher suite (SPEC.md section 3) |
-//! | [`encoding`] | section 4: version, key tags, labels, the strict [`encoding::Reader`] |
-//! | [`handle`] | sections 4.2 and 5: canonical handles |
-//! | [`identity`] | section 6: identities and their binding |
-//! | [`bundle`] | section 7: prekey bundles, [`bundle::VerifiedBundle`], the prekey store |
-//! | [`handshake`] | section 8: the PQXDH-shaped handshake and prekey messages |
-//! | [`ratchet`] | section 9: the Double Ratchet with header encryption |
-//! | [`padding`] | section 10: Padme padding |
-//! | [`content`] | section 11: texts and attachment pointers |
-//! | [`envelope`] | section 12: sealed-sender envelopes |
-//! | [`mailbox`] | section 12.1: pairwise mailboxes and light envelopes |
-//! | [`attachment`] | section 13: STREAM attachments (in memory, streaming, parallel) |
-//! | [`fingerprint`] | section 14: safety numbers |
-//! | [`session`] | section 15: one session with one peer: send, decrypt, export / import |
-//! | [`account`] | sections 12.1, 15 and 16: the application API: contacts pinned by handle, sessions per peer, pairwise mailboxes, receive routing, handshake records |
-//! | [`sframe`] | RFC 9605 SFrame (header, key derivation, suites 1-8) for calls |
+//! | `crypto` | the primitives of the cipher suite (SPEC.md section 3) |
+//! | `encoding` | section 4: version, key tags, labels, the strict reader |
+//! | `handshake` | section 8: the PQXDH-shaped handshake and prekey messages; with `hazmat`, also its traced variants (DH outputs, `SS`, `CT`, transcript, keys as the normal path computes them) |
+//! | `ratchet` | section 9: the Double Ratchet with header encryption, split into keys, header, skipped keys, state and persistence |
+//! | `padding` | section 10: Padme padding |
+//! | `envelope` | section 12: sealed-sender envelopes |
+//! | `mailbox` | section 12.1: pairwise mailboxes and light envelopes |
+//! | `session` | section 15: one session with one peer, its export format |
+//! | `replay` | an RNG replaying the spec's explicit randomness |
 //!
-//! The protocol modules mirror the spec's one to one and keep its names:
-//! `handle`, `encoding`, `identity`, `bundle`, `handshake`, `ratchet`,
-//! `padding`, `content`, `envelope`, `mailbox`, `attachment`, `fingerprint`, `session`,
-//! `account`.
-//!
-//! Feature `low-level` (off by default) exposes intermediate values of the
-//! protocol's own code paths for the conformance vectors:
-//! `handshake::initiate_unverified_traced` and
-//! `handshake::respond_traced` return the handshake's DH outputs, `SS`,
-//! `CT`, the transcript and the keys as the normal path computes them (it
-//! reports them to a no-op observer, so it does not pay for them).
+//! Feature `parallel` (default) seals and opens attachment chunks on a
+//! rayon pool; without it every loop runs on the calling thread, with the
+//! same bytes.
 #![forbid(unsafe_code)]
 #![deny(
     clippy::unwrap_used,
@@ -78,29 +84,75 @@
 pub mod error;
 pub use error::Error;
 
-pub mod crypto;
-
-// Protocol modules (one `pub mod` line each, in SPEC.md order).
-pub mod encoding;
+// The application's modules: what a messenger needs (SPEC.md order).
 pub mod handle;
 pub mod identity;
 pub mod bundle;
-pub mod handshake;
-pub mod ratchet;
-pub mod padding;
 pub mod content;
-pub mod envelope;
-pub mod mailbox;
 pub mod attachment;
 pub mod fingerprint;
-pub mod session;
 pub mod account;
 // Calls (SPEC.md section 20): SFrame (RFC 9605) media encryption and the
 // call state keyed through sessions.
 pub mod sframe;
 pub mod call;
 
-// Driving the impl from the spec's explicit randomness (feature
-// `low-level`: conformance vectors, fuzzing).
-#[cfg(feature = "low-level")]
+// The layers beneath `Account`: public only with feature `hazmat`, for the
+// conformance vectors, the benchmarks and fuzzing (vodozemac's
+// `low-level-api` is the model). Without it they are crate-private and an
+// application cannot misuse them (a two-phase ratchet commit on the wrong
+// state, a session outside its account's replay records). Without it, the
+// parts of a layer's API that only the vectors and the differential tests
+// call are unused, hence `allow(dead_code)` on those declarations only.
+#[cfg(feature = "hazmat")]
+pub mod crypto;
+#[cfg(not(feature = "hazmat"))]
+#[allow(dead_code, unused_imports)]
+mod crypto;
+#[cfg(feature = "hazmat")]
+pub mod encoding;
+#[cfg(not(feature = "hazmat"))]
+#[allow(dead_code, unused_imports)]
+mod encoding;
+#[cfg(feature = "hazmat")]
+pub mod handshake;
+#[cfg(not(feature = "hazmat"))]
+#[allow(dead_code, unused_imports)]
+mod handshake;
+#[cfg(feature = "hazmat")]
+pub mod ratchet;
+#[cfg(not(feature = "hazmat"))]
+#[allow(dead_code, unused_imports)]
+mod ratchet;
+#[cfg(feature = "hazmat")]
+pub mod padding;
+#[cfg(not(feature = "hazmat"))]
+#[allow(dead_code, unused_imports)]
+mod padding;
+#[cfg(feature = "hazmat")]
+pub mod envelope;
+#[cfg(not(feature = "hazmat"))]
+#[allow(dead_code, unused_imports)]
+mod envelope;
+#[cfg(feature = "hazmat")]
+pub mod mailbox;
+#[cfg(not(feature = "hazmat"))]
+#[allow(dead_code, unused_imports)]
+mod mailbox;
+#[cfg(feature = "hazmat")]
+pub mod session;
+#[cfg(not(feature = "hazmat"))]
+#[allow(dead_code, unused_imports)]
+mod session;
+// Driving the impl from the spec's explicit randomness (conformance
+// vectors, fuzzing).
+#[cfg(feature = "hazmat")]
 pub mod replay;
+
+// The application API, at the top level.
+pub use account::{Account, Contact, Outgoing, Receipt, Received};
+pub use bundle::{Bundle, PqKind, PqPrekeySecret, PrekeyStore, VerifiedBundle};
+pub use content::{AttachmentPointer, Content, MediaKind};
+pub use fingerprint::{safety_number, safety_number_string};
+pub use handle::Handle;
+pub use identity::{IdentityPublic, IdentitySecret};

@@ -1,4 +1,4 @@
-//! An RNG that replays given bytes (feature `low-level`): how the
+//! An RNG that replays given bytes (feature `hazmat`): how the
 //! conformance adapter and the fuzz targets hand the impl the spec's
 //! explicit randomness. Every impl operation documents which bytes it
 //! draws, in which order (its module's "Randomness" table), so replaying the

@@ -74,7 +74,7 @@ use crate::handshake::{self, Accepted, PREKEY_PREFIX};
 use crate::identity::{self, IdentityPublic, IdentitySecret};
 use crate::mailbox::{self, MSG_LIGHT};
 use crate::padding;
-use crate::ratchet::{RatchetState, RecvUpdate, MSG_PREKEY, MSG_RATCHET};
+use crate::ratchet::{PendingRecv, RatchetState, MSG_PREKEY, MSG_RATCHET};
 use crate::Error;
 
 /// Version byte of [`Session::export`].
@@ -111,6 +111,51 @@ impl fmt::Debug for Session {
             .field("prekey_phase", &self.pending.is_some())
             .field("ratchet", &self.ratchet)
             .finish()
+    }
+}
+
+/// A message a session decrypted and decoded, not applied yet: it borrows
+/// the session, and only [`Opened::commit`] changes it (SPEC.md section
+/// 15.2: the account commits after its last check).
+#[must_use = "the session changes only on commit()"]
+pub(crate) struct Opened<'a> {
+    recv: PendingRecv<'a>,
+    content: Content,
+    pending: &'a mut Option<Box<Pending>>,
+    peer_mailbox: &'a mut Option<[u8; 16]>,
+    peer_serial: &'a mut u32,
+}
+
+impl Opened<'_> {
+    /// Applies the receive: the ratchet advances, a ratchet message or
+    /// light envelope (`prekey` false) ends the prekey phase (REQ-HS-005),
+    /// and a mailbox update is taken (SPEC.md section 12.1). Returns the
+    /// content.
+    pub(crate) fn commit(self, prekey: bool) -> Content {
+        let Opened {
+            recv,
+            content,
+            pending,
+            peer_mailbox,
+            peer_serial,
+        } = self;
+        drop(recv.commit());
+        if !prekey {
+            *pending = None;
+        }
+        take_update(peer_mailbox, peer_serial, &content);
+        content
+    }
+}
+
+/// Takes a mailbox update (SPEC.md section 12.1, REQ-MAILBOX-001): only a
+/// serial greater than the session's takes effect.
+fn take_update(peer_mailbox: &mut Option<[u8; 16]>, peer_serial: &mut u32, content: &Content) {
+    if let Content::MailboxUpdate { serial, mailbox } = content {
+        if *serial > *peer_serial {
+            *peer_mailbox = Some(*mailbox);
+            *peer_serial = *serial;
+        }
     }
 }
 
@@ -239,28 +284,29 @@ impl Session {
         let padded = padding::pad_content(content)?;
         if let (None, Some(pairwise)) = (&self.pending, self.peer_mailbox) {
             let prefix = mailbox::light_prefix(&pairwise);
-            let (light, update) =
-                self.ratchet
-                    .encrypt_framed(&self.ad, &prefix, &prefix, &padded, &header_nonce)?;
-            self.ratchet.commit_send(update);
+            let light = self
+                .ratchet
+                .encrypt_framed(&self.ad, &prefix, &prefix, &padded, &header_nonce)?
+                .commit();
             return Ok((pairwise, light));
         }
         let (prefix, frame): (&[u8], &[u8]) = match &self.pending {
             Some(p) => (&PREKEY_PREFIX, &p.encoded),
             None => (&RATCHET_PREFIX, &RATCHET_PREFIX),
         };
-        let (message, update) =
+        let message =
             self.ratchet
                 .encrypt_framed(&self.ad, prefix, frame, &padded, &header_nonce)?;
+        // The send is applied only once the envelope is sealed.
         let sealed = envelope::seal_with(
             identity,
             &self.peer.dh_pub,
             peer_mailbox,
-            &message,
+            message.message(),
             static_dh,
             rng,
         )?;
-        self.ratchet.commit_send(update);
+        message.commit();
         Ok((*peer_mailbox, sealed))
     }
 
@@ -268,12 +314,7 @@ impl Session {
     /// REQ-MAILBOX-001): only a serial greater than the session's takes
     /// effect.
     pub(crate) fn take_update(&mut self, content: &Content) {
-        if let Content::MailboxUpdate { serial, mailbox } = content {
-            if *serial > self.peer_serial {
-                self.peer_mailbox = Some(*mailbox);
-                self.peer_serial = *serial;
-            }
-        }
+        take_update(&mut self.peer_mailbox, &mut self.peer_serial, content);
     }
 
     /// Forgets the peer's pairwise mailbox if it is `gone` (SPEC.md section
@@ -294,15 +335,15 @@ impl Session {
     /// Decrypts a body under its message's `prefix`: a ratchet message's
     /// `0x01 0x02`, a light envelope's 18 bytes, or `0x01 0x01` for a
     /// prekey message that names this session; then unpads and decodes it
-    /// (SPEC.md sections 9.5, 10, 11, 12.1, 15.2 steps R5, L4 and P2),
-    /// without changing the session: the caller commits with
-    /// [`Session::commit_recv`] once nothing else can fail.
+    /// (SPEC.md sections 9.5, 10, 11, 12.1, 15.2 steps R5, L4 and P2). The
+    /// session changes only when the caller commits the result
+    /// ([`Opened::commit`]), once nothing else can fail.
     pub(crate) fn open(
-        &self,
+        &mut self,
         prefix: &[u8],
         body: &[u8],
         ratchet_secret: &[u8; 32],
-    ) -> Result<(Content, RecvUpdate), Error> {
+    ) -> Result<Opened<'_>, Error> {
         self.open_recognized(prefix, body, ratchet_secret)?
             .ok_or(Error::AuthenticationFailed)
     }
@@ -312,29 +353,32 @@ impl Session {
     /// *recognize* the message (SPEC.md section 15.2, step R4), and routing
     /// goes on to the next session.
     pub(crate) fn open_recognized(
-        &self,
+        &mut self,
         prefix: &[u8],
         body: &[u8],
         ratchet_secret: &[u8; 32],
-    ) -> Result<Option<(Content, RecvUpdate)>, Error> {
-        match self
-            .ratchet
-            .decrypt_recognized(&self.ad, prefix, body, ratchet_secret)?
-        {
-            Some((padded, update)) => Ok(Some((open_padded(&Zeroizing::new(padded))?, update))),
+    ) -> Result<Option<Opened<'_>>, Error> {
+        let Session {
+            ad,
+            pending,
+            ratchet,
+            peer_mailbox,
+            peer_serial,
+            ..
+        } = self;
+        match ratchet.decrypt_recognized(ad, prefix, body, ratchet_secret)? {
+            Some(recv) => {
+                let content = open_padded(recv.plaintext())?;
+                Ok(Some(Opened {
+                    recv,
+                    content,
+                    pending,
+                    peer_mailbox,
+                    peer_serial,
+                }))
+            }
             None => Ok(None),
         }
-    }
-
-    /// Applies what [`Session::open`] computed for `content`: a ratchet
-    /// message or light envelope ends the prekey phase (REQ-HS-005), and a
-    /// mailbox update is taken (SPEC.md section 12.1).
-    pub(crate) fn commit_recv(&mut self, update: RecvUpdate, prekey: bool, content: &Content) {
-        self.ratchet.commit_recv(update);
-        if !prekey {
-            self.pending = None;
-        }
-        self.take_update(content);
     }
 
     /// The responder's new session from an accepted handshake (SPEC.md

@@ -599,6 +599,74 @@ fn diff_xchacha20poly1305() {
     );
 }
 
+/// Both AEAD implementations behind `xchat::crypto::aead` (HACL* below
+/// `SMALL_LEN` bytes, RustCrypto from it on) give the spec's bytes and
+/// decisions through every entry point, on both sides of the switch; a bad
+/// tag leaves the output buffers untouched.
+#[test]
+fn aead_both_backends_around_the_switch() {
+    let mut t = Tally::new("aead entry points around SMALL_LEN, against the spec");
+    let (key, nonce, xnonce, aad) = ([7u8; 32], [9u8; 12], [5u8; 24], b"associated".to_vec());
+    let n = aead::SMALL_LEN;
+    for len in [0, 1, 63, 64, n - 1, n, n + 1, 2 * n + 3] {
+        let pt: Vec<u8> = (0..len).map(|i| (i * 31 % 251) as u8).collect();
+        let want = spec::chacha20poly1305::seal(&key, &nonce, &aad, &pt);
+        let xwant = spec::xchacha20poly1305::seal(&key, &xnonce, &aad, &pt);
+        assert_eq!(aead::seal(&key, &nonce, &aad, &pt), want, "seal {len}");
+        assert_eq!(aead::xseal(&key, &xnonce, &aad, &pt), xwant, "xseal {len}");
+        assert_eq!(aead::open(&key, &nonce, &aad, &want).unwrap(), pt);
+        assert_eq!(aead::xopen(&key, &xnonce, &aad, &xwant).unwrap(), pt);
+        let (ct, tag) = want.split_at(len);
+        let tag: [u8; 16] = tag.try_into().unwrap();
+        let mut buf = pt.clone();
+        assert_eq!(
+            aead::seal_in_place(&key, &nonce, &aad, &mut buf).unwrap(),
+            tag
+        );
+        assert_eq!(buf, ct, "seal_in_place {len}");
+        let mut out = vec![0u8; len];
+        assert_eq!(
+            aead::seal_to(&key, &nonce, &aad, &pt, &mut out).unwrap(),
+            tag
+        );
+        assert_eq!(out, ct, "seal_to {len}");
+        aead::open_in_place(&key, &nonce, &aad, &mut buf, &tag).unwrap();
+        assert_eq!(buf, pt, "open_in_place {len}");
+        let mut out = vec![0u8; len];
+        aead::open_to(&key, &nonce, &aad, ct, &tag, &mut out).unwrap();
+        assert_eq!(out, pt, "open_to {len}");
+        // A bad tag: the spec's error, and nothing written.
+        let mut bad = tag;
+        bad[0] ^= 1;
+        let mut sealed = want.clone();
+        sealed[len] ^= 1;
+        assert_eq!(
+            ours(aead::open(&key, &nonce, &aad, &sealed)),
+            theirs(spec::chacha20poly1305::open(&key, &nonce, &aad, &sealed))
+        );
+        let mut xsealed = xwant.clone();
+        xsealed[len] ^= 1;
+        assert_eq!(
+            ours(aead::xopen(&key, &xnonce, &aad, &xsealed)),
+            theirs(spec::xchacha20poly1305::open(&key, &xnonce, &aad, &xsealed))
+        );
+        let mut buf = ct.to_vec();
+        assert_eq!(
+            aead::open_in_place(&key, &nonce, &aad, &mut buf, &bad),
+            Err(xchat::Error::AuthenticationFailed)
+        );
+        assert_eq!(buf, ct, "open_in_place wrote on a bad tag");
+        let mut out = vec![0xEEu8; len];
+        assert_eq!(
+            aead::open_to(&key, &nonce, &aad, ct, &bad, &mut out),
+            Err(xchat::Error::AuthenticationFailed)
+        );
+        assert!(out.iter().all(|&b| b == 0xEE), "open_to wrote on a bad tag");
+        t.check();
+    }
+    t.finish(8);
+}
+
 #[test]
 fn aead_open_short_inputs() {
     let mut t = Tally::new("aead open below tag length");

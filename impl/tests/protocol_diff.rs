@@ -22,6 +22,7 @@ use proptest::prelude::*;
 
 use xchat::attachment::{testing as att_testing, Tuning};
 use xchat::content::{AttachmentPointer, CallKey, CallSignal, Content, MediaKind};
+use xchat::error::AttachmentError;
 use xchat::{
     attachment, bundle, content, encoding, envelope, fingerprint, handle, identity, padding,
 };
@@ -1344,10 +1345,11 @@ fn two_key_attack_rejected_at_commitment() {
         assert_eq!(ct[..COMMIT], commit1);
         let p2 = AttachmentPointer::new(MediaKind::File, k2, p1.length()).unwrap();
         assert_eq!(attachment::open(&p1, &ct).unwrap(), file);
-        assert_eq!(
+        // The error names the check: the commitment, before any chunk.
+        assert!(matches!(
             attachment::open(&p2, &ct),
-            Err(xchat::Error::AuthenticationFailed)
-        );
+            Err(AttachmentError::Commitment)
+        ));
         assert_eq!(
             attachment::open_commitment(&k2, &ct[..COMMIT]).map(|_| ()),
             Err(xchat::Error::AuthenticationFailed)
@@ -1356,21 +1358,29 @@ fn two_key_attack_rejected_at_commitment() {
         // fails at the chunks.
         let mut garbage = ct.clone();
         garbage[COMMIT..].fill(0xA5);
-        for p in [&p1, &p2] {
-            assert_eq!(
-                attachment::open(p, &garbage),
-                Err(xchat::Error::AuthenticationFailed)
-            );
-        }
+        let r = attachment::open(&p1, &garbage);
+        assert!(matches!(r, Err(AttachmentError::Chunk { .. })), "{r:?}");
+        let r = attachment::open(&p2, &garbage);
+        assert!(matches!(r, Err(AttachmentError::Commitment)), "{r:?}");
         // Streaming: damage the last chunk only.
         let mut late = ct.clone();
         *late.last_mut().unwrap() ^= 1;
         let mut out1 = Vec::new();
         let r1 = attachment::open_from_reader(&p1, &late[..], &mut out1);
-        assert_eq!(r1, Err(xchat::Error::AuthenticationFailed));
+        // Only the last chunk fails, and the error names it.
+        let last = ((ct.len() - COMMIT).div_ceil(CHUNK + 16) - 1) as u64;
+        assert!(
+            matches!(r1, Err(AttachmentError::Chunk { index }) if index == last),
+            "{r1:?}"
+        );
+        let r = attachment::open(&p1, &late);
+        assert!(
+            matches!(r, Err(AttachmentError::Chunk { index }) if index == last),
+            "{r:?}"
+        );
         let mut out2 = Vec::new();
         let r2 = attachment::open_from_reader(&p2, &late[..], &mut out2);
-        assert_eq!(r2, Err(xchat::Error::AuthenticationFailed));
+        assert!(matches!(r2, Err(AttachmentError::Commitment)), "{r2:?}");
         assert!(out2.is_empty(), "no chunk may be opened under K2");
         if len > attachment::STREAM_BATCH_CHUNKS * CHUNK {
             // The chunks of the first batch opened and were written.
@@ -1380,9 +1390,11 @@ fn two_key_attack_rejected_at_commitment() {
         // A wrong commitment on a stream of the wrong length reports the
         // length first (check 1), as the spec does.
         let mut out3 = Vec::new();
-        assert_eq!(
-            attachment::open_from_reader(&p2, &ct[..ct.len() - 1], &mut out3),
-            Err(xchat::Error::Malformed)
+        let r = attachment::open_from_reader(&p2, &ct[..ct.len() - 1], &mut out3);
+        let (expected, actual) = (ct.len() as u64, ct.len() as u64 - 1);
+        assert!(
+            matches!(r, Err(AttachmentError::Length { expected: e, actual: a }) if (e, a) == (expected, actual)),
+            "{r:?}"
         );
         assert!(out3.is_empty());
         t.check();
@@ -1535,10 +1547,14 @@ fn attachment_streaming_io_errors_and_redaction() {
         &mut out,
         11,
     );
+    // The I/O error itself is kept as the source.
+    let e = r.unwrap_err();
     assert_eq!(
-        r.unwrap_err(),
+        e.kind(),
         xchat::Error::Io(std::io::ErrorKind::UnexpectedEof)
     );
+    let source = std::error::Error::source(&e).expect("the io::Error is the source");
+    assert!(source.downcast_ref::<std::io::Error>().is_some());
     t.check();
     let r = attachment::seal_to_writer(
         MediaKind::File,
@@ -1547,7 +1563,8 @@ fn attachment_streaming_io_errors_and_redaction() {
         &mut out,
         (1 << 63) + 1,
     );
-    assert_eq!(r.unwrap_err(), xchat::Error::Malformed);
+    assert!(matches!(r, Err(AttachmentError::TooLarge)), "{r:?}");
+    assert_eq!(r.unwrap_err().kind(), xchat::Error::Malformed);
     t.check();
     let (p, _) =
         attachment::seal(MediaKind::Photo, &mut Replay::new(&[&[0xAB; 32]]), b"x").unwrap();

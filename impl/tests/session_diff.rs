@@ -268,10 +268,10 @@ impl RatchetPair {
         );
         let i = self.imp[from].encrypt(&RATCHET_AD, &RATCHET_PREFIX, &pt, &nonce);
         let index = match (s, i) {
-            (Ok((state, body)), Ok((ibody, update))) => {
-                assert_eq!(body, ibody, "ratchet body");
+            (Ok((state, body)), Ok(pending)) => {
+                assert_eq!(body, pending.message(), "ratchet body");
                 self.spec[from] = state;
-                self.imp[from].commit_send(update);
+                pending.commit();
                 self.wire.push((1 - from, body));
                 Some(self.wire.len() - 1)
             }
@@ -282,7 +282,7 @@ impl RatchetPair {
             (s, i) => panic!(
                 "send: spec {:?} vs impl {:?}",
                 s.map(|x| x.1),
-                i.map(|x| x.0)
+                i.map(|p| p.message().to_vec())
             ),
         };
         self.log.push(format!("send from {from} -> {index:?}"));
@@ -309,10 +309,10 @@ impl RatchetPair {
         );
         let i = self.imp[to].decrypt(&RATCHET_AD, &RATCHET_PREFIX, &body, &secret);
         let out = match (s, i) {
-            (Ok((state, pt)), Ok((ipt, update))) => {
-                assert_eq!(pt, ipt, "plaintext");
+            (Ok((state, pt)), Ok(pending)) => {
+                assert_eq!(pt, pending.plaintext(), "plaintext");
                 self.spec[to] = state;
-                self.imp[to].commit_recv(update);
+                drop(pending.commit());
                 String::from_utf8(pt).unwrap()
             }
             (Err(e), Err(f)) => {
@@ -326,7 +326,7 @@ impl RatchetPair {
             (s, i) => panic!(
                 "deliver {index}: spec {:?} vs impl {:?}",
                 s.map(|x| x.1),
-                i.map(|x| x.0)
+                i.map(|p| p.plaintext().to_vec())
             ),
         };
         self.log
@@ -394,7 +394,12 @@ fn ratchet_restored_state_repeated_r_body_aead() {
     let r = [0x42u8; 24];
     let (p1, p2) = (b"attack at dawn!!".to_vec(), b"retreat at nine!".to_vec());
     let seal = |st: &xchat::ratchet::RatchetState, pt: &[u8], r: &[u8; 24]| {
-        let (body, _) = st.encrypt(&RATCHET_AD, &RATCHET_PREFIX, pt, r).unwrap();
+        // On a copy: the state under test stays where it is.
+        let body = st
+            .clone()
+            .encrypt(&RATCHET_AD, &RATCHET_PREFIX, pt, r)
+            .unwrap()
+            .discard();
         let (_, spec_body) =
             xchat_spec::ratchet::encrypt(&p.spec[0], &RATCHET_AD, &RATCHET_PREFIX, pt, r).unwrap();
         assert_eq!(body, spec_body);
@@ -412,10 +417,10 @@ fn ratchet_restored_state_repeated_r_body_aead() {
     assert_ne!(fresh[..24], b1[..24]);
     assert_ne!(fresh[81..], b1[81..]);
     for (body, pt) in [(&b1, &p1), (&b2, &p2), (&fresh, &p1)] {
-        let (got, _) = p.imp[1]
+        let pending = p.imp[1]
             .decrypt(&RATCHET_AD, &RATCHET_PREFIX, body, &det("secret", 99))
             .unwrap();
-        assert_eq!(&got, pt);
+        assert_eq!(pending.plaintext(), &pt[..]);
     }
 }
 
@@ -449,13 +454,13 @@ fn ratchet_repeated_r_one_chain_header_aead() {
     let r = [0x42u8; 24];
     let mut nonces = Vec::new();
     for _ in 0..3 {
-        let (body, update) = imp
+        let body = imp
             .encrypt(&RATCHET_AD, &RATCHET_PREFIX, b"same", &r)
-            .unwrap();
+            .unwrap()
+            .commit();
         let (next, spec_body) =
             xchat_spec::ratchet::encrypt(&spec, &RATCHET_AD, &RATCHET_PREFIX, b"same", &r).unwrap();
         assert_eq!(body, spec_body);
-        imp.commit_send(update);
         spec = next;
         assert_ne!(body[..24], r[..]);
         nonces.push(body[..24].to_vec());

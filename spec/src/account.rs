@@ -254,9 +254,11 @@ pub fn start(
 }
 
 /// Sends `content` to the contact `peer` with the contact's current
-/// session (SPEC.md sections 12.1 and 15.1, REQ-MAILBOX-003): a mailbox
-/// update is `Malformed` (it is sent by [`offer_mailbox`]); no contact, or
-/// a contact without a session, is `UnknownSession`. The message goes in a
+/// session (SPEC.md sections 12.1 and 15.1, REQ-MAILBOX-003,
+/// REQ-CONTENT-002): a mailbox update is `Malformed` (it is sent by
+/// [`offer_mailbox`]), and so is a content that cannot be encoded (section
+/// 11, [`content::pre_encode`]); no contact, or a contact without a
+/// session, is `UnknownSession`. The message goes in a
 /// light envelope to the session's peer mailbox if it has one and is past
 /// its prekey phase, else sealed to `peer_mailbox`, the peer's published
 /// mailbox. Returns the mailbox to post to and the envelope.
@@ -269,6 +271,9 @@ pub fn send(
     r_env: &[u8; 32],
 ) -> Result<(Account, [u8; 16], Vec<u8>), Error> {
     if let Content::MailboxUpdate { .. } = content {
+        return Err(Error::Malformed);
+    }
+    if !content::pre_encode(content) {
         return Err(Error::Malformed);
     }
     send_content(account, peer, content, peer_mailbox, r, r_env)

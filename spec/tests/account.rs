@@ -561,3 +561,46 @@ fn restored_state_resend_never_reuses_a_nonce() {
     let same = run(&s, &script("PAY BOB 10 EUR")).unwrap();
     assert_eq!(same.wire[2], same.wire[3]);
 }
+
+/// REQ-CONTENT-002: a content that cannot be encoded is refused by `send`
+/// (`Malformed`, nothing changes, no draw is used): a text that is not
+/// valid UTF-8 (a stray continuation byte, an overlong form, a surrogate).
+/// The sender's next message is the one it would have sent anyway, and
+/// arrives; the receiver never sees bytes it would have to reject.
+#[test]
+fn unencodable_content_is_not_sent() {
+    let s = setup(31, true, PqKind::OneTime);
+    let bad = |text: &[u8]| Event::Send {
+        from: Alice,
+        to: Bob,
+        text: text.to_vec(),
+    };
+    let failed = || Outcome::SendFailed {
+        from: Alice,
+        to: Bob,
+        error: Error::Malformed,
+    };
+    let events = [
+        start(Alice, Bob),
+        bad(&[b'o', b'k', 0x80]),
+        bad(&[0xC0, 0xAF]),
+        bad(&[0xED, 0xA0, 0x80]),
+        send(Alice, Bob, "hello"),
+        deliver(0),
+    ];
+    let t = check(
+        &s,
+        &events,
+        &[
+            started(Alice, Bob),
+            failed(),
+            failed(),
+            failed(),
+            sent(0, Alice, Bob),
+            delivered(0, Bob, "hello"),
+        ],
+    );
+    // The same run without the refused sends gives the same wire bytes.
+    let clean = run(&s, &[start(Alice, Bob), send(Alice, Bob, "hello")]).expect("runner");
+    assert_eq!(t.wire, clean.wire);
+}

@@ -233,6 +233,25 @@ impl Error {
     }
 }
 
+/// The impl's per-operation errors (`xchat::ReceiveError`, ...) answer
+/// with their section 17 kind.
+macro_rules! from_operation_error {
+    ($($t:ty),*) => {$(
+        impl From<$t> for Error {
+            fn from(e: $t) -> Error {
+                Error::from(xchat::Error::from(e))
+            }
+        }
+    )*};
+}
+from_operation_error!(
+    xchat::error::ReceiveError,
+    xchat::error::SendError,
+    xchat::error::StartError,
+    xchat::error::ImportError,
+    xchat::error::AttachmentError
+);
+
 impl From<ErrorKind> for Error {
     fn from(k: ErrorKind) -> Error {
         Error::Kind(k)

@@ -77,11 +77,33 @@ pub fn sha256(msg: &[u8]) -> [u8; 32] {
     Sha256::digest(msg).into()
 }
 
+/// Below this many bytes the implementation seals and opens with HACL*
+/// (`libcrux-chacha20poly1305`), from it on with RustCrypto; the floor does
+/// the same (`xchat::crypto::aead`).
+const SMALL: usize = xchat::crypto::aead::SMALL_LEN;
+
 /// `AEAD(k, n, ad, p)` in place over `buf[..len - 16]`, tag written to the
 /// last 16 bytes of `buf`.
 #[inline(always)]
 pub fn seal_in_place(key: &[u8; 32], nonce: &[u8; 12], aad: &[u8], buf: &mut [u8]) {
     let (body, tag) = buf.split_at_mut(buf.len() - 16);
+    if body.len() < SMALL {
+        // HACL* reads and writes separate buffers.
+        let mut pt = [0u8; SMALL];
+        pt[..body.len()].copy_from_slice(body);
+        let mut t = [0u8; 16];
+        libcrux_chacha20poly1305::encrypt_detached(
+            key,
+            &pt[..body.len()],
+            body,
+            &mut t,
+            aad,
+            nonce,
+        )
+        .unwrap();
+        tag.copy_from_slice(&t);
+        return;
+    }
     let t = ChaCha20Poly1305::new(key.into())
         .encrypt_inout_detached(nonce.into(), aad, body.into())
         .unwrap();
@@ -92,15 +114,37 @@ pub fn seal_in_place(key: &[u8; 32], nonce: &[u8; 12], aad: &[u8], buf: &mut [u8
 #[inline(always)]
 pub fn open_in_place(key: &[u8; 32], nonce: &[u8; 12], aad: &[u8], buf: &mut [u8]) {
     let (body, tag) = buf.split_at_mut(buf.len() - 16);
+    if body.len() < SMALL {
+        let mut ct = [0u8; SMALL];
+        ct[..body.len()].copy_from_slice(body);
+        let tag: &[u8; 16] = (&*tag).try_into().unwrap();
+        libcrux_chacha20poly1305::decrypt_detached(key, body, &ct[..body.len()], tag, aad, nonce)
+            .unwrap();
+        return;
+    }
     let tag = Tag::try_from(&*tag).unwrap();
     ChaCha20Poly1305::new(key.into())
         .decrypt_inout_detached(nonce.into(), aad, body.into(), &tag)
         .unwrap();
 }
 
+/// XChaCha20's subkey and nonce (draft-irtf-cfrg-xchacha-03 section 2.3).
+#[inline(always)]
+fn x_subkey(key: &[u8; 32], nonce: &[u8; 24]) -> ([u8; 32], [u8; 12]) {
+    let input: [u8; 16] = nonce[..16].try_into().unwrap();
+    let subkey = chacha20::hchacha::<chacha20::R20>(key.into(), &input.into());
+    let mut n12 = [0u8; 12];
+    n12[4..].copy_from_slice(&nonce[16..]);
+    (subkey.into(), n12)
+}
+
 /// `XAEAD(k, n, ad, p)` in place (the 41-byte header).
 #[inline(always)]
 pub fn xseal_in_place(key: &[u8; 32], nonce: &[u8; 24], aad: &[u8], buf: &mut [u8]) {
+    if buf.len() - 16 < SMALL {
+        let (subkey, n12) = x_subkey(key, nonce);
+        return seal_in_place(&subkey, &n12, aad, buf);
+    }
     let (body, tag) = buf.split_at_mut(buf.len() - 16);
     let t = XChaCha20Poly1305::new(key.into())
         .encrypt_inout_detached(nonce.into(), aad, body.into())
@@ -111,6 +155,10 @@ pub fn xseal_in_place(key: &[u8; 32], nonce: &[u8; 24], aad: &[u8], buf: &mut [u
 /// `XAEAD-OPEN(k, n, ad, c)` in place.
 #[inline(always)]
 pub fn xopen_in_place(key: &[u8; 32], nonce: &[u8; 24], aad: &[u8], buf: &mut [u8]) {
+    if buf.len() - 16 < SMALL {
+        let (subkey, n12) = x_subkey(key, nonce);
+        return open_in_place(&subkey, &n12, aad, buf);
+    }
     let (body, tag) = buf.split_at_mut(buf.len() - 16);
     let tag = Tag::try_from(&*tag).unwrap();
     XChaCha20Poly1305::new(key.into())
@@ -451,8 +499,15 @@ pub fn handshake_responder(f: &Fixture, with_opk: bool, wire: &Wire, ck: &[u8; 3
 /// Seal: the hedge `e = HMAC(IKdh_S, label || r || mailbox || EncX(IKdh_R)
 /// || payload)` (1 HMAC over the payload), `E = PUB(e)` (1 key generation),
 /// `DHe` and `DHs` (2 DH), HKDF (L = 64) and HKDF (L = 32), AEAD seal of
-/// `EncIdentity(S)` (147 B) and of the payload.
-pub fn envelope_seal(f: &Fixture, sender_identity: &[u8], payload: &[u8]) -> Vec<u8> {
+/// `EncIdentity(S)` (147 B) and of the payload. With `static_dh`, `DHs` is
+/// the one a contact remembers (SPEC.md section 12 allows caching it), so
+/// only `DHe` is computed.
+pub fn envelope_seal(
+    f: &Fixture,
+    sender_identity: &[u8],
+    payload: &[u8],
+    static_dh: Option<&[u8; 32]>,
+) -> Vec<u8> {
     let mut out = vec![0u8; 1 + 16 + 32 + 163 + payload.len() + 16];
     out[0] = 0x01;
     out[1..17].copy_from_slice(&f.mailbox);
@@ -484,7 +539,7 @@ pub fn envelope_seal(f: &Fixture, sender_identity: &[u8], payload: &[u8]) -> Vec
             &mut rest[..163],
         );
     }
-    let dh_s = dh(&f.alice_ik, &f.bob_ik_pub);
+    let dh_s = static_dh.map_or_else(|| dh(&f.alice_ik, &f.bob_ik_pub), |k| *k);
     let mut info2 = [0u8; 28 + 163];
     info2[..28].copy_from_slice(ENV_S_LABEL);
     info2[28..].copy_from_slice(&out[49..212]);
@@ -499,8 +554,14 @@ pub fn envelope_seal(f: &Fixture, sender_identity: &[u8], payload: &[u8]) -> Vec
 /// Open: `DHe` and `DHs` (2 DH), the two HKDFs, AEAD open of `c1` and of
 /// `c2`; with `verify_sender`, also the Ed25519 verification of the sender's
 /// identity binding (REQ-ID-001), which an implementation may skip only if
-/// it caches identities it verified before.
-pub fn envelope_open(f: &Fixture, envelope: &[u8], verify_sender: bool) -> Vec<u8> {
+/// it caches identities it verified before. With `static_dh`, the
+/// remembered `DHs` (as for [`envelope_seal`]).
+pub fn envelope_open(
+    f: &Fixture,
+    envelope: &[u8],
+    verify_sender: bool,
+    static_dh: Option<&[u8; 32]>,
+) -> Vec<u8> {
     let e_pub: [u8; 32] = envelope[17..49].try_into().unwrap();
     let dh_e = dh(&f.bob_ik, &e_pub);
     let mut info = [0u8; 31 + 16 + 33 + 33];
@@ -523,7 +584,7 @@ pub fn envelope_open(f: &Fixture, envelope: &[u8], verify_sender: bool) -> Vec<u
     if verify_sender {
         verify(&f.alice_sig_pub, &f.alice_binding_msg, &f.alice_binding);
     }
-    let dh_s = dh(&f.bob_ik, &f.alice_ik_pub);
+    let dh_s = static_dh.map_or_else(|| dh(&f.bob_ik, &f.alice_ik_pub), |k| *k);
     let mut info2 = [0u8; 28 + 163];
     info2[..28].copy_from_slice(ENV_S_LABEL);
     info2[28..].copy_from_slice(&envelope[49..212]);
@@ -639,4 +700,22 @@ pub fn attachment_aead_open_to(key: &[u8; 32], body: &[u8], plain: &mut [u8]) {
             )
             .unwrap();
     }
+}
+
+/// A 1 KiB ratchet message sealed to the published mailbox between pinned,
+/// verified contacts (SPEC.md sections 9 and 12; the `pairwise/sealed`
+/// path): the ratchet message floor plus the envelope with `DHs`
+/// remembered, that is one key generation and two DH (`DHe` on each side),
+/// the envelope's HKDFs and its two AEADs, and no signature verification.
+pub fn sealed_message(
+    f: &Fixture,
+    ck: &[u8; 32],
+    content: &[u8],
+    sender_identity: &[u8],
+    static_dh: &[u8; 32],
+) -> Vec<u8> {
+    let wire = message_send(f, ck, content);
+    let sealed = envelope_seal(f, sender_identity, &wire.bytes, Some(static_dh));
+    let opened = envelope_open(f, &sealed, false, Some(static_dh));
+    message_receive(f, ck, &Wire { bytes: opened })
 }

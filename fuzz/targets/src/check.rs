@@ -8,9 +8,10 @@ pub fn spec<T>(r: Result<T, xchat_spec::Error>) -> Result<T, String> {
     r.map_err(|e| format!("{e:?}"))
 }
 
-/// An impl result with the error as its kind name.
-pub fn imp<T>(r: Result<T, xchat::Error>) -> Result<T, String> {
-    r.map_err(|e| e.kind_name().to_string())
+/// An impl result with the error as its kind name (a per-operation error,
+/// such as `xchat::error::AttachmentError`, by its `kind()`).
+pub fn imp<T, E: Into<xchat::Error>>(r: Result<T, E>) -> Result<T, String> {
+    r.map_err(|e| e.into().kind_name().to_string())
 }
 
 /// Panics with a `divergence` message unless `spec == imp`.

@@ -123,7 +123,7 @@ pub fn run(data: &[u8]) {
     ));
     same(
         "attachment streaming seal",
-        &imp(Ok(())),
+        &imp(Ok::<_, xchat::Error>(())),
         &streamed.map(|_| ()),
     );
     same("attachment streaming seal bytes", &s_ct, &sink.out);

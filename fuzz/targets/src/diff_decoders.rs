@@ -222,7 +222,7 @@ pub fn run_with(data: &[u8], d: &ImplDecoders) {
             ) {
                 same(
                     "content re-encoding",
-                    &imp(Ok(b.to_vec())),
+                    &imp(Ok::<_, xchat::Error>(b.to_vec())),
                     &imp(content::encode(&c)),
                 );
             }
@@ -243,7 +243,7 @@ pub fn run_with(data: &[u8], d: &ImplDecoders) {
                 );
                 same(
                     "pad after unpad (impl)",
-                    &imp(Ok(b.to_vec())),
+                    &imp(Ok::<_, xchat::Error>(b.to_vec())),
                     &imp(padding::pad(&m)),
                 );
             }
@@ -389,7 +389,7 @@ fn open_chunk_both(key: &[u8; 32], index: u64, last: bool, sealed: &[u8]) {
         );
         same(
             "attachment chunk re-seal (impl)",
-            &imp(Ok(sealed.to_vec())),
+            &imp(Ok::<_, xchat::Error>(sealed.to_vec())),
             &imp(attachment::seal_chunk(key, index, last, &m)),
         );
     }

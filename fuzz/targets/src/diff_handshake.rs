@@ -306,7 +306,12 @@ const RATCHET_PREFIX: [u8; 2] = [0x01, 0x02];
 /// The responder's reply and the initiator's decryption of it (mutated),
 /// on both sides: `session::message_type`, then the ratchet's decryption
 /// of the body (the steps of receiving a ratchet message).
-fn reply(f: &Fields, s_acc: &spec::handshake::Accepted, m_acc: &handshake::Accepted, st: Started) {
+fn reply(
+    f: &Fields,
+    s_acc: &spec::handshake::Accepted,
+    m_acc: &handshake::Accepted,
+    mut st: Started,
+) {
     let text: Vec<u8> = f.plaintext.iter().rev().copied().collect();
     let s = sp(spec::ratchet::encrypt_message(
         &s_acc.state,
@@ -314,10 +319,12 @@ fn reply(f: &Fields, s_acc: &spec::handshake::Accepted, m_acc: &handshake::Accep
         &text,
         &f.reply_nonce,
     ));
+    // On a copy of the responder's state (its reply is compared only).
     let m = imp(m_acc
         .state
+        .clone()
         .encrypt(&m_acc.ad, &RATCHET_PREFIX, &text, &f.reply_nonce)
-        .map(|(body, _)| [RATCHET_PREFIX.to_vec(), body].concat()));
+        .map(|pending| [RATCHET_PREFIX.to_vec(), pending.discard()].concat()));
     let Some((_, mut message)) = same_result(
         "responder reply",
         s.map(|(_, m)| m),
@@ -353,7 +360,7 @@ fn reply(f: &Fields, s_acc: &spec::handshake::Accepted, m_acc: &handshake::Accep
             .state
             .decrypt(&st.ad, &RATCHET_PREFIX, body, &f.alice_reply_secret)),
         |(_, p)| p.clone(),
-        |(p, _)| p.clone(),
+        |p| p.plaintext().to_vec(),
     );
 }
 
@@ -390,8 +397,9 @@ fn initiate(
         &f.ratchet_secret,
     )
     .and_then(|(mut state, header, ad)| {
-        let (body, update) = state.encrypt(&ad, &PREKEY_PREFIX, &f.plaintext, &f.header_nonce)?;
-        state.commit_send(update);
+        let body = state
+            .encrypt(&ad, &PREKEY_PREFIX, &f.plaintext, &f.header_nonce)?
+            .commit();
         Ok((handshake::encode_prekey_message(&header, &body), state, ad))
     }));
     let (s, (message, state, ad)) = same_result(

@@ -22,13 +22,9 @@
 //!
 //! Differential targets:
 //! [`diff_primitives`], [`diff_decoders`], [`diff_handshake`],
-//! [`diff_attachment`]. Robustness targets (impl only):
-//! [`robust_session_import`], [`robust_attachment_stream`],
-//! [`robust_account_receive`].
-//!
-//! Room for later targets (issue 11, not built yet because their API does
-//! not exist): the session-schedule and `Account` state-machine targets, and
-//! decoders for the light envelope and the account export.
+//! [`diff_attachment`], [`diff_session_schedule`]. Robustness targets
+//! (impl only): [`robust_session_import`], [`robust_attachment_stream`],
+//! [`robust_account_receive`], [`robust_account_import`].
 #![forbid(unsafe_code)]
 
 pub mod check;
@@ -41,6 +37,8 @@ pub mod diff_attachment;
 pub mod diff_decoders;
 pub mod diff_handshake;
 pub mod diff_primitives;
+pub mod diff_session_schedule;
+pub mod robust_account_import;
 pub mod robust_account_receive;
 pub mod robust_attachment_stream;
 pub mod robust_session_import;
@@ -57,7 +55,7 @@ pub struct Target {
 }
 
 /// Every target, in the order of the README.
-pub const TARGETS: [Target; 7] = [
+pub const TARGETS: [Target; 9] = [
     Target {
         name: "diff_primitives",
         run: diff_primitives::run,
@@ -75,6 +73,10 @@ pub const TARGETS: [Target; 7] = [
         run: diff_attachment::run,
     },
     Target {
+        name: "diff_session_schedule",
+        run: diff_session_schedule::run,
+    },
+    Target {
         name: "robust_session_import",
         run: robust_session_import::run,
     },
@@ -85,5 +87,9 @@ pub const TARGETS: [Target; 7] = [
     Target {
         name: "robust_account_receive",
         run: robust_account_receive::run,
+    },
+    Target {
+        name: "robust_account_import",
+        run: robust_account_import::run,
     },
 ];

@@ -599,6 +599,28 @@ pub fn all() -> Seeds {
                     w.var(&[0x00, 0x11]).bytes(&b(i, "ciphertext")).finish(),
                 );
             }
+            "session_run" => {
+                let events: Vec<xchat_vectors::ops::session::EventIn> =
+                    serde_norway::from_value(i["events"].clone()).unwrap_or_default();
+                let events: Vec<xchat_spec::scenario::Event> =
+                    events.iter().map(Into::into).collect();
+                let setup = xchat_spec::scenario::Setup {
+                    seed: a(i, "seed"),
+                    with_opk: flag(i, "with_opk"),
+                    pq_kind: if n(i, "pq_kind") == 2 {
+                        xchat_spec::bundle::PqKind::LastResort
+                    } else {
+                        xchat_spec::bundle::PqKind::OneTime
+                    },
+                };
+                // Longer scripts are cut to the target's bound.
+                let cut = &events[..events.len().min(crate::diff_session_schedule::MAX_EVENTS)];
+                add(
+                    "diff_session_schedule",
+                    name(""),
+                    crate::diff_session_schedule::encode(&setup, cut),
+                );
+            }
             _ => {}
         }
     }
@@ -656,6 +678,11 @@ pub fn all() -> Seeds {
         ("alice", &f.alice),
         ("bob-skipped", &skipped),
     ] {
+        add(
+            "robust_account_import",
+            format!("fixture.{who}.account"),
+            acct.export().to_vec(),
+        );
         for c in acct.contacts() {
             for (k, session) in c.sessions().iter().enumerate() {
                 add(
@@ -768,6 +795,25 @@ pub fn dictionary(target: &str) -> String {
         "diff_attachment" | "robust_attachment_stream" => {
             entries.push(("len_2p63_be64".into(), (1u64 << 63).to_be_bytes().to_vec()));
             entries.push(("len_chunk_be64".into(), 65536u64.to_be_bytes().to_vec()));
+        }
+        "robust_account_import" => {
+            entries.push((
+                "account_export_version".into(),
+                vec![xchat::account::ACCOUNT_EXPORT_VERSION],
+            ));
+            entries.push((
+                "session_export_version".into(),
+                vec![xchat::session::EXPORT_VERSION],
+            ));
+        }
+        "diff_session_schedule" => {
+            for (k, name) in ["start", "send", "offer", "offer_held", "gone", "deliver"]
+                .iter()
+                .enumerate()
+            {
+                entries.push((format!("event_{name}"), vec![k as u8]));
+            }
+            entries.push(("flags_opk_last_resort".into(), vec![0x03]));
         }
         "robust_session_import" => {
             entries.push((

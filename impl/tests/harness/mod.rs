@@ -52,7 +52,9 @@ pub fn theirs<T>(r: Result<T, spec::Error>) -> Result<T, String> {
     r.map_err(|e| format!("{e:?}"))
 }
 
-/// An implementation result with the error as its kind name.
-pub fn ours<T>(r: Result<T, xchat::Error>) -> Result<T, String> {
-    r.map_err(|e| e.kind_name().to_string())
+/// An implementation result with the error as its kind name (a
+/// per-operation error, such as `xchat::error::AttachmentError`, by its
+/// `kind()`).
+pub fn ours<T, E: Into<xchat::Error>>(r: Result<T, E>) -> Result<T, String> {
+    r.map_err(|e| e.into().kind_name().to_string())
 }

@@ -308,10 +308,7 @@ impl RatchetPair for Pair {
         let state = &mut self.states[from.index()];
         let sent = state
             .encrypt(&self.ad, &RATCHET_PREFIX, plaintext, &fit(r)?)
-            .map(|(body, update)| {
-                state.commit_send(update);
-                [RATCHET_PREFIX.to_vec(), body].concat()
-            });
+            .map(|pending| [RATCHET_PREFIX.to_vec(), pending.commit()].concat());
         Ok(sent.map_err(Error::from))
     }
     fn receive(
@@ -328,9 +325,10 @@ impl RatchetPair for Pair {
                 return Err(xchat::Error::Malformed);
             }
             let body = message.get(2..).ok_or(xchat::Error::Malformed)?;
-            let (plaintext, update) = state.decrypt(&self.ad, &RATCHET_PREFIX, body, &secret)?;
-            state.commit_recv(update);
-            Ok(plaintext)
+            let plaintext = state
+                .decrypt(&self.ad, &RATCHET_PREFIX, body, &secret)?
+                .commit();
+            Ok(plaintext.to_vec())
         })();
         Ok(received.map_err(Error::from))
     }
@@ -492,7 +490,7 @@ impl Conformance for Impl {
         let b = bundle::decode(&i.bundle)?;
         let (ek_secret, kem_m, ratchet_secret) =
             (fit(&i.ek_secret)?, fit(&i.kem_m)?, fit(&i.ratchet_secret)?);
-        let (state, header, ad, t) = handshake::initiate_unverified_traced(
+        let (mut state, header, ad, t) = handshake::initiate_unverified_traced(
             &alice,
             &peer,
             &b,
@@ -500,7 +498,10 @@ impl Conformance for Impl {
             &kem_m,
             &ratchet_secret,
         )?;
-        let (body, _) = state.encrypt(&ad, &PREKEY_PREFIX, &i.plaintext, &fit(&i.header_nonce)?)?;
+        // The vector publishes the first message; the state is dropped.
+        let body = state
+            .encrypt(&ad, &PREKEY_PREFIX, &i.plaintext, &fit(&i.header_nonce)?)?
+            .discard();
         Ok(w::handshake::InitiateOut {
             ek: header.ek.into(),
             dh1: traced_dh(&t, 0)?,
@@ -770,8 +771,13 @@ impl Relay {
     }
 
     /// The outcome of a send: posts the envelope, or reports the error.
-    fn post(&mut self, from: Who, to: Who, sent: Result<Outgoing, xchat::Error>) -> Outcome {
-        match sent {
+    fn post<E: Into<xchat::Error>>(
+        &mut self,
+        from: Who,
+        to: Who,
+        sent: Result<Outgoing, E>,
+    ) -> Outcome {
+        match sent.map_err(Into::into) {
             Ok(out) => {
                 self.wire.push(out.envelope);
                 self.posted.push(out.mailbox);
@@ -837,7 +843,10 @@ fn session_run(i: &w::session::RunIn) -> Answer<w::session::RunOut> {
         parties.push(set_up(&seed, who, i.with_opk, k)?);
     }
     let at = |w: Who| scenario::index_of(w.into());
-    let mut snapshots: Vec<Option<Party>> = vec![None; parties.len()];
+    // A snapshot is what an application stores: the account's export (and
+    // the harness's draw counter); a restore imports it, so every
+    // `Restore` event runs `Account::export` and `Account::import`.
+    let mut snapshots: Vec<Option<(Vec<u8>, u32)>> = vec![None; parties.len()];
     let mut relay = Relay::default();
     let mut outcomes = Vec::new();
     for e in &i.events {
@@ -848,13 +857,15 @@ fn session_run(i: &w::session::RunIn) -> Answer<w::session::RunOut> {
                 let p = &mut parties[at(*from)];
                 let n = p.draws;
                 let r = bundle.and_then(|b| {
-                    p.account.start_with(
-                        &peer,
-                        &b,
-                        &party_draw(&seed, p.who, b"handshake ephemeral", n),
-                        &party_draw(&seed, p.who, b"handshake kem", n),
-                        &party_draw(&seed, p.who, b"handshake ratchet", n),
-                    )
+                    p.account
+                        .start_with(
+                            &peer,
+                            &b,
+                            &party_draw(&seed, p.who, b"handshake ephemeral", n),
+                            &party_draw(&seed, p.who, b"handshake kem", n),
+                            &party_draw(&seed, p.who, b"handshake ratchet", n),
+                        )
+                        .map_err(xchat::Error::from)
                 });
                 match r {
                     Ok(()) => {
@@ -874,7 +885,18 @@ fn session_run(i: &w::session::RunIn) -> Answer<w::session::RunOut> {
             EventIn::Send { from, to, text } => {
                 let published = *parties[at(*to)].account.mailbox();
                 let peer = *parties[at(*to)].account.identity().handle();
-                let text = String::from_utf8(text.0.clone()).map_err(Error::bad_request)?;
+                // The impl's text type is a `String`: a text that is not
+                // UTF-8 cannot be made into a content, which is the impl's
+                // REQ-CONTENT-002 rejection (SPEC.md section 15.1), the
+                // spec's `send_failed` with `Malformed`.
+                let Ok(text) = String::from_utf8(text.0.clone()) else {
+                    outcomes.push(Outcome::SendFailed {
+                        from: *from,
+                        to: *to,
+                        error: xchat::Error::Malformed.into(),
+                    });
+                    continue;
+                };
                 let p = &mut parties[at(*from)];
                 let n = p.draws;
                 let mut rng = Replay::new(&[
@@ -1024,12 +1046,15 @@ fn session_run(i: &w::session::RunIn) -> Answer<w::session::RunOut> {
                 Outcome::Done
             }
             EventIn::Snapshot { who } => {
-                snapshots[at(*who)] = Some(parties[at(*who)].clone());
+                let p = &parties[at(*who)];
+                snapshots[at(*who)] = Some((p.account.export().to_vec(), p.draws));
                 Outcome::Done
             }
             EventIn::Restore { who } => match &snapshots[at(*who)] {
-                Some(saved) => {
-                    parties[at(*who)] = saved.clone();
+                Some((export, draws)) => {
+                    let p = &mut parties[at(*who)];
+                    p.account = Account::import(export)?;
+                    p.draws = *draws;
                     Outcome::Done
                 }
                 None => Outcome::Ignored,

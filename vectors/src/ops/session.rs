@@ -632,6 +632,28 @@ pub fn scripts(g: &Gen) -> Vec<(String, Setup, Vec<Event>)> {
             Deliver { index: 2 },
         ],
     ));
+    // REQ-CONTENT-002: texts that are not valid UTF-8 are refused by
+    // `send` (`Malformed`, nothing drawn, nothing changed); the next
+    // message goes out as if they had never been tried.
+    out.push((
+        "unencodable-text-not-sent".into(),
+        setup("unencodable text", true, PqKind::OneTime),
+        vec![
+            start(Alice, Bob),
+            Send {
+                from: Alice,
+                to: Bob,
+                text: vec![b'o', b'k', 0x80],
+            },
+            Send {
+                from: Alice,
+                to: Bob,
+                text: vec![0xED, 0xA0, 0x80],
+            },
+            send(Alice, Bob, "hello"),
+            Deliver { index: 0 },
+        ],
+    ));
     out.extend(pairwise_scripts(g));
     out
 }

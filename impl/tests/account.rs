@@ -1,0 +1,375 @@
+//! The application API (`xchat::Account`) on its own, without the `hazmat`
+//! layers: persistence, transactional receiving, and the per-operation
+//! errors with their context (SPEC.md sections 15 and 16; issue 10).
+//!
+//! Every operation runs on a seeded `StdRng`, so each run is the same.
+
+use rand::rngs::StdRng;
+use rand::SeedableRng;
+use xchat::error::{ImportError, ReceiveError, SendError, StartError};
+use xchat::{bundle, identity};
+use xchat::{Account, Content, Error, Handle, Outgoing, PqKind, PrekeyStore, Receipt};
+
+fn rng(seed: u64) -> StdRng {
+    StdRng::seed_from_u64(seed)
+}
+
+fn user(name: &str, seed: u64) -> Account {
+    let rng = &mut rng(seed);
+    let handle: Handle = name.parse().unwrap();
+    let mut store = PrekeyStore::generate(1, rng);
+    store.generate_one_time_prekey(10, rng);
+    store.add_pq_prekey(bundle::generate_pq_prekey(20, PqKind::LastResort, rng));
+    let mailbox = [seed as u8; 16];
+    Account::new(identity::generate(handle, rng), store, mailbox)
+}
+
+fn verified_bundle(of: &Account, opk: Option<u32>) -> xchat::VerifiedBundle {
+    bundle::make_bundle(of.identity(), of.store(), opk, 20)
+        .unwrap()
+        .verify()
+        .unwrap()
+}
+
+fn handle(a: &Account) -> Handle {
+    *a.identity().handle()
+}
+
+fn text(t: &str) -> Content {
+    Content::Text(t.into())
+}
+
+fn message(r: Result<Receipt, ReceiveError>) -> Content {
+    match r {
+        Ok(Receipt::Message(m)) => m.content,
+        other => panic!("expected a message, got {other:?}"),
+    }
+}
+
+/// Alice and Bob with a session in both directions and pairwise mailboxes
+/// offered both ways; Carol with a session to Bob. Returns the envelopes
+/// Bob received, in order (mailbox, bytes).
+struct World {
+    alice: Account,
+    bob: Account,
+    carol: Account,
+    to_bob: Vec<Outgoing>,
+    r: StdRng,
+}
+
+fn world() -> World {
+    let (mut alice, mut bob, mut carol) = (user("alice", 1), user("bob", 2), user("carol", 3));
+    let r = &mut rng(4);
+    let mut to_bob = Vec::new();
+    alice
+        .start(&handle(&bob), &verified_bundle(&bob, Some(10)), r)
+        .unwrap();
+    let out = alice
+        .send(&handle(&bob), &text("hello bob"), bob.mailbox(), r)
+        .unwrap();
+    assert_eq!(
+        message(bob.receive(&out.mailbox, &out.envelope, r)),
+        text("hello bob")
+    );
+    to_bob.push(out);
+    let out = bob
+        .send(&handle(&alice), &text("hello alice"), alice.mailbox(), r)
+        .unwrap();
+    message(alice.receive(&out.mailbox, &out.envelope, r));
+    let out = bob
+        .offer_mailbox(&handle(&alice), alice.mailbox(), r)
+        .unwrap();
+    message(alice.receive(&out.mailbox, &out.envelope, r));
+    let out = alice
+        .offer_mailbox(&handle(&bob), bob.mailbox(), r)
+        .unwrap();
+    message(bob.receive(&out.mailbox, &out.envelope, r));
+    to_bob.push(out);
+    for i in 0..3 {
+        let out = alice
+            .send(
+                &handle(&bob),
+                &text(&format!("light {i}")),
+                bob.mailbox(),
+                r,
+            )
+            .unwrap();
+        assert_ne!(
+            out.mailbox,
+            *bob.mailbox(),
+            "a light envelope to the pairwise mailbox"
+        );
+        message(bob.receive(&out.mailbox, &out.envelope, r));
+        to_bob.push(out);
+    }
+    carol
+        .start(&handle(&bob), &verified_bundle(&bob, None), r)
+        .unwrap();
+    let out = carol
+        .send(&handle(&bob), &text("hi, carol"), bob.mailbox(), r)
+        .unwrap();
+    message(bob.receive(&out.mailbox, &out.envelope, r));
+    to_bob.push(out);
+    World {
+        alice,
+        bob,
+        carol,
+        to_bob,
+        r: rng(5),
+    }
+}
+
+#[test]
+fn export_import_round_trip_and_continuation() {
+    let mut w = world();
+    for account in [&w.alice, &w.bob, &w.carol] {
+        let bytes = account.export();
+        let back = Account::import(&bytes).unwrap();
+        assert_eq!(*back.export(), *bytes, "export is canonical");
+        assert_eq!(back.contacts().len(), account.contacts().len());
+    }
+    assert_eq!(w.bob.contacts().len(), 2);
+    // The restored Bob and the live Bob take the next message alike.
+    let mut restored = Account::import(&w.bob.export()).unwrap();
+    let out = w
+        .alice
+        .send(
+            &handle(&w.bob),
+            &text("after restore"),
+            w.bob.mailbox(),
+            &mut w.r,
+        )
+        .unwrap();
+    let live = message(w.bob.receive(&out.mailbox, &out.envelope, &mut rng(9)));
+    let back = message(restored.receive(&out.mailbox, &out.envelope, &mut rng(9)));
+    assert_eq!((live, back), (text("after restore"), text("after restore")));
+    assert_eq!(*restored.export(), *w.bob.export());
+}
+
+#[test]
+fn failed_receives_change_nothing() {
+    let mut w = world();
+    let before = w.bob.export();
+    let mut rejected = 0;
+    // Every envelope Bob already took, again (replays), and with one byte
+    // flipped at several places, at its own mailbox and at the others.
+    let mailboxes: Vec<[u8; 16]> = {
+        let mut m = vec![*w.bob.mailbox()];
+        for c in w.bob.contacts() {
+            m.extend_from_slice(c.mailboxes());
+        }
+        m
+    };
+    for out in &w.to_bob {
+        let mut variants = vec![out.envelope.clone()];
+        for at in [0, 1, 17, 40, out.envelope.len() / 2, out.envelope.len() - 1] {
+            let mut bad = out.envelope.clone();
+            bad[at] ^= 0x01;
+            variants.push(bad);
+        }
+        variants.push(out.envelope[..out.envelope.len() - 1].to_vec());
+        let mut longer = out.envelope.clone();
+        longer.push(0);
+        variants.push(longer);
+        for v in &variants {
+            for m in &mailboxes {
+                let r = w.bob.receive(m, v, &mut w.r);
+                assert!(r.is_err(), "accepted a replayed or damaged envelope");
+                assert_eq!(
+                    *w.bob.export(),
+                    *before,
+                    "a failed receive changed the account"
+                );
+                rejected += 1;
+            }
+        }
+    }
+    // Junk at an unknown mailbox.
+    let r = w.bob.receive(&[0xEE; 16], b"junk", &mut w.r);
+    assert_eq!(
+        r.unwrap_err(),
+        ReceiveError::UnknownMailbox {
+            mailbox: [0xEE; 16]
+        }
+    );
+    assert_eq!(*w.bob.export(), *before);
+    assert!(rejected > 100, "{rejected}");
+    // And Bob still works.
+    let out = w
+        .alice
+        .send(
+            &handle(&w.bob),
+            &text("still fine"),
+            w.bob.mailbox(),
+            &mut w.r,
+        )
+        .unwrap();
+    assert_eq!(
+        message(w.bob.receive(&out.mailbox, &out.envelope, &mut w.r)),
+        text("still fine")
+    );
+}
+
+#[test]
+fn errors_carry_their_context() {
+    let mut w = world();
+    let (alice, bob) = (handle(&w.alice), handle(&w.bob));
+    // A replayed first message whose session is still held goes to that
+    // session (P2); its chain has moved on since (both sides ratcheted), so
+    // no header key recognizes it: AuthenticationFailed, with the prekeys
+    // it names.
+    let first = &w.to_bob[0];
+    let r = w.bob.receive(&first.mailbox, &first.envelope, &mut w.r);
+    assert_eq!(
+        r.unwrap_err(),
+        ReceiveError::Handshake {
+            sender: alice,
+            spk_id: 1,
+            opk_id: Some(10),
+            pqpk_id: 20,
+            kind: Error::AuthenticationFailed,
+        }
+    );
+    // A replayed light envelope: the contact's message, a Replay.
+    let light = &w.to_bob[2];
+    let e = w
+        .bob
+        .receive(&light.mailbox, &light.envelope, &mut w.r)
+        .unwrap_err();
+    assert_eq!(
+        e,
+        ReceiveError::Message {
+            sender: alice,
+            kind: Error::Replay
+        }
+    );
+    assert_eq!(e.kind().kind_name(), "Replay");
+    // Sending to a stranger is misuse, not hostile input.
+    let stranger: Handle = "dave".parse().unwrap();
+    let e = w
+        .bob
+        .send(&stranger, &text("?"), &[0; 16], &mut w.r)
+        .unwrap_err();
+    assert_eq!(e, SendError::NoSession { peer: stranger });
+    assert_eq!(e.kind(), Error::UnknownSession);
+    let e = w
+        .bob
+        .send(
+            &alice,
+            &Content::MailboxUpdate {
+                serial: 9,
+                mailbox: [1; 16],
+            },
+            &[0; 16],
+            &mut w.r,
+        )
+        .unwrap_err();
+    assert_eq!(e, SendError::InvalidContent);
+    // A bundle for a pinned handle with another identity.
+    let eve = user("alice", 66);
+    let before = w.bob.export();
+    let e = w
+        .bob
+        .start(&alice, &verified_bundle(&eve, None), &mut w.r)
+        .unwrap_err();
+    let StartError::IdentityChanged { pinned, offered } = &e else {
+        panic!("{e:?}")
+    };
+    assert_eq!(**pinned, *w.alice.identity().public());
+    assert_eq!(**offered, *eve.identity().public());
+    assert_eq!(e.kind(), Error::IdentityChanged);
+    // Carol's bundle for the handle `alice`: another handle's bundle.
+    let e = w
+        .bob
+        .start(&alice, &verified_bundle(&w.carol, None), &mut w.r)
+        .unwrap_err();
+    assert_eq!(e, StartError::WrongHandle);
+    assert_eq!(*w.bob.export(), *before);
+    let _ = bob;
+}
+
+#[test]
+fn an_impostor_is_identity_changed_and_changes_nothing() {
+    let mut w = world();
+    let mut eve = user("alice", 77);
+    eve.start(&handle(&w.bob), &verified_bundle(&w.bob, None), &mut w.r)
+        .unwrap();
+    let out = eve
+        .send(
+            &handle(&w.bob),
+            &text("it's alice, new phone"),
+            w.bob.mailbox(),
+            &mut w.r,
+        )
+        .unwrap();
+    let before = w.bob.export();
+    match w.bob.receive(&out.mailbox, &out.envelope, &mut w.r) {
+        Ok(Receipt::IdentityChanged { pinned, offered }) => {
+            assert_eq!(pinned, *w.alice.identity().public());
+            assert_eq!(offered, *eve.identity().public());
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(*w.bob.export(), *before);
+}
+
+/// Byte offsets in Bob's export of `world()`: the first contact's session
+/// count, from the format in `Account::export`'s docs.
+fn first_contact_session_count_at(export: &[u8]) -> usize {
+    let store_len = u32::from_be_bytes(export[81..85].try_into().unwrap()) as usize;
+    let contact = 85 + store_len + 16 + 4;
+    let mailboxes_at = contact + 147 + 4;
+    mailboxes_at + 1 + 16 * export[mailboxes_at] as usize
+}
+
+#[test]
+fn import_is_strict_and_bounded() {
+    let w = world();
+    let good = w.bob.export();
+    // Every strict prefix, and one byte more.
+    for cut in 0..good.len() {
+        let e = Account::import(&good[..cut]).unwrap_err();
+        assert!(
+            matches!(e, ImportError::Length { .. } | ImportError::Invalid { .. }),
+            "prefix {cut}: {e:?}"
+        );
+    }
+    let mut longer = good.to_vec();
+    longer.push(0);
+    assert!(matches!(
+        Account::import(&longer),
+        Err(ImportError::Length { .. })
+    ));
+    let mut v2 = good.to_vec();
+    v2[0] = 2;
+    assert_eq!(
+        Account::import(&v2).unwrap_err(),
+        ImportError::UnsupportedVersion { found: 2 }
+    );
+    // Too many sessions for one contact (SPEC.md section 16: 1 + 4).
+    let at = first_contact_session_count_at(&good);
+    assert_eq!(good[at], 1, "one session with alice");
+    let mut many = good.to_vec();
+    many[at] = 6;
+    assert_eq!(
+        Account::import(&many).unwrap_err(),
+        ImportError::TooMany {
+            what: "sessions per contact",
+            max: 5
+        }
+    );
+    // One flipped bit anywhere: an error, or an account whose export is
+    // exactly the input (the format is canonical); never a panic.
+    let mut accepted = 0;
+    for at in (0..good.len()).step_by(7) {
+        let mut bad = good.to_vec();
+        bad[at] ^= 0x10;
+        if let Ok(a) = Account::import(&bad) {
+            assert_eq!(*a.export(), bad);
+            accepted += 1;
+        }
+    }
+    // Secrets, ids and counters take any value; tags, counts, identities
+    // and invariants do not.
+    assert!(accepted < good.len() / 7, "{accepted}");
+}
