@@ -245,6 +245,7 @@ fn describe(c: &Content) -> String {
         Content::Text(t) => format!("text {t:?}"),
         Content::Attachment(p) => format!("photo pointer ({} bytes, key redacted)", p.length()),
         Content::MailboxUpdate { serial, .. } => format!("mailbox update #{serial}"),
+        Content::Call(s) => format!("call signal {s:?}"),
     }
 }
 

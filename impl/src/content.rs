@@ -1,11 +1,12 @@
 //! Message contents (SPEC.md section 11): a UTF-8 text, a pointer to an
-//! encrypted attachment (section 13) or a pairwise mailbox update (section
-//! 12.1); mirrors `xchat_spec::content`.
+//! encrypted attachment (section 13), a pairwise mailbox update (section
+//! 12.1) or a call signal (section 20.1); mirrors `xchat_spec::content`.
 //!
 //! ```text
 //! Content = u8(0x01) || u32(len(t)) || t                     -- text
 //!         | u8(0x02) || u8(kind) || key (32) || u64(length)   -- attachment
 //!         | u8(0x03) || u32(serial) || mailbox (16)           -- mailbox update
+//!         | u8(0x04) || u8(type) || call_id (16) || body      -- call signal
 //! ```
 //!
 //! Texts are Rust `String`s: Rust's UTF-8 is exactly the strict
@@ -27,6 +28,22 @@ pub const TAG_TEXT: u8 = 0x01;
 pub const TAG_ATTACHMENT: u8 = 0x02;
 /// Content tag of a mailbox update (SPEC.md sections 11 and 12.1).
 pub const TAG_MAILBOX_UPDATE: u8 = 0x03;
+/// Content tag of a call signal (SPEC.md sections 11 and 20.1).
+pub const TAG_CALL: u8 = 0x04;
+/// Call signal type of an offer (SPEC.md section 20.1).
+pub const CALL_OFFER: u8 = 0x01;
+/// Call signal type of an answer (SPEC.md section 20.1).
+pub const CALL_ANSWER: u8 = 0x02;
+/// Call signal type of a reject (SPEC.md section 20.1).
+pub const CALL_REJECT: u8 = 0x03;
+/// Call signal type of a hang-up (SPEC.md section 20.1).
+pub const CALL_HANG_UP: u8 = 0x04;
+/// Call signal type of a key update (SPEC.md section 20.1).
+pub const CALL_KEY_UPDATE: u8 = 0x05;
+/// Largest transport parameters of an offer or answer, in bytes (SPEC.md
+/// sections 16 and 20.1).
+pub const MAX_CALL_PARAMS_LEN: usize = 16384;
+
 /// Length of an encoded mailbox update (SPEC.md section 11).
 pub const MAILBOX_UPDATE_LEN: usize = 1 + 4 + 16;
 
@@ -134,6 +151,149 @@ impl fmt::Debug for AttachmentPointer {
     }
 }
 
+/// A sender key of a call (SPEC.md section 20.1, RFC 9605 section 5.1):
+/// the sender's SFrame `KID` and its random `base_key`. The key is secret:
+/// zeroized on drop, never printed, compared in constant time by `==`.
+#[derive(Clone, Zeroize, ZeroizeOnDrop)]
+pub struct CallKey {
+    #[zeroize(skip)]
+    kid: u64,
+    base_key: [u8; 32],
+}
+
+impl CallKey {
+    /// A sender key.
+    pub fn new(kid: u64, base_key: [u8; 32]) -> Self {
+        Self { kid, base_key }
+    }
+
+    /// `KID` (RFC 9605 section 4.4.1).
+    pub fn kid(&self) -> u64 {
+        self.kid
+    }
+
+    /// `base_key` (secret).
+    pub fn base_key(&self) -> &[u8; 32] {
+        &self.base_key
+    }
+}
+
+impl PartialEq for CallKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.kid == other.kid && bool::from(self.base_key.ct_eq(&other.base_key))
+    }
+}
+
+impl Eq for CallKey {}
+
+impl fmt::Debug for CallKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CallKey")
+            .field("kid", &self.kid)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A call signal (SPEC.md section 20.1). `Debug` prints neither keys nor
+/// transport parameters (they carry network addresses).
+#[derive(Clone, PartialEq, Eq)]
+pub enum CallSignal {
+    /// `0x01`: the caller's key and transport parameters.
+    Offer {
+        /// The call id.
+        call_id: [u8; 16],
+        /// The caller's sender key.
+        key: CallKey,
+        /// Opaque transport parameters, at most [`MAX_CALL_PARAMS_LEN`].
+        params: Vec<u8>,
+    },
+    /// `0x02`: the callee's key and transport parameters.
+    Answer {
+        /// The call id.
+        call_id: [u8; 16],
+        /// The callee's sender key.
+        key: CallKey,
+        /// Opaque transport parameters, at most [`MAX_CALL_PARAMS_LEN`].
+        params: Vec<u8>,
+    },
+    /// `0x03`: the callee declines.
+    Reject {
+        /// The call id.
+        call_id: [u8; 16],
+    },
+    /// `0x04`: either side ends the call.
+    HangUp {
+        /// The call id.
+        call_id: [u8; 16],
+    },
+    /// `0x05`: the sender's new key.
+    KeyUpdate {
+        /// The call id.
+        call_id: [u8; 16],
+        /// The sender's new key.
+        key: CallKey,
+    },
+}
+
+impl CallSignal {
+    /// The call id (SPEC.md section 20.1).
+    pub fn call_id(&self) -> &[u8; 16] {
+        match self {
+            CallSignal::Offer { call_id, .. }
+            | CallSignal::Answer { call_id, .. }
+            | CallSignal::Reject { call_id }
+            | CallSignal::HangUp { call_id }
+            | CallSignal::KeyUpdate { call_id, .. } => call_id,
+        }
+    }
+
+    /// The type byte (SPEC.md section 20.1).
+    pub fn type_byte(&self) -> u8 {
+        match self {
+            CallSignal::Offer { .. } => CALL_OFFER,
+            CallSignal::Answer { .. } => CALL_ANSWER,
+            CallSignal::Reject { .. } => CALL_REJECT,
+            CallSignal::HangUp { .. } => CALL_HANG_UP,
+            CallSignal::KeyUpdate { .. } => CALL_KEY_UPDATE,
+        }
+    }
+
+    /// The length of the encoding (SPEC.md section 20.1).
+    fn encoded_len(&self) -> usize {
+        match self {
+            CallSignal::Offer { params, .. } | CallSignal::Answer { params, .. } => {
+                params.len().saturating_add(60)
+            }
+            CallSignal::Reject { .. } | CallSignal::HangUp { .. } => 18,
+            CallSignal::KeyUpdate { .. } => 58,
+        }
+    }
+}
+
+impl fmt::Debug for CallSignal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = match self {
+            CallSignal::Offer { .. } => "Offer",
+            CallSignal::Answer { .. } => "Answer",
+            CallSignal::Reject { .. } => "Reject",
+            CallSignal::HangUp { .. } => "HangUp",
+            CallSignal::KeyUpdate { .. } => "KeyUpdate",
+        };
+        let mut d = f.debug_struct(name);
+        d.field("call_id", self.call_id());
+        match self {
+            CallSignal::Offer { key, params, .. } | CallSignal::Answer { key, params, .. } => {
+                d.field("kid", &key.kid).field("params_len", &params.len());
+            }
+            CallSignal::KeyUpdate { key, .. } => {
+                d.field("kid", &key.kid);
+            }
+            CallSignal::Reject { .. } | CallSignal::HangUp { .. } => {}
+        }
+        d.finish_non_exhaustive()
+    }
+}
+
 /// A message content (SPEC.md section 11). `Debug` does not print the
 /// text (message plaintext does not belong in logs).
 #[derive(Clone, PartialEq, Eq)]
@@ -151,6 +311,9 @@ pub enum Content {
         /// The new pairwise mailbox id.
         mailbox: [u8; 16],
     },
+    /// A call signal (SPEC.md section 20.1); the call module
+    /// (`crate::call::Calls`) makes and applies them.
+    Call(CallSignal),
 }
 
 impl fmt::Debug for Content {
@@ -162,6 +325,7 @@ impl fmt::Debug for Content {
                 .debug_struct("MailboxUpdate")
                 .field("serial", serial)
                 .finish_non_exhaustive(),
+            Content::Call(s) => f.debug_tuple("Call").field(s).finish(),
         }
     }
 }
@@ -177,12 +341,18 @@ pub fn encode(c: &Content) -> Result<Vec<u8>, Error> {
 
 /// Whether `c` can be encoded (SPEC.md section 11, REQ-CONTENT-002; the
 /// spec's `pre_encode`): a text of at most [`MAX_TEXT_LEN`] bytes (valid
-/// UTF-8 by its type); a pointer is within range by construction.
+/// UTF-8 by its type); a pointer is within range by construction; a call
+/// signal's parameters are at most [`MAX_CALL_PARAMS_LEN`] bytes
+/// (REQ-CALL-001).
 pub fn pre_encode(c: &Content) -> bool {
     match c {
         Content::Text(t) => t.len() <= MAX_TEXT_LEN,
         Content::Attachment(p) => p.length() <= MAX_ATTACHMENT_LEN,
         Content::MailboxUpdate { .. } => true,
+        Content::Call(CallSignal::Offer { params, .. } | CallSignal::Answer { params, .. }) => {
+            params.len() <= MAX_CALL_PARAMS_LEN
+        }
+        Content::Call(_) => true,
     }
 }
 
@@ -192,6 +362,7 @@ pub fn encoded_len(c: &Content) -> usize {
         Content::Text(t) => t.len().saturating_add(5),
         Content::Attachment(_) => ATTACHMENT_CONTENT_LEN,
         Content::MailboxUpdate { .. } => MAILBOX_UPDATE_LEN,
+        Content::Call(s) => s.encoded_len(),
     }
 }
 
@@ -218,8 +389,87 @@ pub fn encode_into(c: &Content, out: &mut Vec<u8>) -> Result<(), Error> {
             out.extend_from_slice(&u32_be(*serial));
             out.extend_from_slice(mailbox);
         }
+        Content::Call(s) => encode_call_into(s, out)?,
     }
     Ok(())
+}
+
+/// Appends a call signal (SPEC.md section 20.1, REQ-CALL-001): parameters
+/// longer than [`MAX_CALL_PARAMS_LEN`] are [`Error::Malformed`], checked
+/// before anything is written.
+fn encode_call_into(s: &CallSignal, out: &mut Vec<u8>) -> Result<(), Error> {
+    let params_len = match s {
+        CallSignal::Offer { params, .. } | CallSignal::Answer { params, .. } => {
+            if params.len() > MAX_CALL_PARAMS_LEN {
+                return Err(Error::Malformed);
+            }
+            Some(u16::try_from(params.len()).map_err(|_| Error::Malformed)?)
+        }
+        _ => None,
+    };
+    out.push(TAG_CALL);
+    out.push(s.type_byte());
+    out.extend_from_slice(s.call_id());
+    match s {
+        CallSignal::Offer { key, params, .. } | CallSignal::Answer { key, params, .. } => {
+            out.extend_from_slice(&u64_be(key.kid));
+            out.extend_from_slice(&key.base_key);
+            out.extend_from_slice(&params_len.unwrap_or(0).to_be_bytes());
+            out.extend_from_slice(params);
+        }
+        CallSignal::KeyUpdate { key, .. } => {
+            out.extend_from_slice(&u64_be(key.kid));
+            out.extend_from_slice(&key.base_key);
+        }
+        CallSignal::Reject { .. } | CallSignal::HangUp { .. } => {}
+    }
+    Ok(())
+}
+
+/// Reads the body of a call signal after the content tag (SPEC.md section
+/// 20.1, REQ-CALL-001), in the spec's order: type, call id, `kid`,
+/// `base_key`, the parameters' length (its bound before the bytes), the
+/// parameters, end of input; every failure is [`Error::Malformed`].
+fn read_call(mut r: Reader<'_>) -> Result<CallSignal, Error> {
+    let ty = r.u8()?;
+    if !(CALL_OFFER..=CALL_KEY_UPDATE).contains(&ty) {
+        return Err(Error::Malformed);
+    }
+    let call_id = r.array::<16>()?;
+    if ty == CALL_REJECT || ty == CALL_HANG_UP {
+        r.finish()?;
+        return Ok(if ty == CALL_REJECT {
+            CallSignal::Reject { call_id }
+        } else {
+            CallSignal::HangUp { call_id }
+        });
+    }
+    let kid = r.u64()?;
+    let key = CallKey::new(kid, r.array::<32>()?);
+    if ty == CALL_KEY_UPDATE {
+        r.finish()?;
+        return Ok(CallSignal::KeyUpdate { call_id, key });
+    }
+    let [hi, lo] = r.array::<2>()?;
+    let n = usize::from(u16::from_be_bytes([hi, lo]));
+    if n > MAX_CALL_PARAMS_LEN {
+        return Err(Error::Malformed);
+    }
+    let params = r.bytes(n)?.to_vec();
+    r.finish()?;
+    Ok(if ty == CALL_OFFER {
+        CallSignal::Offer {
+            call_id,
+            key,
+            params,
+        }
+    } else {
+        CallSignal::Answer {
+            call_id,
+            key,
+            params,
+        }
+    })
 }
 
 /// Reads the body of a text content (SPEC.md section 11): length, bytes,
@@ -263,6 +513,7 @@ pub fn decode(input: &[u8]) -> Result<Content, Error> {
         TAG_TEXT => read_text(r),
         TAG_ATTACHMENT => read_pointer(r),
         TAG_MAILBOX_UPDATE => read_mailbox_update(r),
+        TAG_CALL => read_call(r).map(Content::Call),
         _ => Err(Error::Malformed),
     }
 }

@@ -92,8 +92,10 @@ pub mod content;
 pub mod attachment;
 pub mod fingerprint;
 pub mod account;
-// Media encryption for calls (RFC 9605, SPEC.md section 3.3).
+// Calls (SPEC.md section 20): SFrame (RFC 9605) media encryption and the
+// call state keyed through sessions.
 pub mod sframe;
+pub mod call;
 
 // The layers beneath `Account`: public only with feature `hazmat`, for the
 // conformance vectors, the benchmarks and fuzzing (vodozemac's

@@ -176,13 +176,21 @@ fn push_value(out: &mut Vec<u8>, v: u64) -> u8 {
 /// The SFrame header of `header`, RFC 9605 section 4.3, in the minimum
 /// number of bytes (1 to [`MAX_HEADER_LEN`]).
 pub fn encode_header(header: &Header) -> Vec<u8> {
-    let mut ext = Vec::with_capacity(MAX_HEADER_LEN);
-    let k = push_value(&mut ext, header.kid);
-    let c = push_value(&mut ext, header.ctr);
-    let mut out = Vec::with_capacity(1 + ext.len());
-    out.push((k << 4) | c);
-    out.extend_from_slice(&ext);
+    let mut out = Vec::with_capacity(MAX_HEADER_LEN);
+    encode_header_into(header, &mut out);
     out
+}
+
+/// [`encode_header`], appended to `out` (no allocation of its own: the
+/// frame encryption writes the header straight into the frame).
+fn encode_header_into(header: &Header, out: &mut Vec<u8>) {
+    let start = out.len();
+    out.push(0);
+    let k = push_value(out, header.kid);
+    let c = push_value(out, header.ctr);
+    if let Some(config) = out.get_mut(start) {
+        *config = (k << 4) | c;
+    }
 }
 
 /// Reads one value with config bits `nibble` from the front of `rest`;
@@ -244,11 +252,24 @@ fn expand(suite: CipherSuite, base_key: &[u8], info: &[u8], okm: &mut [u8]) -> R
 }
 
 /// The `sframe_key` and `sframe_salt` of one KID (RFC 9605 section 4.4.2).
-/// The key is zeroized on drop and not shown by `Debug`.
+/// The key is zeroized on drop and not shown by `Debug`. For the AES-GCM
+/// suites it also holds the keyed cipher (key schedule and GHASH key made
+/// once, not per frame: a call encrypts thousands of frames per key).
 #[derive(Clone)]
 pub struct KeyAndSalt {
     key: Zeroizing<Vec<u8>>,
     salt: [u8; NONCE_LEN],
+    gcm: Option<aes_gcm::GcmKey>,
+}
+
+/// The keyed AES-GCM cipher of a GCM suite's key (`None` for the CTR +
+/// HMAC suites).
+fn gcm_key(suite: CipherSuite, key: &[u8]) -> Result<Option<aes_gcm::GcmKey>, Error> {
+    if suite.is_ctr_hmac() {
+        Ok(None)
+    } else {
+        aes_gcm::GcmKey::new(key).map(Some)
+    }
 }
 
 impl fmt::Debug for KeyAndSalt {
@@ -271,6 +292,7 @@ impl KeyAndSalt {
         Ok(KeyAndSalt {
             key: Zeroizing::new(key.to_vec()),
             salt,
+            gcm: gcm_key(suite, key)?,
         })
     }
 
@@ -293,7 +315,8 @@ pub fn derive_key_salt(suite: CipherSuite, kid: u64, base_key: &[u8]) -> Result<
     expand(suite, base_key, &key_label(suite, kid), &mut key)?;
     let mut salt = [0u8; NONCE_LEN];
     expand(suite, base_key, &salt_label(suite, kid), &mut salt)?;
-    Ok(KeyAndSalt { key, salt })
+    let gcm = gcm_key(suite, &key)?;
+    Ok(KeyAndSalt { key, salt, gcm })
 }
 
 /// `xor(sframe_salt, encode_big_endian(CTR, AEAD.Nn))`, RFC 9605 section
@@ -425,6 +448,16 @@ pub fn encrypt(
     metadata: &[u8],
     plaintext: &[u8],
 ) -> Result<Vec<u8>, Error> {
+    if let (Some(_), false) = (&key_salt.gcm, suite.is_ctr_hmac()) {
+        // One allocation for the whole frame: header, ciphertext, tag.
+        let mut out = Vec::with_capacity(
+            MAX_HEADER_LEN
+                .saturating_add(plaintext.len())
+                .saturating_add(suite.nt()),
+        );
+        encrypt_into(suite, key_salt, header, metadata, plaintext, &mut out)?;
+        return Ok(out);
+    }
     let mut out = encode_header(header);
     let aad = [&out[..], metadata].concat();
     let ct = aead_encrypt(
@@ -436,6 +469,47 @@ pub fn encrypt(
     )?;
     out.extend_from_slice(&ct);
     Ok(out)
+}
+
+/// [`encrypt`] into the caller's buffer `out` (cleared first; reused
+/// across frames, so a call allocates nothing per frame once it is large
+/// enough): the same bytes and errors. On an error `out` is left empty.
+/// For the AES-GCM suites the cached cipher seals in place after the
+/// header (the checks of `aead_encrypt`: key length, then the plaintext
+/// bound, which `seal_append` checks).
+pub fn encrypt_into(
+    suite: CipherSuite,
+    key_salt: &KeyAndSalt,
+    header: &Header,
+    metadata: &[u8],
+    plaintext: &[u8],
+    out: &mut Vec<u8>,
+) -> Result<(), Error> {
+    out.clear();
+    let Some(gcm) = key_salt.gcm.as_ref().filter(|_| !suite.is_ctr_hmac()) else {
+        *out = encrypt(suite, key_salt, header, metadata, plaintext)?;
+        return Ok(());
+    };
+    if key_salt.key().len() != suite.nk() {
+        return Err(Error::InvalidLength);
+    }
+    encode_header_into(header, out);
+    let nonce = nonce(key_salt.salt(), header.ctr);
+    let sealed = if metadata.is_empty() {
+        // The AAD is the header alone: a copy on the stack, no
+        // allocation per frame.
+        let mut aad = [0u8; MAX_HEADER_LEN];
+        let aad = aad.get_mut(..out.len()).ok_or(Error::Malformed)?;
+        aad.copy_from_slice(out);
+        gcm.seal_append(&nonce, aad, plaintext, out)
+    } else {
+        let aad = [&out[..], metadata].concat();
+        gcm.seal_append(&nonce, &aad, plaintext, out)
+    };
+    if sealed.is_err() {
+        out.clear();
+    }
+    sealed
 }
 
 /// SFrame decryption, RFC 9605 section 4.4.4, with the key and salt of the
@@ -459,6 +533,11 @@ pub fn decrypt(
     if ct.len() < suite.nt() {
         return Err(Error::Malformed);
     }
+    if let (Some(_), false) = (&key_salt.gcm, suite.is_ctr_hmac()) {
+        let mut pt = Vec::new();
+        let header = decrypt_into(suite, key_salt, metadata, sframe_ciphertext, &mut pt)?;
+        return Ok((header, pt));
+    }
     let aad = [encoded, metadata].concat();
     let pt = aead_decrypt(
         suite,
@@ -468,4 +547,45 @@ pub fn decrypt(
         ct,
     )?;
     Ok((header, pt))
+}
+
+/// [`decrypt`] into the caller's buffer `out` (cleared first, then the
+/// plaintext; reused across frames): the same header, plaintext and
+/// errors. On an error `out` is left empty. For the AES-GCM suites the
+/// cached cipher opens in place in `out` (the bound and tag checks of
+/// `aead_decrypt`, in its order; nothing is decrypted unless the tag
+/// verifies).
+pub fn decrypt_into(
+    suite: CipherSuite,
+    key_salt: &KeyAndSalt,
+    metadata: &[u8],
+    sframe_ciphertext: &[u8],
+    out: &mut Vec<u8>,
+) -> Result<Header, Error> {
+    out.clear();
+    let Some(gcm) = key_salt.gcm.as_ref().filter(|_| !suite.is_ctr_hmac()) else {
+        let (header, pt) = decrypt(suite, key_salt, metadata, sframe_ciphertext)?;
+        *out = pt;
+        return Ok(header);
+    };
+    if key_salt.key().len() != suite.nk() {
+        return Err(Error::InvalidLength);
+    }
+    let (header, header_len) = decode_header(sframe_ciphertext)?;
+    let (encoded, ct) = sframe_ciphertext
+        .split_at_checked(header_len)
+        .ok_or(Error::Malformed)?;
+    if ct.len() < suite.nt() {
+        return Err(Error::Malformed);
+    }
+    let nonce = nonce(key_salt.salt(), header.ctr);
+    let opened = if metadata.is_empty() {
+        gcm.open_into(&nonce, encoded, ct, out)
+    } else {
+        gcm.open_into(&nonce, &[encoded, metadata].concat(), ct, out)
+    };
+    if opened.is_err() {
+        out.clear();
+    }
+    opened.map(|()| header)
 }

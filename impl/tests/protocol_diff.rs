@@ -21,7 +21,7 @@ use harness::{ours, run, theirs};
 use proptest::prelude::*;
 
 use xchat::attachment::{testing as att_testing, Tuning};
-use xchat::content::{AttachmentPointer, Content, MediaKind};
+use xchat::content::{AttachmentPointer, CallKey, CallSignal, Content, MediaKind};
 use xchat::error::AttachmentError;
 use xchat::{
     attachment, bundle, content, encoding, envelope, fingerprint, handle, identity, padding,
@@ -716,7 +716,73 @@ fn to_spec_content(c: &Content) -> spec::content::Content {
             serial: *serial,
             mailbox: *mailbox,
         },
+        Content::Call(sig) => spec::content::Content::Call(to_spec_call(sig)),
     }
+}
+
+fn to_spec_key(k: &CallKey) -> spec::content::CallKey {
+    spec::content::CallKey {
+        kid: k.kid(),
+        base_key: *k.base_key(),
+    }
+}
+
+fn to_spec_call(s: &CallSignal) -> spec::content::CallSignal {
+    use spec::content::CallSignal as S;
+    match s {
+        CallSignal::Offer {
+            call_id,
+            key,
+            params,
+        } => S::Offer {
+            call_id: *call_id,
+            key: to_spec_key(key),
+            params: params.clone(),
+        },
+        CallSignal::Answer {
+            call_id,
+            key,
+            params,
+        } => S::Answer {
+            call_id: *call_id,
+            key: to_spec_key(key),
+            params: params.clone(),
+        },
+        CallSignal::Reject { call_id } => S::Reject { call_id: *call_id },
+        CallSignal::HangUp { call_id } => S::HangUp { call_id: *call_id },
+        CallSignal::KeyUpdate { call_id, key } => S::KeyUpdate {
+            call_id: *call_id,
+            key: to_spec_key(key),
+        },
+    }
+}
+
+fn call_signal_strategy() -> impl Strategy<Value = CallSignal> {
+    let key = || (any::<u64>(), arr32()).prop_map(|(kid, k)| CallKey::new(kid, k));
+    let params = prop_oneof![
+        proptest::collection::vec(any::<u8>(), 0..64),
+        Just(vec![0xEE; content::MAX_CALL_PARAMS_LEN]),
+    ];
+    prop_oneof![
+        (any::<[u8; 16]>(), key(), params.clone()).prop_map(|(call_id, key, params)| {
+            CallSignal::Offer {
+                call_id,
+                key,
+                params,
+            }
+        }),
+        (any::<[u8; 16]>(), key(), params).prop_map(|(call_id, key, params)| {
+            CallSignal::Answer {
+                call_id,
+                key,
+                params,
+            }
+        }),
+        any::<[u8; 16]>().prop_map(|call_id| CallSignal::Reject { call_id }),
+        any::<[u8; 16]>().prop_map(|call_id| CallSignal::HangUp { call_id }),
+        (any::<[u8; 16]>(), key())
+            .prop_map(|(call_id, key)| CallSignal::KeyUpdate { call_id, key }),
+    ]
 }
 
 fn content_strategy() -> impl Strategy<Value = Content> {
@@ -732,6 +798,7 @@ fn content_strategy() -> impl Strategy<Value = Content> {
             )),
         (any::<u32>(), any::<[u8; 16]>())
             .prop_map(|(serial, mailbox)| Content::MailboxUpdate { serial, mailbox }),
+        call_signal_strategy().prop_map(Content::Call),
     ]
 }
 

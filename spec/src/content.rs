@@ -1,6 +1,6 @@
 //! Message contents (SPEC.md section 11): a UTF-8 text, a pointer to an
-//! encrypted attachment (section 13) or a pairwise mailbox update (section
-//! 12.1), and the strict UTF-8 check of
+//! encrypted attachment (section 13), a pairwise mailbox update (section
+//! 12.1) or a call signal (section 20.1), and the strict UTF-8 check of
 //! RFC 3629 ("UTF-8, a transformation format of ISO 10646", November 2003),
 //! section 4.
 //!
@@ -8,6 +8,7 @@
 //! Content = u8(0x01) || u32(len(t)) || t                     -- text
 //!         | u8(0x02) || u8(kind) || key (32) || u64(length)   -- attachment
 //!         | u8(0x03) || u32(serial) || mailbox (16)           -- mailbox update
+//!         | u8(0x04) || u8(type) || call_id (16) || body      -- call signal
 //! ```
 //!
 //! A content has no version byte of its own: it only travels padded
@@ -24,6 +25,26 @@ pub const TAG_TEXT: u8 = 0x01;
 pub const TAG_ATTACHMENT: u8 = 0x02;
 /// Content tag of a mailbox update (SPEC.md sections 11 and 12.1).
 pub const TAG_MAILBOX_UPDATE: u8 = 0x03;
+/// Content tag of a call signal (SPEC.md sections 11 and 20.1).
+pub const TAG_CALL: u8 = 0x04;
+/// Call signal type of an offer (SPEC.md section 20.1).
+pub const CALL_OFFER: u8 = 0x01;
+/// Call signal type of an answer (SPEC.md section 20.1).
+pub const CALL_ANSWER: u8 = 0x02;
+/// Call signal type of a reject (SPEC.md section 20.1).
+pub const CALL_REJECT: u8 = 0x03;
+/// Call signal type of a hang-up (SPEC.md section 20.1).
+pub const CALL_HANG_UP: u8 = 0x04;
+/// Call signal type of a key update (SPEC.md section 20.1).
+pub const CALL_KEY_UPDATE: u8 = 0x05;
+/// Length of a call id (SPEC.md section 20.1).
+pub const CALL_ID_LEN: usize = 16;
+/// Length of a call `base_key` (SPEC.md section 20.1): 32 random bytes.
+pub const CALL_BASE_KEY_LEN: usize = 32;
+/// Largest transport parameters of an offer or answer, in bytes (SPEC.md
+/// sections 16 and 20.1).
+pub const MAX_CALL_PARAMS_LEN: usize = 16384;
+
 /// Length of an encoded mailbox update: tag, serial, mailbox (SPEC.md
 /// section 11).
 pub const MAILBOX_UPDATE_LEN: usize = 1 + 4 + 16;
@@ -66,6 +87,50 @@ pub struct AttachmentPointer {
     pub length: u64,
 }
 
+/// A sender key of a call: the sender's SFrame `KID` and its random
+/// `base_key` (SPEC.md section 20.1, RFC 9605 section 5.1).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CallKey {
+    /// `KID` (RFC 9605 section 4.4.1).
+    pub kid: u64,
+    /// `base_key`, fresh random bytes (REQ-CALL-002).
+    pub base_key: [u8; 32],
+}
+
+/// A call signal (SPEC.md section 20.1).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CallSignal {
+    /// `0x01`: the caller's key and transport parameters.
+    Offer {
+        call_id: [u8; 16],
+        key: CallKey,
+        params: Vec<u8>,
+    },
+    /// `0x02`: the callee's key and transport parameters.
+    Answer {
+        call_id: [u8; 16],
+        key: CallKey,
+        params: Vec<u8>,
+    },
+    /// `0x03`: the callee declines.
+    Reject { call_id: [u8; 16] },
+    /// `0x04`: either side ends the call.
+    HangUp { call_id: [u8; 16] },
+    /// `0x05`: the sender's new key.
+    KeyUpdate { call_id: [u8; 16], key: CallKey },
+}
+
+/// The call id of a call signal (SPEC.md section 20.1).
+pub fn call_id_of(s: &CallSignal) -> [u8; 16] {
+    match s {
+        CallSignal::Offer { call_id, .. } => *call_id,
+        CallSignal::Answer { call_id, .. } => *call_id,
+        CallSignal::Reject { call_id } => *call_id,
+        CallSignal::HangUp { call_id } => *call_id,
+        CallSignal::KeyUpdate { call_id, .. } => *call_id,
+    }
+}
+
 /// A message content (SPEC.md section 11).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Content {
@@ -82,6 +147,8 @@ pub enum Content {
         /// The new pairwise mailbox id.
         mailbox: [u8; 16],
     },
+    /// A call signal (SPEC.md section 20.1).
+    Call(CallSignal),
 }
 
 /// The byte of a media kind (SPEC.md section 11).
@@ -106,12 +173,61 @@ pub fn kind_of_byte(b: u8) -> Result<MediaKind, Error> {
 
 /// Precondition of [`encode`]: a text is valid UTF-8 and at most
 /// [`MAX_TEXT_LEN`] bytes; a pointer's length is at most
-/// [`MAX_ATTACHMENT_LEN`] (SPEC.md section 11).
+/// [`MAX_ATTACHMENT_LEN`] (SPEC.md section 11); a call signal's
+/// parameters are at most [`MAX_CALL_PARAMS_LEN`] bytes (REQ-CALL-001).
 pub fn pre_encode(c: &Content) -> bool {
     match c {
         Content::Text(t) => t.len() <= MAX_TEXT_LEN && is_utf8(t),
         Content::Attachment(p) => p.length <= MAX_ATTACHMENT_LEN,
         Content::MailboxUpdate { .. } => true,
+        Content::Call(s) => match s {
+            CallSignal::Offer { params, .. } => params.len() <= MAX_CALL_PARAMS_LEN,
+            CallSignal::Answer { params, .. } => params.len() <= MAX_CALL_PARAMS_LEN,
+            _ => true,
+        },
+    }
+}
+
+/// Appends `u64(kid) || base_key` (SPEC.md section 20.1).
+fn push_key(out: Vec<u8>, key: &CallKey) -> Vec<u8> {
+    let mut out = out;
+    out.extend_from_slice(&key.kid.to_be_bytes());
+    out.extend_from_slice(&key.base_key);
+    out
+}
+
+/// Appends `u16(len(p)) || p`, or gives the empty vector if `p` is longer
+/// than [`MAX_CALL_PARAMS_LEN`] (SPEC.md section 20.1, REQ-CALL-001).
+fn push_params(out: Vec<u8>, params: &[u8]) -> Vec<u8> {
+    if params.len() > MAX_CALL_PARAMS_LEN {
+        return Vec::new();
+    }
+    let mut out = out;
+    // cast: params.len() <= MAX_CALL_PARAMS_LEN = 2^14 fits in 16 bits.
+    out.extend_from_slice(&(params.len() as u16).to_be_bytes());
+    out.extend_from_slice(params);
+    out
+}
+
+/// Encodes a call signal (SPEC.md section 20.1, REQ-CALL-001):
+/// `u8(0x04) || u8(type) || call_id || body`. Parameters longer than
+/// [`MAX_CALL_PARAMS_LEN`] give the empty vector (outside
+/// [`pre_encode`]).
+pub fn encode_call(s: &CallSignal) -> Vec<u8> {
+    let (ty, call_id) = match s {
+        CallSignal::Offer { call_id, .. } => (CALL_OFFER, call_id),
+        CallSignal::Answer { call_id, .. } => (CALL_ANSWER, call_id),
+        CallSignal::Reject { call_id } => (CALL_REJECT, call_id),
+        CallSignal::HangUp { call_id } => (CALL_HANG_UP, call_id),
+        CallSignal::KeyUpdate { call_id, .. } => (CALL_KEY_UPDATE, call_id),
+    };
+    let mut out = vec![TAG_CALL, ty];
+    out.extend_from_slice(call_id);
+    match s {
+        CallSignal::Offer { key, params, .. } => push_params(push_key(out, key), params),
+        CallSignal::Answer { key, params, .. } => push_params(push_key(out, key), params),
+        CallSignal::KeyUpdate { key, .. } => push_key(out, key),
+        _ => out,
     }
 }
 
@@ -147,6 +263,7 @@ pub fn encode(c: &Content) -> Vec<u8> {
             out.extend_from_slice(mailbox);
             out
         }
+        Content::Call(s) => encode_call(s),
     }
 }
 
@@ -190,6 +307,66 @@ fn read_mailbox_update(input: &[u8], pos: usize) -> Result<Content, Error> {
     Ok(Content::MailboxUpdate { serial, mailbox })
 }
 
+/// Reads `u64(kid) || base_key` from `pos` (SPEC.md section 20.1).
+fn read_call_key(input: &[u8], pos: usize) -> Result<(CallKey, usize), Error> {
+    let (kid, pos) = read_u64(input, pos)?;
+    let (base_key, pos) = read_array32(input, pos)?;
+    Ok((CallKey { kid, base_key }, pos))
+}
+
+/// Reads `u16(len(p)) || p` from `pos`; a length above
+/// [`MAX_CALL_PARAMS_LEN`] is `Malformed` before `p` is read (SPEC.md
+/// section 20.1, REQ-CALL-001).
+fn read_params(input: &[u8], pos: usize) -> Result<(Vec<u8>, usize), Error> {
+    let (hi, pos) = read_u8(input, pos)?;
+    let (lo, pos) = read_u8(input, pos)?;
+    // cast: widening u8 to usize.
+    let n = (hi as usize) * 256 + (lo as usize);
+    if n > MAX_CALL_PARAMS_LEN {
+        return Err(Error::Malformed);
+    }
+    read_bytes(input, pos, n)
+}
+
+/// Reads the body of a call signal from `pos`, after the content tag
+/// (SPEC.md section 20.1, REQ-CALL-001): type, call id, then the type's
+/// fields in order, then the end of input; every failure is `Malformed`.
+pub fn read_call(input: &[u8], pos: usize) -> Result<CallSignal, Error> {
+    let (ty, pos) = read_u8(input, pos)?;
+    if !(CALL_OFFER..=CALL_KEY_UPDATE).contains(&ty) {
+        return Err(Error::Malformed);
+    }
+    let (call_id, pos) = read_array16(input, pos)?;
+    if ty == CALL_REJECT || ty == CALL_HANG_UP {
+        expect_end(input, pos)?;
+        return Ok(if ty == CALL_REJECT {
+            CallSignal::Reject { call_id }
+        } else {
+            CallSignal::HangUp { call_id }
+        });
+    }
+    let (key, pos) = read_call_key(input, pos)?;
+    if ty == CALL_KEY_UPDATE {
+        expect_end(input, pos)?;
+        return Ok(CallSignal::KeyUpdate { call_id, key });
+    }
+    let (params, pos) = read_params(input, pos)?;
+    expect_end(input, pos)?;
+    if ty == CALL_OFFER {
+        Ok(CallSignal::Offer {
+            call_id,
+            key,
+            params,
+        })
+    } else {
+        Ok(CallSignal::Answer {
+            call_id,
+            key,
+            params,
+        })
+    }
+}
+
 /// Decodes a content strictly (SPEC.md section 11, REQ-CONTENT-001).
 ///
 /// Errors: [`Error::Malformed`] for an unknown tag or kind, a text length
@@ -205,6 +382,11 @@ pub fn decode(input: &[u8]) -> Result<Content, Error> {
         read_pointer(input, pos)
     } else if tag == TAG_MAILBOX_UPDATE {
         read_mailbox_update(input, pos)
+    } else if tag == TAG_CALL {
+        match read_call(input, pos) {
+            Ok(signal) => Ok(Content::Call(signal)),
+            Err(e) => Err(e),
+        }
     } else {
         Err(Error::Malformed)
     }

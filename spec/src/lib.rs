@@ -91,6 +91,7 @@
 //! | [`fingerprint`] | section 14: safety numbers |
 //! | [`session`] | section 15: one session with one peer, send and decrypt |
 //! | [`account`] | sections 12.1, 15 and 16: contacts pinned by handle, sessions per peer, pairwise mailboxes, receive routing, handshake records, prekey rotation |
+//! | [`call`] | section 20: calls, SFrame sender keys carried by call signals |
 //! | [`scenario`] | the scripted multi-party scenario runner (test harness, not protocol) |
 #![forbid(unsafe_code)]
 // The subset writes every loop as `for i in a..b` over explicit indices, as
@@ -138,4 +139,5 @@ pub mod attachment;
 pub mod fingerprint;
 pub mod session;
 pub mod account;
+pub mod call;
 pub mod scenario;

@@ -75,6 +75,8 @@ fn round_trip() {
                 assert_eq!(enc[1..5], serial.to_be_bytes());
                 assert_eq!(enc[5..21], mailbox[..]);
             }
+            // Call signals are checked byte for byte in tests/call.rs.
+            Content::Call(_) => assert_eq!(enc[0], 0x04),
         }
         assert_eq!(decode(&enc), Ok(c));
         t.check();

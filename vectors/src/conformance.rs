@@ -160,6 +160,8 @@ conformance! {
     session_run: session::SESSION_RUN, session::RunIn => session::RunOut;
     session_receive_responder: session::SESSION_RECEIVE_RESPONDER, session::ResponderIn => session::ReceiveOut;
     session_receive_initiator: session::SESSION_RECEIVE_INITIATOR, session::InitiatorIn => session::ReceiveOut;
+    call_run: call::CALL_RUN, call::RunIn => call::RunOut;
+    call_replay_window: call::CALL_REPLAY_WINDOW, call::WindowIn => call::WindowOut;
 }
 
 /// The op named `name`.

@@ -10,7 +10,7 @@
 //! [`Error::AuthenticationFailed`]. `aes-gcm` compares tags in constant
 //! time and decrypts nothing unless the tag verifies.
 
-use aes_gcm::aead::KeyInit;
+use aes_gcm::aead::{AeadInOut, KeyInit};
 use aes_gcm::{Aes128Gcm, Aes256Gcm};
 
 use super::aead::{open_with, seal_with};
@@ -86,5 +86,120 @@ pub fn open(
             sealed,
         ),
         _ => Err(Error::InvalidLength),
+    }
+}
+
+/// An AES-GCM key with its key schedule and GHASH key computed once (for
+/// SFrame, which encrypts many frames under one key: `xchat::sframe`
+/// keeps one per `KeyAndSalt`). The same functions as [`seal`] and
+/// [`open`] with the same bytes and errors, without re-keying per call and
+/// writing into the caller's buffer. `aes-gcm` (feature `zeroize`)
+/// zeroizes the round keys on drop; `Debug` prints nothing of the key.
+#[derive(Clone)]
+pub enum GcmKey {
+    /// AES-128-GCM.
+    Aes128(Box<Aes128Gcm>),
+    /// AES-256-GCM.
+    Aes256(Box<Aes256Gcm>),
+}
+
+impl core::fmt::Debug for GcmKey {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("GcmKey { .. }")
+    }
+}
+
+impl GcmKey {
+    /// The cipher for a 16- or 32-byte key; another length is
+    /// [`Error::InvalidLength`].
+    pub fn new(key: &[u8]) -> Result<Self, Error> {
+        let bad_key = |_| Error::InvalidLength;
+        match key.len() {
+            16 => Ok(GcmKey::Aes128(Box::new(
+                Aes128Gcm::new_from_slice(key).map_err(bad_key)?,
+            ))),
+            32 => Ok(GcmKey::Aes256(Box::new(
+                Aes256Gcm::new_from_slice(key).map_err(bad_key)?,
+            ))),
+            _ => Err(Error::InvalidLength),
+        }
+    }
+
+    /// [`seal`], appending `C || T` to `out` (which is left as it was on
+    /// error).
+    pub fn seal_append(
+        &self,
+        nonce: &[u8; NONCE_LEN],
+        aad: &[u8],
+        pt: &[u8],
+        out: &mut Vec<u8>,
+    ) -> Result<(), Error> {
+        if !len_allowed(pt.len()) {
+            return Err(Error::InvalidLength);
+        }
+        let start = out.len();
+        out.reserve(pt.len().saturating_add(TAG_LEN));
+        out.extend_from_slice(pt);
+        let body = out.get_mut(start..).ok_or(Error::InvalidLength)?;
+        let tag = match self {
+            GcmKey::Aes128(c) => c.encrypt_inout_detached(nonce.into(), aad, body.into()),
+            GcmKey::Aes256(c) => c.encrypt_inout_detached(nonce.into(), aad, body.into()),
+        };
+        match tag {
+            Ok(tag) => {
+                out.extend_from_slice(&tag);
+                Ok(())
+            }
+            Err(_) => {
+                out.truncate(start);
+                Err(Error::InvalidLength)
+            }
+        }
+    }
+
+    /// [`open`]: the plaintext, only if the tag verifies.
+    pub fn open(
+        &self,
+        nonce: &[u8; NONCE_LEN],
+        aad: &[u8],
+        sealed: &[u8],
+    ) -> Result<Vec<u8>, Error> {
+        let mut out = Vec::new();
+        self.open_into(nonce, aad, sealed, &mut out)?;
+        Ok(out)
+    }
+
+    /// [`open`] into `out` (cleared first, then the plaintext, decrypted
+    /// in place; `aes-gcm` decrypts nothing unless the tag verifies, so on
+    /// an error `out` holds only ciphertext).
+    pub fn open_into(
+        &self,
+        nonce: &[u8; NONCE_LEN],
+        aad: &[u8],
+        sealed: &[u8],
+        out: &mut Vec<u8>,
+    ) -> Result<(), Error> {
+        let ct_len = sealed
+            .len()
+            .checked_sub(TAG_LEN)
+            .ok_or(Error::InvalidLength)?;
+        if !len_allowed(ct_len) {
+            return Err(Error::InvalidLength);
+        }
+        let (ct, tag) = sealed
+            .split_at_checked(ct_len)
+            .ok_or(Error::InvalidLength)?;
+        let tag = aes_gcm::Tag::try_from(tag).map_err(|_| Error::InvalidLength)?;
+        out.clear();
+        out.extend_from_slice(ct);
+        let r = match self {
+            GcmKey::Aes128(c) => {
+                c.decrypt_inout_detached(nonce.into(), aad, out.as_mut_slice().into(), &tag)
+            }
+            GcmKey::Aes256(c) => {
+                c.decrypt_inout_detached(nonce.into(), aad, out.as_mut_slice().into(), &tag)
+            }
+        };
+        r.map_err(|_| Error::AuthenticationFailed)
     }
 }

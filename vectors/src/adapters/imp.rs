@@ -10,7 +10,8 @@
 
 use xchat::account::{Account, Outgoing, Receipt};
 use xchat::bundle::{self, PqKind, PqPrekeySecret, PrekeyStore};
-use xchat::content::{self, AttachmentPointer, Content, MediaKind};
+use xchat::call::{Calls, ReplayWindow};
+use xchat::content::{self, AttachmentPointer, CallKey, CallSignal, Content, MediaKind};
 use xchat::crypto::{aead, aes_ctr, aes_gcm, ed25519, hash, ml_kem, x25519};
 use xchat::encoding::{Reader, VERSION};
 use xchat::handle::{self, Handle};
@@ -106,7 +107,167 @@ fn content_in(c: &ContentFields) -> Answer<Content> {
             serial: u32::try_from(serial).map_err(|_| Error::Unsupported)?,
             mailbox: fit(mailbox)?,
         },
+        // The impl's signal is an enum: another type number cannot be
+        // asked (its decoder rejects it, see `content_decode`).
+        ContentIn::Call {
+            signal,
+            call_id,
+            key,
+            params,
+        } => {
+            let call_id = fit(call_id)?;
+            let key = match key {
+                Some((kid, base_key)) => Some(CallKey::new(kid, fit(base_key)?)),
+                None => None,
+            };
+            let params = params.map(|p| p.to_vec()).unwrap_or_default();
+            Content::Call(match (signal, key) {
+                (1, Some(key)) => CallSignal::Offer {
+                    call_id,
+                    key,
+                    params,
+                },
+                (2, Some(key)) => CallSignal::Answer {
+                    call_id,
+                    key,
+                    params,
+                },
+                (3, _) => CallSignal::Reject { call_id },
+                (4, _) => CallSignal::HangUp { call_id },
+                (5, Some(key)) => CallSignal::KeyUpdate { call_id, key },
+                _ => return Err(Error::Unsupported),
+            })
+        }
     })
+}
+
+/// The wire fields of a call signal.
+fn call_out(s: &CallSignal) -> ContentFields {
+    let id = s.call_id();
+    let key = |k: &CallKey| Some((k.kid(), *k.base_key()));
+    let (ty, key, params) = match s {
+        CallSignal::Offer { key: k, params, .. } => (1, key(k), Some(&params[..])),
+        CallSignal::Answer { key: k, params, .. } => (2, key(k), Some(&params[..])),
+        CallSignal::Reject { .. } => (3, None, None),
+        CallSignal::HangUp { .. } => (4, None, None),
+        CallSignal::KeyUpdate { key: k, .. } => (5, key(k), None),
+    };
+    ContentFields::call(ty, id, key.as_ref().map(|(k, b)| (*k, b)), params)
+}
+
+/// The signal inside a content the call API returned.
+fn signal_of(c: Content) -> Answer<CallSignal> {
+    match c {
+        Content::Call(s) => Ok(s),
+        _ => Err(Error::Other("the call API returned another content".into())),
+    }
+}
+
+/// `call_run` on the impl: both parties' `Calls` (SPEC.md section 20).
+fn call_run(i: &w::call::RunIn) -> Answer<w::call::RunOut> {
+    use w::call::{frame_to_open, CallStep as S, Made, StepResult, HANDLES};
+    let handles = [parse(HANDLES[0].as_bytes())?, parse(HANDLES[1].as_bytes())?];
+    let mut calls = [Calls::new(), Calls::new()];
+    let mut signals: Vec<(usize, CallSignal)> = Vec::new();
+    let mut frames: Vec<Made> = Vec::new();
+    let mut results = Vec::new();
+    let bad = || Error::bad_request("index out of range".to_string());
+    for step in &i.steps {
+        let r: Result<Vec<u8>, Error> = match step {
+            S::Start {
+                side,
+                call_id,
+                base_key,
+                params,
+            } => {
+                let w = side.index();
+                let r =
+                    calls[w].start_with(&handles[1 - w], &fit(call_id)?, &fit(base_key)?, params);
+                made(&mut signals, w, r)
+            }
+            S::Answer {
+                side,
+                call_id,
+                base_key,
+                params,
+            } => {
+                let w = side.index();
+                let r =
+                    calls[w].answer_with(&handles[1 - w], &fit(call_id)?, &fit(base_key)?, params);
+                made(&mut signals, w, r)
+            }
+            S::Reject { side, call_id } => {
+                let w = side.index();
+                let r = calls[w].reject(&handles[1 - w], &fit(call_id)?);
+                made(&mut signals, w, r)
+            }
+            S::HangUp { side, call_id } => {
+                let w = side.index();
+                let r = calls[w].hang_up(&handles[1 - w], &fit(call_id)?);
+                made(&mut signals, w, r)
+            }
+            S::Rekey {
+                side,
+                call_id,
+                base_key,
+            } => {
+                let w = side.index();
+                let r = calls[w].rekey_with(&handles[1 - w], &fit(call_id)?, &fit(base_key)?);
+                made(&mut signals, w, r)
+            }
+            S::Deliver { index } => {
+                let (from, sig) = signals.get(*index).ok_or_else(bad)?;
+                calls[1 - *from]
+                    .on_signal(&handles[*from], sig)
+                    .map(|()| Vec::new())
+                    .map_err(Error::from)
+            }
+            S::Encrypt {
+                side,
+                call_id,
+                metadata,
+                frame,
+            } => {
+                let w = side.index();
+                let id = fit(call_id)?;
+                let r = calls[w].encrypt_frame(&handles[1 - w], &id, metadata, frame);
+                if let Ok(f) = &r {
+                    frames.push(Made {
+                        side: w,
+                        call_id: id,
+                        bytes: f.clone(),
+                    });
+                }
+                r.map_err(Error::from)
+            }
+            S::Decrypt {
+                index,
+                metadata,
+                flip,
+                cut,
+            } => {
+                let f = frame_to_open(&frames, *index, *flip, *cut)?;
+                calls[1 - f.side]
+                    .decrypt_frame(&handles[f.side], &f.call_id, metadata, &f.bytes)
+                    .map_err(Error::from)
+            }
+        };
+        results.push(StepResult::of(r));
+    }
+    Ok(w::call::RunOut { results })
+}
+
+/// A step that made a signal: kept for delivery; the encoded content as
+/// the output.
+fn made(
+    signals: &mut Vec<(usize, CallSignal)>,
+    from: usize,
+    r: Result<Content, xchat::Error>,
+) -> Result<Vec<u8>, Error> {
+    let c = r?;
+    let bytes = content::encode(&c)?;
+    signals.push((from, signal_of(c)?));
+    Ok(bytes)
 }
 
 /// The wire fields of a content.
@@ -119,6 +280,7 @@ fn content_out(c: &Content) -> ContentFields {
         Content::MailboxUpdate { serial, mailbox } => {
             ContentFields::mailbox_update(*serial, mailbox)
         }
+        Content::Call(sig) => call_out(sig),
     }
 }
 
@@ -498,6 +660,21 @@ impl Conformance for Impl {
         Ok(w::attachment::OpenOut {
             file: attachment::open(&pointer, &i.ciphertext)?.to_vec().into(),
         })
+    }
+    fn call_run(&mut self, i: &w::call::RunIn) -> Answer<w::call::RunOut> {
+        call_run(i)
+    }
+    fn call_replay_window(&mut self, i: &w::call::WindowIn) -> Answer<w::call::WindowOut> {
+        let mut win = ReplayWindow::default();
+        let mut accepted = Vec::new();
+        for ctr in &i.ctrs {
+            let ok = win.accepts(*ctr);
+            if ok {
+                win.mark(*ctr);
+            }
+            accepted.push(ok);
+        }
+        Ok(w::call::WindowOut { accepted })
     }
     fn session_run(&mut self, i: &w::session::RunIn) -> Answer<w::session::RunOut> {
         session_run(i)

@@ -5,7 +5,8 @@
 
 use xchat_spec::account::{self, Account, Receipt};
 use xchat_spec::bundle::{self, PqKind, PrekeyStore};
-use xchat_spec::content::{self, AttachmentPointer, Content, MediaKind};
+use xchat_spec::call::{self as spec_call, Calls};
+use xchat_spec::content::{self, AttachmentPointer, CallKey, CallSignal, Content, MediaKind};
 use xchat_spec::handle::{self, Handle};
 use xchat_spec::identity::{self, IdentitySecret};
 use xchat_spec::ratchet::{self, RatchetState};
@@ -105,7 +106,200 @@ pub fn content_in(c: &ContentFields) -> Answer<Content> {
             serial: u32::try_from(serial).map_err(|_| Error::Kind(ErrorKind::Malformed))?,
             mailbox: fixed(mailbox)?,
         },
+        ContentIn::Call {
+            signal,
+            call_id,
+            key,
+            params,
+        } => {
+            let call_id = fixed(call_id)?;
+            let key = match key {
+                Some((kid, base_key)) => Some(CallKey {
+                    kid,
+                    base_key: fixed(base_key)?,
+                }),
+                None => None,
+            };
+            let params = params.map(|p| p.to_vec()).unwrap_or_default();
+            Content::Call(match (signal, key) {
+                (1, Some(key)) => CallSignal::Offer {
+                    call_id,
+                    key,
+                    params,
+                },
+                (2, Some(key)) => CallSignal::Answer {
+                    call_id,
+                    key,
+                    params,
+                },
+                (3, _) => CallSignal::Reject { call_id },
+                (4, _) => CallSignal::HangUp { call_id },
+                (5, Some(key)) => CallSignal::KeyUpdate { call_id, key },
+                _ => return Err(ErrorKind::Malformed.into()),
+            })
+        }
     })
+}
+
+/// The wire fields of a call signal.
+fn call_out(s: &CallSignal) -> ContentFields {
+    let id = content::call_id_of(s);
+    match s {
+        CallSignal::Offer { key, params, .. } => {
+            ContentFields::call(1, &id, Some((key.kid, &key.base_key)), Some(params))
+        }
+        CallSignal::Answer { key, params, .. } => {
+            ContentFields::call(2, &id, Some((key.kid, &key.base_key)), Some(params))
+        }
+        CallSignal::Reject { .. } => ContentFields::call(3, &id, None, None),
+        CallSignal::HangUp { .. } => ContentFields::call(4, &id, None, None),
+        CallSignal::KeyUpdate { key, .. } => {
+            ContentFields::call(5, &id, Some((key.kid, &key.base_key)), None)
+        }
+    }
+}
+
+/// `call_run` on the spec (SPEC.md section 20): both parties' `Calls`,
+/// every signal and frame made, each step's result; a failed step keeps
+/// the state it was given.
+fn call_run(i: &w::call::RunIn) -> Answer<w::call::RunOut> {
+    use w::call::{frame_to_open, CallStep as S, Made, StepResult, HANDLES};
+    let handles = [parse(HANDLES[0].as_bytes())?, parse(HANDLES[1].as_bytes())?];
+    let mut calls = [spec_call::new_calls(), spec_call::new_calls()];
+    let mut signals: Vec<(usize, CallSignal)> = Vec::new();
+    let mut frames: Vec<Made> = Vec::new();
+    let mut results = Vec::new();
+    let bad = || Error::bad_request("index out of range".to_string());
+    for step in &i.steps {
+        let r: Result<Vec<u8>, Error> = match step {
+            S::Start {
+                side,
+                call_id,
+                base_key,
+                params,
+            }
+            | S::Answer {
+                side,
+                call_id,
+                base_key,
+                params,
+            } => {
+                let w = side.index();
+                let (id, key) = (fixed(call_id)?, fixed(base_key)?);
+                let r = if matches!(step, S::Start { .. }) {
+                    spec_call::start(calls[w].clone(), &handles[1 - w], &id, &key, params)
+                } else {
+                    spec_call::answer(calls[w].clone(), &handles[1 - w], &id, &key, params)
+                };
+                signal_step(&mut calls[w], &mut signals, w, r)
+            }
+            S::Reject { side, call_id } | S::HangUp { side, call_id } => {
+                let w = side.index();
+                let id = fixed(call_id)?;
+                let r = if matches!(step, S::Reject { .. }) {
+                    spec_call::reject(calls[w].clone(), &handles[1 - w], &id)
+                } else {
+                    spec_call::hang_up(calls[w].clone(), &handles[1 - w], &id)
+                };
+                signal_step(&mut calls[w], &mut signals, w, r)
+            }
+            S::Rekey {
+                side,
+                call_id,
+                base_key,
+            } => {
+                let w = side.index();
+                let r = spec_call::rekey(
+                    calls[w].clone(),
+                    &handles[1 - w],
+                    &fixed(call_id)?,
+                    &fixed(base_key)?,
+                );
+                signal_step(&mut calls[w], &mut signals, w, r)
+            }
+            S::Deliver { index } => {
+                let (from, sig) = signals.get(*index).ok_or_else(bad)?;
+                let to = 1 - *from;
+                match spec_call::receive_signal(calls[to].clone(), &handles[*from], sig) {
+                    Ok(c) => {
+                        calls[to] = c;
+                        Ok(Vec::new())
+                    }
+                    Err(e) => Err(e.into()),
+                }
+            }
+            S::Encrypt {
+                side,
+                call_id,
+                metadata,
+                frame,
+            } => {
+                let w = side.index();
+                let id = fixed(call_id)?;
+                match spec_call::encrypt_frame(
+                    calls[w].clone(),
+                    &handles[1 - w],
+                    &id,
+                    metadata,
+                    frame,
+                ) {
+                    Ok((c, f)) => {
+                        calls[w] = c;
+                        frames.push(Made {
+                            side: w,
+                            call_id: id,
+                            bytes: f.clone(),
+                        });
+                        Ok(f)
+                    }
+                    Err(e) => Err(e.into()),
+                }
+            }
+            S::Decrypt {
+                index,
+                metadata,
+                flip,
+                cut,
+            } => {
+                let f = frame_to_open(&frames, *index, *flip, *cut)?;
+                let to = 1 - f.side;
+                match spec_call::decrypt_frame(
+                    calls[to].clone(),
+                    &handles[f.side],
+                    &f.call_id,
+                    metadata,
+                    &f.bytes,
+                ) {
+                    Ok((c, pt)) => {
+                        calls[to] = c;
+                        Ok(pt)
+                    }
+                    Err(e) => Err(e.into()),
+                }
+            }
+        };
+        results.push(StepResult::of(r));
+    }
+    Ok(w::call::RunOut { results })
+}
+
+/// A step that makes a signal: the new state and the signal kept on
+/// success, the encoded content as the output.
+fn signal_step(
+    state: &mut Calls,
+    signals: &mut Vec<(usize, CallSignal)>,
+    from: usize,
+    r: Result<(Calls, CallSignal), xchat_spec::Error>,
+) -> Result<Vec<u8>, Error> {
+    match r {
+        Ok((c, sig)) => {
+            *state = c;
+            let bytes = content::encode(&Content::Call(sig.clone()));
+            signals.push((from, sig));
+            Ok(bytes)
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// The wire fields of a content.
@@ -118,6 +312,7 @@ pub fn content_out(c: &Content) -> ContentFields {
         Content::MailboxUpdate { serial, mailbox } => {
             ContentFields::mailbox_update(*serial, mailbox)
         }
+        Content::Call(sig) => call_out(sig),
     }
 }
 
@@ -592,6 +787,21 @@ impl Conformance for Spec {
             &fixed(&i.r)?,
         )?;
         Ok(w::envelope::SealOut { envelope: e.into() })
+    }
+    fn call_run(&mut self, i: &w::call::RunIn) -> Answer<w::call::RunOut> {
+        call_run(i)
+    }
+    fn call_replay_window(&mut self, i: &w::call::WindowIn) -> Answer<w::call::WindowOut> {
+        let mut win = spec_call::new_window();
+        let mut accepted = Vec::new();
+        for ctr in &i.ctrs {
+            let ok = spec_call::window_accepts(&win, *ctr);
+            if ok {
+                win = spec_call::window_mark(&win, *ctr);
+            }
+            accepted.push(ok);
+        }
+        Ok(w::call::WindowOut { accepted })
     }
     fn light_envelope_decode(&mut self, i: &w::envelope::LightIn) -> Answer<w::envelope::LightOut> {
         let mailbox = xchat_spec::mailbox::decode_light(&i.envelope)?;

@@ -1,8 +1,8 @@
-//! Contents: texts, attachment pointers and mailbox updates (SPEC.md
-//! sections 11 and 12.1).
+//! Contents: texts, attachment pointers, mailbox updates and call signals
+//! (SPEC.md sections 11, 12.1 and 20.1).
 
 use serde::{Deserialize, Serialize};
-use serde_json::json;
+use serde_json::{json, Value};
 
 use super::build::*;
 use super::Meta;
@@ -20,13 +20,15 @@ pub enum ContentType {
     /// A pairwise mailbox update (SPEC.md section 12.1).
     #[serde(rename = "mailbox_update")]
     MailboxUpdate,
+    /// A call signal (SPEC.md section 20.1).
+    Call,
 }
 
 wire! {
     /// A content: the input of `content_encode`, the output of
     /// `content_decode`, and every delivered content.
     pub struct ContentFields {
-        r#type: ContentType = "text: `text`, `attachment` or `mailbox_update`",
+        r#type: ContentType = "text: `text`, `attachment`, `mailbox_update` or `call`",
         #[optional]
         text: Option<Hex> = "hex, present iff type is text: the UTF-8 text",
         #[optional]
@@ -39,6 +41,16 @@ wire! {
         serial: Option<u64> = "int (u32), mailbox update only: the sender's serial",
         #[optional]
         mailbox: Option<Hex> = "hex, 16 bytes, mailbox update only: the pairwise mailbox",
+        #[optional]
+        signal: Option<u64> = "int, call only: 1 offer, 2 answer, 3 reject, 4 hang-up, 5 key update",
+        #[optional]
+        call_id: Option<Hex> = "hex, 16 bytes, call only: the call id",
+        #[optional]
+        kid: Option<u64> = "int (u64), call offer, answer and key update only: the sender's KID",
+        #[optional]
+        base_key: Option<Hex> = "hex, 32 bytes, call offer, answer and key update only: the sender's base_key",
+        #[optional]
+        params: Option<Hex> = "hex, call offer and answer only: the transport parameters (at most 16384 bytes)",
     }
 }
 
@@ -55,6 +67,14 @@ pub enum ContentIn<'a> {
     },
     /// A mailbox update's serial and mailbox.
     MailboxUpdate { serial: u64, mailbox: &'a Hex },
+    /// A call signal's type number and call id, and for the types that
+    /// have them, the key and parameters.
+    Call {
+        signal: u64,
+        call_id: &'a Hex,
+        key: Option<(u64, &'a Hex)>,
+        params: Option<&'a Hex>,
+    },
 }
 
 impl ContentFields {
@@ -68,6 +88,11 @@ impl ContentFields {
             length: None,
             serial: None,
             mailbox: None,
+            signal: None,
+            call_id: None,
+            kid: None,
+            base_key: None,
+            params: None,
         }
     }
 
@@ -81,6 +106,11 @@ impl ContentFields {
             length: Some(length),
             serial: None,
             mailbox: None,
+            signal: None,
+            call_id: None,
+            kid: None,
+            base_key: None,
+            params: None,
         }
     }
 
@@ -94,6 +124,35 @@ impl ContentFields {
             length: None,
             serial: Some(u64::from(serial)),
             mailbox: Some(mailbox.into()),
+            signal: None,
+            call_id: None,
+            kid: None,
+            base_key: None,
+            params: None,
+        }
+    }
+
+    /// The fields of a call signal: type number, call id, and the key and
+    /// parameters for the types that carry them.
+    pub fn call(
+        signal: u8,
+        call_id: &[u8; 16],
+        key: Option<(u64, &[u8; 32])>,
+        params: Option<&[u8]>,
+    ) -> ContentFields {
+        ContentFields {
+            r#type: ContentType::Call,
+            text: None,
+            kind: None,
+            key: None,
+            length: None,
+            serial: None,
+            mailbox: None,
+            signal: Some(u64::from(signal)),
+            call_id: Some(call_id.into()),
+            kid: key.map(|k| k.0),
+            base_key: key.map(|k| k.1.into()),
+            params: params.map(Hex::from),
         }
     }
 
@@ -113,6 +172,31 @@ impl ContentFields {
                 serial: self.serial.ok_or_else(|| missing("serial"))?,
                 mailbox: self.mailbox.as_ref().ok_or_else(|| missing("mailbox"))?,
             },
+            ContentType::Call => {
+                let signal = self.signal.ok_or_else(|| missing("signal"))?;
+                // Offer, answer and key update carry a key; offer and
+                // answer parameters (other numbers: none, and the
+                // implementation rejects the number).
+                let key = if matches!(signal, 1 | 2 | 5) {
+                    Some((
+                        self.kid.ok_or_else(|| missing("kid"))?,
+                        self.base_key.as_ref().ok_or_else(|| missing("base_key"))?,
+                    ))
+                } else {
+                    None
+                };
+                let params = if matches!(signal, 1 | 2) {
+                    Some(self.params.as_ref().ok_or_else(|| missing("params"))?)
+                } else {
+                    None
+                };
+                ContentIn::Call {
+                    signal,
+                    call_id: self.call_id.as_ref().ok_or_else(|| missing("call_id"))?,
+                    key,
+                    params,
+                }
+            }
         })
     }
 }
@@ -128,29 +212,29 @@ wire! {
 pub type EncodedOut = EncodedIn;
 
 pub const CONTENT_ENCODE: Meta = Meta {
-    section: "SPEC.md section 11",
-    reqs: &["REQ-CONTENT-001"],
-    summary: "encode a text, attachment pointer or mailbox update",
+    section: "SPEC.md sections 11 and 20.1",
+    reqs: &["REQ-CONTENT-001", "REQ-CALL-001"],
+    summary: "encode a text, attachment pointer, mailbox update or call signal",
     errors: &[
         (
             ErrorKind::InvalidLength,
-            "a key of other than 32 bytes or a mailbox of other than 16",
+            "a key of other than 32 bytes, a mailbox or call id of other than 16",
         ),
         (
             ErrorKind::Malformed,
-            "text not valid UTF-8 (RFC 3629), kind not 1-3, length > 2^63, or serial > 2^32 - 1",
+            "text not valid UTF-8 (RFC 3629), kind not 1-3, length > 2^63, serial > 2^32 - 1, call signal type not 1-5, or call parameters over 16384 bytes",
         ),
     ],
     cases,
 };
 
 pub const CONTENT_DECODE: Meta = Meta {
-    section: "SPEC.md section 11",
-    reqs: &["REQ-CONTENT-001"],
+    section: "SPEC.md sections 11 and 20.1",
+    reqs: &["REQ-CONTENT-001", "REQ-CALL-001"],
     summary: "decode a content strictly",
     errors: &[(
         ErrorKind::Malformed,
-        "unknown tag or kind, invalid UTF-8, text length field mismatch, length > 2^63, missing or trailing bytes (a mailbox update is exactly 21 bytes)",
+        "unknown tag, kind or call signal type, invalid UTF-8, text length field mismatch, length > 2^63, call parameters over 16384 bytes, missing or trailing bytes (a mailbox update is exactly 21 bytes)",
     )],
     cases,
 };
@@ -169,6 +253,20 @@ pub fn cases(op: &str, g: &Gen) -> Vec<Case> {
 fn contents(c: &mut Cases, op: &str, g: &Gen) {
     let key = g.bytes("key", 32);
     let att = |kind: u64, length: u64| json!({"type": "attachment", "kind": kind, "key": hx(&key), "length": length});
+    let call_id = g.bytes("call id", 16);
+    let base_key = g.bytes("base key", 32);
+    let kid = g.below("kid", 1 << 20);
+    let call = |signal: u64, params: Option<&[u8]>| {
+        let mut v = json!({"type": "call", "signal": signal, "call_id": hx(&call_id)});
+        if matches!(signal, 1 | 2 | 5) {
+            v["kid"] = json!(kid);
+            v["base_key"] = hx(&base_key);
+        }
+        if let Some(p) = params {
+            v["params"] = hx(p);
+        }
+        v
+    };
     let valid = [
         ("text", json!({"type": "text", "text": hx(b"hello")})),
         ("text-empty", json!({"type": "text", "text": ""})),
@@ -205,6 +303,14 @@ fn contents(c: &mut Cases, op: &str, g: &Gen) {
             "mailbox-update-serial-max",
             json!({"type": "mailbox_update", "serial": u32::MAX, "mailbox": hx(&[0xffu8; 16])}),
         ),
+        ("call-offer", call(1, Some(&b"v=0"[..]))),
+        (
+            "call-answer-max-params",
+            call(2, Some(&[0x61u8; 16384][..])),
+        ),
+        ("call-reject", call(3, None)),
+        ("call-hang-up", call(4, None)),
+        ("call-key-update", call(5, None)),
     ];
     if op == "content_encode" {
         for (id, v) in valid {
@@ -224,6 +330,17 @@ fn contents(c: &mut Cases, op: &str, g: &Gen) {
         c.add(
             "mailbox-update-serial-above-u32",
             json!({"type": "mailbox_update", "serial": 1u64 << 32, "mailbox": hx(&[1u8; 16])}),
+        );
+        c.add("call-signal-0", with(&call(3, None), "signal", json!(0)));
+        c.add("call-signal-6", with(&call(3, None), "signal", json!(6)));
+        c.add("call-params-16385", call(1, Some(&[0x61u8; 16385][..])));
+        c.add(
+            "call-id-15-bytes",
+            with(&call(4, None), "call_id", hx(&call_id[..15])),
+        );
+        c.add(
+            "call-base-key-31-bytes",
+            with(&call(5, None), "base_key", hx(&base_key[..31])),
         );
         return;
     }
@@ -305,4 +422,51 @@ fn contents(c: &mut Cases, op: &str, g: &Gen) {
         "mailbox-update-trailing-byte",
         json!({"encoded": hx(&[u.clone(), vec![0]].concat())}),
     );
+    // Call signals (SPEC.md section 20.1, REQ-CALL-001).
+    let enc = |v: &Value| out("content_encode", v).bytes("encoded").unwrap();
+    let offer = enc(&call(1, Some(&b"v=0"[..])));
+    let update = enc(&call(5, None));
+    let reject = enc(&call(3, None));
+    for ty in [0u8, 6, 0xff] {
+        c.add(
+            format!("call-type-{ty}"),
+            json!({"encoded": hx(&{ let mut v = reject.clone(); v[1] = ty; v })}),
+        );
+    }
+    c.add("call-tag-only", json!({"encoded": "04"}));
+    c.add(
+        "call-reject-cut-short",
+        json!({"encoded": hx(&reject[..17])}),
+    );
+    c.add(
+        "call-reject-trailing-byte",
+        json!({"encoded": hx(&[reject.clone(), vec![0]].concat())}),
+    );
+    c.add(
+        "call-key-update-cut-short",
+        json!({"encoded": hx(&update[..57])}),
+    );
+    c.add(
+        "call-key-update-trailing-byte",
+        json!({"encoded": hx(&[update.clone(), vec![0]].concat())}),
+    );
+    // A key update's bytes under the offer type: the parameters' length
+    // is missing.
+    c.add(
+        "call-offer-without-params-length",
+        json!({"encoded": hx(&{ let mut v = update.clone(); v[1] = 1; v })}),
+    );
+    c.add(
+        "call-offer-params-cut-short",
+        json!({"encoded": hx(&offer[..offer.len() - 1])}),
+    );
+    c.add(
+        "call-offer-params-length-too-small",
+        json!({"encoded": hx(&{ let mut v = offer.clone(); v[59] = 2; v })}),
+    );
+    // The length field 16385 with 16385 bytes present.
+    let mut over = offer[..58].to_vec();
+    over.extend_from_slice(&16385u16.to_be_bytes());
+    over.extend_from_slice(&[0x61u8; 16385]);
+    c.add("call-params-length-16385", json!({"encoded": hx(&over)}));
 }

@@ -10,6 +10,7 @@ pub mod aead;
 pub mod aes;
 pub mod attachment;
 pub mod bundle;
+pub mod call;
 pub mod content;
 pub mod ed25519;
 pub mod envelope;

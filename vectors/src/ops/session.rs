@@ -247,6 +247,9 @@ pub struct Delivery {
 /// The result of one passive delivery.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
+// A wire value made once per delivery: its size does not matter, and
+// boxing the content would only change every construction site.
+#[allow(clippy::large_enum_variant)]
 pub enum Receipt {
     /// A message: its opened sender and content.
     Message { sender: Hex, content: ContentFields },
