@@ -319,6 +319,8 @@ struct Flight {
     epoch: u32,
     /// The recipient's restore count when this was sent.
     to_epoch: u32,
+    /// The conversation's re-key count when this was sent.
+    conv_epoch: u32,
 }
 
 /// The oracle's record of a message.
@@ -367,6 +369,8 @@ struct Conv {
     /// section 15.2, R5), so its replies go to a session the sender no
     /// longer has until a recovery.
     suspect: Option<&'static str>,
+    /// Re-keys by the recovery policy so far.
+    epoch: u32,
 }
 
 /// One group's world.
@@ -512,6 +516,7 @@ impl Group {
                         history: Vec::new(),
                         delayed: Vec::new(),
                         suspect: None,
+                        epoch: 0,
                     });
                 }
             }
@@ -906,6 +911,7 @@ impl Group {
             from,
             epoch: self.parties[from].epoch,
             to_epoch: self.parties[to].epoch,
+            conv_epoch: self.convs[c].epoch,
         })
     }
 
@@ -1237,6 +1243,12 @@ impl Group {
         {
             self.convs[c].suspect = Some("late_after_restore");
             self.ev(|| "  a session rolled back by a restore is current again".into());
+        } else if fl.late && fl.conv_epoch != self.convs[c].epoch {
+            // A late envelope of a session a recovery replaced (one broken
+            // in one direction, e.g. beyond MAX_SKIP): R5 makes it current
+            // again at the receiver.
+            self.convs[c].suspect = Some("late_revives_replaced_session");
+            self.ev(|| "  a session replaced by a re-key is current again".into());
         }
         self.msgs[msg].state = 1;
         let round = self.round;
@@ -1364,6 +1376,7 @@ impl Group {
                 from: b,
                 epoch: self.parties[b].epoch,
                 to_epoch: self.parties[a].epoch,
+                conv_epoch: 0,
             };
             self.deliver(c, f);
         }
@@ -1474,6 +1487,7 @@ impl Group {
                     .is_some_and(|c| c.current().is_some());
                 if !has {
                     self.start(x, y, false);
+                    self.convs[c].epoch += 1;
                     self.counts.restarts += 1;
                 }
                 let Some(mut f) = self.send_one(c, x, y, false) else {
@@ -1503,15 +1517,18 @@ impl Group {
                 }
                 self.start(a, b, false);
                 self.start(b, a, false);
+                self.convs[c].epoch += 1;
                 self.counts.restarts += 2;
             } else if round >= 2 {
                 // y did not get x's message: y re-keys towards x.
                 if !ok[0] {
                     self.start(b, a, false);
+                    self.convs[c].epoch += 1;
                     self.counts.restarts += 1;
                 }
                 if !ok[1] {
                     self.start(a, b, false);
+                    self.convs[c].epoch += 1;
                     self.counts.restarts += 1;
                 }
             }
