@@ -65,10 +65,12 @@ fn say(from: &mut Account, to: &Account, r: &mut ChaCha20Rng) -> Outgoing {
         .unwrap()
 }
 
-/// Per contact (in export order): its mailboxes, and per session its
-/// export length, skipped chains and skipped keys.
+/// A session in an export: its export length, skipped chains and keys.
+type SessionLayout = (usize, usize, usize);
+
+/// Per contact (in export order): its mailboxes, and its sessions.
 struct Layout {
-    contacts: Vec<(usize, Vec<(usize, usize, usize)>)>,
+    contacts: Vec<(usize, Vec<SessionLayout>)>,
     records: usize,
 }
 
