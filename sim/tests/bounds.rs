@@ -257,6 +257,13 @@ fn handshake_records_stop_at_4096_per_signed_prekey_and_one_retired() {
     let mut bob = user("bob", &mut r);
     let mut alice = user("alice", &mut r);
     let empty = bob.export().len();
+    // A fresh account: version, identity secret, u32(len) || store
+    // (signed prekey, no retired, no one-time prekey, one ML-KEM-768
+    // last-resort prekey: id, kind, ek, dk), published mailbox, no
+    // contacts, no records.
+    let store = (4 + 32) + 4 + 4 + 4 + (4 + 1 + 1184 + 2400);
+    assert_eq!(empty, 1 + 80 + 4 + store + 16 + 4 + 4);
+    assert_eq!(empty, 3746);
     let mut accepted = 0;
     let handshake = |alice: &mut Account, bob: &mut Account, r: &mut ChaCha20Rng| {
         alice.start(&h(bob), &bundle_of(bob), r).unwrap();
