@@ -89,3 +89,52 @@ fn ten_thousand_messages_every_invariant_holds_and_the_report_is_deterministic()
     assert_eq!(j["counts"]["sent"], c.sent);
     assert_eq!(j["passed"], true);
 }
+
+/// The schedules that failed while the simulator was written, shrunk
+/// (group, rounds), rerun: each exposed an oracle that expected too much
+/// (a one-time prekey served twice, a mailbox rotated away while its
+/// envelopes were in flight, a late envelope reviving a session a restore
+/// or a re-key abandoned, a pending session winning the tie-break); they
+/// must hold now, and keep holding.
+#[test]
+fn earlier_failing_schedules_hold() {
+    let raised = Faults {
+        restore: 0.02,
+        flood: 0.01,
+        beyond_skip: 0.005,
+        impostor: 0.02,
+        rotate_mailbox: 0.05,
+        rotate_prekey: 0.05,
+        ..Faults::DEFAULT
+    };
+    let progress = AtomicU64::new(0);
+    // (seed, messages, faults, group, rounds)
+    let cases = [
+        (19, 10_000, raised, 18, 56),
+        (19, 20_000, raised, 0, 95),
+        (1, 20_000, raised, 3, 33),
+        (2, 20_000, raised, 19, 58),
+        (3, 20_000, raised, 7, 15),
+        (1, 1_000_000, Faults::DEFAULT, 3, 1772),
+    ];
+    for (seed, messages, faults, g, rounds) in cases {
+        let mut c = Config::new(seed, messages);
+        c.faults = faults;
+        let accounts = c.groups()[g];
+        let r = xchat_sim::run_group(
+            &c,
+            xchat_sim::group_seed(seed, g),
+            accounts,
+            u64::MAX,
+            rounds,
+            faults,
+            &progress,
+        );
+        assert!(
+            r.violations.is_empty(),
+            "seed {seed} group {g}: {:?}",
+            r.violations
+        );
+        assert_eq!(r.counts.rounds, rounds);
+    }
+}
