@@ -782,8 +782,10 @@ impl Group {
             .account
             .contact(&self.parties[to].handle)
             .is_some_and(|c| c.current().is_some());
-        if !has {
-            self.start(from, to, false);
+        if !has && self.start(from, to, true) == "stale_bundle" {
+            // Its first messages name a signed prekey the peer no longer
+            // holds: the round is desynchronised, a recovery follows.
+            self.convs[c].suspect = Some("stale_bundle");
         }
         for _ in 0..k {
             let offer = chance(&mut self.adv, self.faults.rotate_mailbox);
@@ -1474,7 +1476,8 @@ impl Group {
     /// Both sides send one message per round, delivered cleanly, until both
     /// are accepted in one round. A side that received nothing from the
     /// other in a round starts a fresh session to it from the second round
-    /// on (the application's re-key).
+    /// on (the application's re-key, through the hostile directory); from
+    /// the fourth, both sides re-key with an honest directory lookup.
     fn recover(&mut self, c: usize, cause: &'static str) {
         let (a, b) = (self.convs[c].a, self.convs[c].b);
         self.ev(|| format!("recovery of {a} - {b} after {cause}"));
@@ -1486,7 +1489,7 @@ impl Group {
                     .contact(&self.parties[y].handle)
                     .is_some_and(|c| c.current().is_some());
                 if !has {
-                    self.start(x, y, false);
+                    self.start(x, y, true);
                     self.convs[c].epoch += 1;
                     self.counts.restarts += 1;
                 }
@@ -1522,12 +1525,12 @@ impl Group {
             } else if round >= 2 {
                 // y did not get x's message: y re-keys towards x.
                 if !ok[0] {
-                    self.start(b, a, false);
+                    self.start(b, a, true);
                     self.convs[c].epoch += 1;
                     self.counts.restarts += 1;
                 }
                 if !ok[1] {
-                    self.start(a, b, false);
+                    self.start(a, b, true);
                     self.convs[c].epoch += 1;
                     self.counts.restarts += 1;
                 }
