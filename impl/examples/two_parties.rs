@@ -10,7 +10,10 @@
 //! conversation moves to pairwise mailboxes in light envelopes (SPEC.md
 //! section 12.1). The parties print what they decrypt. Bob restarts from
 //! his exported account midway. Eve's fresh identity for the handle
-//! `alice` shows up at Bob as `IdentityChanged`, never as a message. Run:
+//! `alice` shows up at Bob as `IdentityChanged`, never as a message. Alice
+//! then calls Bob (SPEC.md section 20): signals over the session, SFrame
+//! media frames each way, a replayed frame rejected, a key update, the
+//! hang-up (`examples/call.rs` shows a call in more detail). Run:
 //!
 //! ```text
 //! cargo run --release -p xchat --example two_parties
@@ -18,6 +21,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
+use xchat::call::{Calls, Phase};
 use xchat::{attachment, bundle, identity};
 use xchat::{
     safety_number_string, Account, Content, Handle, MediaKind, Outgoing, PqKind, PrekeyStore,
@@ -111,6 +115,8 @@ struct User {
     account: Account,
     /// Handles whose new identity this user refused (`IdentityChanged`).
     refused: Vec<Handle>,
+    /// Calls, next to the account: their signals travel as contents.
+    calls: Calls,
 }
 
 impl User {
@@ -124,6 +130,7 @@ impl User {
         User {
             account: Account::new(identity::generate(handle, rng), store, mailbox),
             refused: Vec::new(),
+            calls: Calls::new(),
         }
     }
 
@@ -221,6 +228,10 @@ impl User {
                         self.handle(),
                         describe(&received.content)
                     );
+                    if let Content::Call(signal) = &received.content {
+                        // Matched by the sender's handle and the call id.
+                        self.calls.on_signal(&from, signal).expect("call signal");
+                    }
                     return Some(received.content);
                 }
                 Ok(Receipt::IdentityChanged { pinned, offered }) => {
@@ -425,5 +436,64 @@ fn main() {
         .collect();
     relay.seen = after;
     relay.report("after the move (new envelopes only)");
+
+    // A short call: the offer and answer are contents of the session (each
+    // side's random SFrame key inside), the media are SFrame frames.
+    let (a, b) = (alice.handle(), bob.handle());
+    let (call, offer) = alice
+        .calls
+        .start(&b, b"v=0 ... a=candidate:relay ...", rng)
+        .expect("call");
+    alice.send(&b, bob.mailbox(), &offer, &mut relay);
+    bob.receive_all(&mut relay);
+    let answer = bob
+        .calls
+        .answer(&a, &call, b"v=0 ... answer ...", rng)
+        .expect("answer");
+    bob.send(&a, alice.mailbox(), &answer, &mut relay);
+    alice.receive_all(&mut relay);
+    assert_eq!(alice.calls.phase(&b, &call), Some(Phase::Active));
+    let mut frames = Vec::new();
+    for i in 0..3u8 {
+        let f = alice
+            .calls
+            .encrypt_frame(&b, &call, b"", &[i; 100])
+            .expect("frame");
+        assert_eq!(
+            bob.calls.decrypt_frame(&a, &call, b"", &f).expect("play"),
+            vec![i; 100]
+        );
+        let g = bob
+            .calls
+            .encrypt_frame(&a, &call, b"", &[i; 1200])
+            .expect("frame");
+        assert_eq!(
+            alice.calls.decrypt_frame(&b, &call, b"", &g).expect("play"),
+            vec![i; 1200]
+        );
+        frames.push(f);
+    }
+    println!("[media]   3 frames each way (100 and 1,200 bytes), SFrame headers only in clear");
+    assert_eq!(
+        bob.calls.decrypt_frame(&a, &call, b"", &frames[1]),
+        Err(xchat::Error::Replay)
+    );
+    println!("[bob]   a replayed frame is rejected");
+    let update = alice.calls.rekey(&b, &call, rng).expect("rekey");
+    alice.send(&b, bob.mailbox(), &update, &mut relay);
+    bob.receive_all(&mut relay);
+    let f = alice
+        .calls
+        .encrypt_frame(&b, &call, b"", b"new key")
+        .expect("frame");
+    assert_eq!(
+        bob.calls.decrypt_frame(&a, &call, b"", &f).expect("play"),
+        b"new key"
+    );
+    let bye = bob.calls.hang_up(&a, &call).expect("hang up");
+    bob.send(&a, alice.mailbox(), &bye, &mut relay);
+    alice.receive_all(&mut relay);
+    assert!(alice.calls.is_empty() && bob.calls.is_empty());
+    println!("[alice] the call ended: key update, hang-up, no call keys left");
     println!("done: the relay saw only mailbox ids, lengths and ciphertext.");
 }

@@ -844,17 +844,48 @@ impl Account {
     /// and `DHs`) is derived data and not exported; the first envelope
     /// after an import rebuilds it.
     pub fn export(&self) -> Zeroizing<Vec<u8>> {
-        let mut out = Zeroizing::new(Vec::with_capacity(4096));
+        // The parts that hold secrets are serialized first and the output
+        // is allocated at its exact length: a growing vector would free
+        // outgrown buffers holding secrets without wiping them.
+        let store = self.store.to_bytes();
+        let sessions: Vec<Vec<Zeroizing<Vec<u8>>>> = self
+            .contacts
+            .iter()
+            .map(|c| c.sessions.iter().map(Session::export).collect())
+            .collect();
+        let contacts_len: usize = self
+            .contacts
+            .iter()
+            .zip(&sessions)
+            .map(|(c, s)| {
+                IDENTITY_LEN
+                    + 4
+                    + 1
+                    + 16 * c.mailboxes.len()
+                    + 1
+                    + s.iter().map(|e| 4 + e.len()).sum::<usize>()
+            })
+            .sum();
+        let len = 1
+            + IDENTITY_SECRET_LEN
+            + 4
+            + store.len()
+            + 16
+            + 4
+            + contacts_len
+            + 4
+            + 36 * self.handshakes.len();
+        let mut out = Zeroizing::new(Vec::with_capacity(len));
         out.push(ACCOUNT_EXPORT_VERSION);
         out.extend_from_slice(&*self.identity.to_bytes());
-        write_framed(&mut out, &self.store.to_bytes());
+        write_framed(&mut out, &store);
         out.extend_from_slice(&self.mailbox);
         out.extend_from_slice(
             &u32::try_from(self.contacts.len())
                 .unwrap_or(u32::MAX)
                 .to_be_bytes(),
         );
-        for c in &self.contacts {
+        for (c, exports) in self.contacts.iter().zip(&sessions) {
             out.extend_from_slice(&identity::encode(&c.identity));
             out.extend_from_slice(&c.serial.to_be_bytes());
             out.push(u8::try_from(c.mailboxes.len()).unwrap_or(u8::MAX));
@@ -862,8 +893,8 @@ impl Account {
                 out.extend_from_slice(m);
             }
             out.push(u8::try_from(c.sessions.len()).unwrap_or(u8::MAX));
-            for s in &c.sessions {
-                write_framed(&mut out, &s.export());
+            for e in exports {
+                write_framed(&mut out, e);
             }
         }
         out.extend_from_slice(

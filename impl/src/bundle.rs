@@ -384,7 +384,21 @@ impl PrekeyStore {
     /// || u32(#opks) || (u32(id) || secret)* || u32(#pqpks) || (u32(id) ||
     /// u8(k) || ek || dk)*`, retired signed prekeys newest first.
     pub fn to_bytes(&self) -> Zeroizing<Vec<u8>> {
-        let mut out = Zeroizing::new(Vec::new());
+        // The exact length up front: a growing vector would free outgrown
+        // buffers holding secrets without wiping them.
+        let len = 4
+            + 32
+            + 4
+            + 36 * self.retired.len()
+            + 4
+            + 36 * self.opks.len()
+            + 4
+            + self
+                .pqpks
+                .iter()
+                .map(|p| 4 + 1 + p.ek.len() + p.dk.len())
+                .sum::<usize>();
+        let mut out = Zeroizing::new(Vec::with_capacity(len));
         out.extend_from_slice(&u32_be(self.spk_id));
         out.extend_from_slice(&self.spk_secret);
         out.extend_from_slice(&u32_be(len_u32(self.retired.len())));

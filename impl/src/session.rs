@@ -397,7 +397,22 @@ impl Session {
 
     /// Serializes the whole session (format in the module docs). Secret.
     pub fn export(&self) -> Zeroizing<Vec<u8>> {
-        let mut out = Zeroizing::new(Vec::with_capacity(2048));
+        // Exact length up front (a growing vector would free outgrown
+        // buffers holding keys without wiping them).
+        let pending = self
+            .pending
+            .as_ref()
+            .map_or(0, |p| p.encoded.len().saturating_sub(2));
+        let len = 1
+            + identity::IDENTITY_LEN
+            + 64
+            + 1
+            + pending
+            + 1
+            + self.peer_mailbox.map_or(0, |m| m.len())
+            + 4
+            + self.ratchet.export_len();
+        let mut out = Zeroizing::new(Vec::with_capacity(len));
         out.push(EXPORT_VERSION);
         out.extend_from_slice(&identity::encode(&self.peer));
         out.extend_from_slice(&self.ad);

@@ -17,9 +17,33 @@ use super::MAX_SKIPPED_TOTAL;
 impl RatchetState {
     /// The state in the ratchet part of the session export format. Secret.
     pub fn export(&self) -> Zeroizing<Vec<u8>> {
-        let mut out = Zeroizing::new(Vec::new());
+        let mut out = Zeroizing::new(Vec::with_capacity(self.export_len()));
         self.export_into(&mut out);
         out
+    }
+
+    /// The exact length of what [`RatchetState::export_into`] writes, so
+    /// that callers allocate once (a growing vector would free outgrown
+    /// buffers holding keys without wiping them).
+    pub(crate) fn export_len(&self) -> usize {
+        let c = &self.core;
+        let present = [
+            c.dhr.is_some(),
+            c.cks.is_some(),
+            c.ckr.is_some(),
+            c.hks.is_some(),
+            c.hkr.is_some(),
+        ]
+        .iter()
+        .filter(|p| **p)
+        .count();
+        let chains: usize = self
+            .skipped
+            .chains
+            .iter()
+            .map(|ch| 32 + 4 + 36 * ch.keys.len())
+            .sum();
+        1 + 32 + 32 * present + 3 * 32 + 3 * 4 + 4 + chains
     }
 
     /// Serializes the state (format: [`crate::session`] module docs).

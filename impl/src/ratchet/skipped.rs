@@ -52,13 +52,13 @@ pub(super) type SkippedRun = (HeaderKey, Vec<Box<SkippedMk>>);
 impl Skipped {
     /// Appends `keys` (numbers increasing) under `hk`, then evicts the oldest
     /// entries beyond `MAX_SKIPPED_TOTAL` (SPEC.md 9.5 "Skipping", REQ-RATCHET-005).
-    pub(super) fn append(&mut self, hk: HeaderKey, keys: Vec<Box<SkippedMk>>) {
+    pub(super) fn append(&mut self, hk: &HeaderKey, keys: Vec<Box<SkippedMk>>) {
         if !keys.is_empty() {
             self.total = self.total.saturating_add(keys.len());
             match self.chains.back_mut() {
-                Some(last) if last.hk.ct_eq(&hk) => last.keys.extend(keys),
+                Some(last) if last.hk.ct_eq(hk) => last.keys.extend(keys),
                 _ => self.chains.push_back(Box::new(SkippedChain {
-                    hk,
+                    hk: hk.clone(),
                     keys: keys.into(),
                 })),
             }

@@ -185,10 +185,13 @@ impl PendingRecv<'_> {
         } = self;
         match change {
             RecvChange::UseSkipped(c, k) => state.skipped.remove(c, k),
-            RecvChange::Advance(core, pending) => {
+            RecvChange::Advance(core, mut pending) => {
                 state.core = core;
-                for (hk, keys) in pending {
-                    state.skipped.append(hk, keys);
+                // The header keys are cloned into the chains and the
+                // originals dropped (wiped) in place with `pending`: moving
+                // them out would leave their bytes in the freed buffer.
+                for (hk, keys) in pending.iter_mut() {
+                    state.skipped.append(hk, core::mem::take(keys));
                 }
             }
         }
@@ -495,7 +498,10 @@ impl RatchetState {
             },
         };
         let mut next = self.core.clone();
-        let mut pending = Vec::new();
+        // At most two runs (the old chain up to `PN`, the new one up to
+        // `N`): the capacity is final, so the vector never reallocates and
+        // leaves no copy of a header key behind.
+        let mut pending = Vec::with_capacity(2);
         if dh_ratchet {
             skip(&mut next, h.pn, &mut pending)?;
             dh_ratchet_step(&mut next, &h, secret)?;
