@@ -104,46 +104,20 @@ pub mod call;
 // state, a session outside its account's replay records). Without it, the
 // parts of a layer's API that only the vectors and the differential tests
 // call are unused, hence `allow(dead_code)` on those declarations only.
-#[cfg(feature = "hazmat")]
-pub mod crypto;
-#[cfg(not(feature = "hazmat"))]
-#[allow(dead_code, unused_imports)]
-mod crypto;
-#[cfg(feature = "hazmat")]
-pub mod encoding;
-#[cfg(not(feature = "hazmat"))]
-#[allow(dead_code, unused_imports)]
-mod encoding;
-#[cfg(feature = "hazmat")]
-pub mod handshake;
-#[cfg(not(feature = "hazmat"))]
-#[allow(dead_code, unused_imports)]
-mod handshake;
-#[cfg(feature = "hazmat")]
-pub mod ratchet;
-#[cfg(not(feature = "hazmat"))]
-#[allow(dead_code, unused_imports)]
-mod ratchet;
-#[cfg(feature = "hazmat")]
-pub mod padding;
-#[cfg(not(feature = "hazmat"))]
-#[allow(dead_code, unused_imports)]
-mod padding;
-#[cfg(feature = "hazmat")]
-pub mod envelope;
-#[cfg(not(feature = "hazmat"))]
-#[allow(dead_code, unused_imports)]
-mod envelope;
-#[cfg(feature = "hazmat")]
-pub mod mailbox;
-#[cfg(not(feature = "hazmat"))]
-#[allow(dead_code, unused_imports)]
-mod mailbox;
-#[cfg(feature = "hazmat")]
-pub mod session;
-#[cfg(not(feature = "hazmat"))]
-#[allow(dead_code, unused_imports)]
-mod session;
+/// Declares layer modules: public with feature `hazmat`, private without
+/// (and then allowed to be partly unused).
+macro_rules! layers {
+    ($($name:ident),* $(,)?) => {$(
+        #[cfg(feature = "hazmat")]
+        pub mod $name;
+        #[cfg(not(feature = "hazmat"))]
+        #[allow(dead_code, unused_imports)]
+        mod $name;
+    )*};
+}
+
+layers!(crypto, encoding, handshake, ratchet, padding, envelope, mailbox, session);
+
 // Driving the impl from the spec's explicit randomness (conformance
 // vectors, fuzzing).
 #[cfg(feature = "hazmat")]
