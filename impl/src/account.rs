@@ -707,8 +707,10 @@ impl Account {
         if !same_peer(&header.initiator, &sender) {
             return Err(failed(Some(&header), Error::AuthenticationFailed));
         }
-        // P2: a further prekey message of a session we hold; like R5, the
-        // session that decrypted it becomes current (REQ-ROUTE-005).
+        // P2: a further prekey message of a session we hold. It becomes
+        // current if the current session is still in its prekey phase
+        // (never confirmed by the peer), else it stays where it is
+        // (REQ-ROUTE-005).
         if let Some(contact) = index.and_then(|i| self.contacts.get_mut(i)) {
             if let Some(s) = contact.sessions.iter().position(|s| *s.ek() == header.ek) {
                 let session = contact
@@ -719,8 +721,14 @@ impl Account {
                     .open(&PREKEY_PREFIX, body, ratchet_secret)
                     .map_err(|kind| failed(Some(&header), kind))?
                     .commit(true);
-                let session = contact.sessions.remove(s);
-                contact.sessions.insert(0, session);
+                if contact
+                    .sessions
+                    .first()
+                    .is_some_and(Session::in_prekey_phase)
+                {
+                    let session = contact.sessions.remove(s);
+                    contact.sessions.insert(0, session);
+                }
                 return Ok(Receipt::Message(Received {
                     sender,
                     content,

@@ -651,8 +651,8 @@ fn decrypt_in_contact(
 }
 
 /// Steps P1-P6 of SPEC.md section 15.2: a prekey message. A further
-/// prekey message of a held session makes it current (P2,
-/// REQ-ROUTE-005).
+/// prekey message of a held session makes it current while the current
+/// session is still pending (P2, REQ-ROUTE-005).
 fn receive_prekey(
     account: &Account,
     index: Option<usize>,
@@ -672,12 +672,20 @@ fn receive_prekey(
         ),
         None => (sender.clone(), Vec::new()),
     };
-    // P2: a further prekey message of a session we hold; like R5, the
-    // session that decrypted it becomes current (REQ-ROUTE-005).
+    // P2: a further prekey message of a session we hold. It becomes
+    // current if the current session is still in its prekey phase (never
+    // confirmed by the peer), else it is updated in place (REQ-ROUTE-005).
     if let Some(s) = route_prekey(&sessions, &header.ek) {
         let (decrypted, padded) = session::decrypt(&sessions[s], message, ratchet_secret)?;
         let content = open_content(&padded)?;
-        let next_sessions = promote(&sessions, s, &session::take_update(&decrypted, &content));
+        let updated = session::take_update(&decrypted, &content);
+        let next_sessions = if sessions[0].pending.is_some() {
+            promote(&sessions, s, &updated)
+        } else {
+            let mut next = sessions.clone();
+            next[s] = updated;
+            next
+        };
         return Ok((
             with_contact(account, index, &pinned, &next_sessions),
             Receipt::Message(Received {
