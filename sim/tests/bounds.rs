@@ -6,11 +6,13 @@
 //!
 //! Run with `--nocapture` to print the figures of sim/README.md's table.
 
+mod common;
+
+use common::{bundle_of, h, user};
 use rand_chacha::ChaCha20Rng;
-use rand_core::{Rng, SeedableRng};
+use rand_core::SeedableRng;
 use xchat::error::ReceiveError;
-use xchat::{bundle, identity};
-use xchat::{Account, Content, Error, Handle, Outgoing, PqKind, PrekeyStore, Receipt};
+use xchat::{Account, Content, Error, Outgoing, Receipt};
 
 /// SPEC.md section 16 (and `xchat`'s constants of the same names).
 const MAX_SKIP: usize = 1000;
@@ -31,26 +33,6 @@ const MAILBOX_BYTES: usize = 16;
 
 fn rng(seed: u8) -> ChaCha20Rng {
     ChaCha20Rng::from_seed([seed; 32])
-}
-
-fn user(name: &str, r: &mut ChaCha20Rng) -> Account {
-    let handle: Handle = name.parse().unwrap();
-    let mut store = PrekeyStore::generate(1, r);
-    store.add_pq_prekey(bundle::generate_pq_prekey(20, PqKind::LastResort, r));
-    let mut mailbox = [0u8; 16];
-    r.fill_bytes(&mut mailbox);
-    Account::new(identity::generate(handle, r), store, mailbox)
-}
-
-fn h(a: &Account) -> Handle {
-    *a.identity().handle()
-}
-
-fn bundle_of(a: &Account) -> xchat::VerifiedBundle {
-    bundle::make_bundle(a.identity(), a.store(), None, 20)
-        .unwrap()
-        .verify()
-        .unwrap()
 }
 
 fn accept(a: &mut Account, o: &Outgoing, r: &mut ChaCha20Rng) {

@@ -2,31 +2,13 @@
 //! application API. They document SPEC.md behaviour (the impl follows the
 //! spec), so the ones that fail are `#[ignore]`d until the spec decides.
 
+mod common;
+
+use common::{bundle_of, h, user};
 use rand_chacha::ChaCha20Rng;
-use rand_core::{Rng, SeedableRng};
+use rand_core::SeedableRng;
 use xchat::error::ReceiveError;
-use xchat::{bundle, identity};
-use xchat::{Account, Content, Error, Handle, PqKind, PrekeyStore, Receipt};
-
-fn user(name: &str, r: &mut ChaCha20Rng) -> Account {
-    let handle: Handle = name.parse().unwrap();
-    let mut store = PrekeyStore::generate(1, r);
-    store.add_pq_prekey(bundle::generate_pq_prekey(20, PqKind::LastResort, r));
-    let mut mailbox = [0u8; 16];
-    r.fill_bytes(&mut mailbox);
-    Account::new(identity::generate(handle, r), store, mailbox)
-}
-
-fn h(a: &Account) -> Handle {
-    *a.identity().handle()
-}
-
-fn bundle_of(a: &Account) -> xchat::VerifiedBundle {
-    bundle::make_bundle(a.identity(), a.store(), None, 20)
-        .unwrap()
-        .verify()
-        .unwrap()
-}
+use xchat::{Account, Content, Error, Receipt};
 
 /// Alice starts with a bundle of Bob's that goes stale (Bob rotates his
 /// signed prekey twice before her first message arrives), with a small
