@@ -3,8 +3,11 @@
 //! This crate is the source of truth for the XCHAT-1 protocol and for every
 //! cryptographic primitive it uses. It is written to be *read* next to the
 //! standards it cites (and, later, next to `SPEC.md`), to be *run* as the
-//! oracle for test vectors, differential tests and fuzzing, and to be
-//! *extracted* by [hax](https://github.com/cryspen/hax) for proofs.
+//! oracle for test vectors, differential tests and fuzzing, and to stay
+//! *extractable* by [hax](https://github.com/cryspen/hax) for proofs. The
+//! subset below is what makes extraction possible and it is checked on every
+//! CI run; running hax itself, and any proof, is future work that this
+//! repository does not claim yet.
 //!
 //! ## The subset this crate is written in
 //!
