@@ -448,3 +448,57 @@ fn a_responder_rekey_recovers_from_a_stale_first_message() {
         "only {checked} seeds gave Alice the smaller EK"
     );
 }
+
+/// What an application reads back: a contact's sessions (current first),
+/// its mailboxes, the number of handshake records, and a `Debug` that names
+/// the contact (and never prints a secret: `Contact` holds none but the
+/// cached `DHs`, which it leaves out).
+#[test]
+fn contact_accessors_and_debug() {
+    let w = world();
+    let bob_at_alice = w.alice.contact(&handle(&w.bob)).unwrap();
+    assert_eq!(bob_at_alice.sessions().len(), 1);
+    assert!(std::ptr::eq(
+        bob_at_alice.current().unwrap(),
+        &bob_at_alice.sessions()[0]
+    ));
+    assert_eq!(bob_at_alice.mailboxes().len(), 1);
+    assert_eq!(bob_at_alice.identity().handle, handle(&w.bob));
+    // Bob accepted two first messages (Alice's and Carol's); Alice and
+    // Carol only initiated.
+    assert_eq!(w.bob.handshake_records(), 2);
+    assert_eq!(w.alice.handshake_records(), 0);
+    assert_eq!(w.carol.handshake_records(), 0);
+    let shown = format!("{bob_at_alice:?}");
+    assert!(
+        shown.starts_with("Contact {") && shown.contains("handle") && shown.contains("bob"),
+        "{shown}"
+    );
+    assert!(shown.contains("verified: false") || shown.contains("verified: true"));
+}
+
+/// SPEC.md section 16: a contact holds its current session and at most
+/// `MAX_PREVIOUS_SESSIONS` = 4 previous ones; every re-key puts the new
+/// session in front and drops the oldest beyond five. The responder
+/// records one handshake per first message it accepts.
+#[test]
+fn a_contact_keeps_at_most_five_sessions() {
+    let mut w = world();
+    let bob = handle(&w.bob);
+    let records = w.bob.handshake_records();
+    for i in 0..6 {
+        w.alice
+            .start(&bob, &verified_bundle(&w.bob, None), &mut w.r)
+            .unwrap();
+        let out = w
+            .alice
+            .send(&bob, &text(&format!("re-key {i}")), w.bob.mailbox(), &mut w.r)
+            .unwrap();
+        message(w.bob.receive(&out.mailbox, &out.envelope, &mut w.r));
+        assert_eq!(w.bob.handshake_records(), records + i + 1);
+        let at_alice = w.alice.contact(&bob).unwrap();
+        assert_eq!(at_alice.sessions().len(), (i + 2).min(5));
+        let at_bob = w.bob.contact(&handle(&w.alice)).unwrap();
+        assert_eq!(at_bob.sessions().len(), (i + 2).min(5));
+    }
+}
