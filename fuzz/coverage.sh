@@ -38,11 +38,21 @@ for t in $targets; do
     # The regression inputs (regressions/README.md: one folder per target).
     [ -d "regressions/$t" ] && inputs+=("regressions/$t")
     echo "== coverage $t: ${inputs[*]}"
-    cargo fuzz coverage -s none --target-dir "$target_dir" "$t" "${inputs[@]}" >"coverage-$t.log" 2>&1 ||
+    # cargo fuzz coverage builds the instrumented binary (its own replay is
+    # only of the seeds); the replay below runs every input of every folder
+    # once (-runs=0) into one profile.
+    cargo fuzz coverage -s none --target-dir "$target_dir" "$t" "seeds/$t" >"coverage-$t.log" 2>&1 ||
         { tail -20 "coverage-$t.log"; exit 1; }
     rm -f "coverage-$t.log"
-    objects+=("$target_dir/$host/coverage/$host/release/$t")
-    profiles+=("coverage/$t/coverage.profdata")
+    bin="$target_dir/$host/release/$t"
+    rm -rf "coverage/$t/replay"
+    mkdir -p "coverage/$t/replay"
+    LLVM_PROFILE_FILE="coverage/$t/replay/%p.profraw" "$bin" -runs=0 -timeout=60 "${inputs[@]}" \
+        2>"coverage/$t/replay.log" || { tail -20 "coverage/$t/replay.log"; exit 1; }
+    grep -E '^#[0-9]+ +INITED' "coverage/$t/replay.log" || true
+    "$tools/llvm-profdata" merge -sparse "coverage/$t/replay/"*.profraw -o "coverage/$t/replay.profdata"
+    objects+=("$bin")
+    profiles+=("coverage/$t/replay.profdata")
 done
 
 "$tools/llvm-profdata" merge -sparse "${profiles[@]}" -o coverage/all.profdata

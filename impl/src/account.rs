@@ -442,10 +442,9 @@ impl Account {
         let out = self.send_in(i, &update, peer_mailbox, rng)?;
         if let Some(contact) = self.contacts.get_mut(i) {
             contact.mailboxes.insert(0, *mailbox);
-            if contact.mailboxes.len() > 1 + MAX_RETIRED_MAILBOXES {
-                for gone in contact.mailboxes.drain(1 + MAX_RETIRED_MAILBOXES..) {
-                    self.routes.remove(&gone);
-                }
+            let held = contact.mailboxes.len().min(1 + MAX_RETIRED_MAILBOXES);
+            for gone in contact.mailboxes.drain(held..) {
+                self.routes.remove(&gone);
             }
             contact.serial = serial + 1;
             self.routes.insert(*mailbox, i);

@@ -492,7 +492,12 @@ fn a_contact_keeps_at_most_five_sessions() {
             .unwrap();
         let out = w
             .alice
-            .send(&bob, &text(&format!("re-key {i}")), w.bob.mailbox(), &mut w.r)
+            .send(
+                &bob,
+                &text(&format!("re-key {i}")),
+                w.bob.mailbox(),
+                &mut w.r,
+            )
             .unwrap();
         message(w.bob.receive(&out.mailbox, &out.envelope, &mut w.r));
         assert_eq!(w.bob.handshake_records(), records + i + 1);
@@ -500,5 +505,40 @@ fn a_contact_keeps_at_most_five_sessions() {
         assert_eq!(at_alice.sessions().len(), (i + 2).min(5));
         let at_bob = w.bob.contact(&handle(&w.alice)).unwrap();
         assert_eq!(at_bob.sessions().len(), (i + 2).min(5));
+    }
+}
+
+/// SPEC.md sections 12.1 and 16: a contact keeps its current pairwise
+/// mailbox and `MAX_RETIRED_MAILBOXES` = 2 retired ones, newest first; an
+/// offer beyond deletes the oldest, which then no longer routes
+/// (`UnknownMailbox`) while the retired ones still do.
+#[test]
+fn pairwise_mailboxes_keep_two_retired() {
+    let mut w = world();
+    let bob = handle(&w.bob);
+    let mut offered = w.alice.contact(&bob).unwrap().mailboxes().to_vec();
+    assert_eq!(offered.len(), 1);
+    for i in 0..3 {
+        let out = w
+            .alice
+            .offer_mailbox(&bob, w.bob.mailbox(), &mut w.r)
+            .unwrap();
+        message(w.bob.receive(&out.mailbox, &out.envelope, &mut w.r));
+        let held = w.alice.contact(&bob).unwrap().mailboxes().to_vec();
+        offered.insert(0, held[0]);
+        assert_eq!(held.len(), (i + 2).min(3));
+        assert_eq!(held, offered[..held.len()]);
+    }
+    let junk = [1u8; 120];
+    let gone = offered[3];
+    assert!(matches!(
+        w.alice.receive(&gone, &junk, &mut w.r),
+        Err(ReceiveError::UnknownMailbox { mailbox }) if mailbox == gone
+    ));
+    for held in &offered[..3] {
+        assert!(matches!(
+            w.alice.receive(held, &junk, &mut w.r),
+            Err(ReceiveError::Envelope { .. } | ReceiveError::Message { .. })
+        ));
     }
 }
