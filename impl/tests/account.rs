@@ -327,13 +327,29 @@ fn import_is_strict_and_bounded() {
     let w = world();
     let good = w.bob.export();
     // Every strict prefix, and one byte more.
+    // Each error names where the field it could not read starts: never
+    // past the cut, and a different place for cuts in different fields.
+    let mut offsets = std::collections::BTreeSet::new();
     for cut in 0..good.len() {
         let e = Account::import(&good[..cut]).unwrap_err();
-        assert!(
-            matches!(e, ImportError::Length { .. } | ImportError::Invalid { .. }),
-            "prefix {cut}: {e:?}"
-        );
+        let offset = match e {
+            ImportError::Length { offset } | ImportError::Invalid { offset, .. } => offset,
+            other => panic!("prefix {cut}: {other:?}"),
+        };
+        assert!(offset <= cut, "prefix {cut}: {e:?}");
+        offsets.insert(offset);
     }
+    // The empty input fails at its version byte, the first prefix holding
+    // the version byte at the field after it.
+    assert_eq!(
+        Account::import(&good[..0]).unwrap_err(),
+        ImportError::Length { offset: 0 }
+    );
+    assert!(matches!(
+        Account::import(&good[..1]).unwrap_err(),
+        ImportError::Length { offset: 1 } | ImportError::Invalid { offset: 1, .. }
+    ));
+    assert!(offsets.len() > 20, "{} distinct offsets", offsets.len());
     let mut longer = good.to_vec();
     longer.push(0);
     assert!(matches!(
@@ -541,4 +557,57 @@ fn pairwise_mailboxes_keep_two_retired() {
             Err(ReceiveError::Envelope { .. } | ReceiveError::Message { .. })
         ));
     }
+}
+
+/// SPEC.md section 16 and REQ-HS-006 step P4: at most
+/// `MAX_HANDSHAKES_PER_SIGNED_PREKEY` = 4,096 first messages are accepted
+/// per signed prekey; the next is `UnknownPrekey` and changes nothing. The
+/// records of a retired prekey do not count against the current one.
+#[test]
+fn handshakes_per_signed_prekey_are_bounded() {
+    let mut w = world();
+    let bob = handle(&w.bob);
+    let spk_before = w.bob.handshake_records();
+    // The world's two handshakes (Alice's and Carol's) are on this prekey.
+    for i in spk_before..4096 {
+        w.alice
+            .start(&bob, &verified_bundle(&w.bob, None), &mut w.r)
+            .unwrap();
+        let out = w
+            .alice
+            .send(&bob, &text("again"), w.bob.mailbox(), &mut w.r)
+            .unwrap();
+        message(w.bob.receive(&out.mailbox, &out.envelope, &mut w.r));
+        assert_eq!(w.bob.handshake_records(), i + 1);
+    }
+    w.alice
+        .start(&bob, &verified_bundle(&w.bob, None), &mut w.r)
+        .unwrap();
+    let out = w
+        .alice
+        .send(&bob, &text("one too many"), w.bob.mailbox(), &mut w.r)
+        .unwrap();
+    let before = w.bob.export();
+    assert_eq!(
+        w.bob
+            .receive(&out.mailbox, &out.envelope, &mut w.r)
+            .unwrap_err()
+            .kind(),
+        Error::UnknownPrekey
+    );
+    assert_eq!(*w.bob.export(), *before);
+    // A new signed prekey: its handshakes are accepted again.
+    w.bob.rotate_signed_prekey(&mut w.r);
+    w.alice
+        .start(&bob, &verified_bundle(&w.bob, None), &mut w.r)
+        .unwrap();
+    let out = w
+        .alice
+        .send(&bob, &text("fresh prekey"), w.bob.mailbox(), &mut w.r)
+        .unwrap();
+    assert_eq!(
+        message(w.bob.receive(&out.mailbox, &out.envelope, &mut w.r)),
+        text("fresh prekey")
+    );
+    assert_eq!(w.bob.handshake_records(), 4097);
 }
