@@ -611,3 +611,28 @@ fn handshakes_per_signed_prekey_are_bounded() {
     );
     assert_eq!(w.bob.handshake_records(), 4097);
 }
+
+/// `Account::export` writes into one allocation of exactly the export's
+/// size: a buffer that grew while being written would have been copied,
+/// and the old one freed without being wiped, leaving secrets on the heap
+/// (`sim/tests/zeroize.rs` checks the freed heap itself).
+#[test]
+fn export_is_one_allocation_of_its_exact_size() {
+    let mut w = world();
+    let fresh = user("dave", 9);
+    // Skipped keys too: Bob holds some once a message of Alice's is lost.
+    let bob = handle(&w.bob);
+    for t in ["lost", "kept"] {
+        let out = w
+            .alice
+            .send(&bob, &text(t), w.bob.mailbox(), &mut w.r)
+            .unwrap();
+        if t == "kept" {
+            message(w.bob.receive(&out.mailbox, &out.envelope, &mut w.r));
+        }
+    }
+    for a in [&w.alice, &w.bob, &w.carol, &fresh] {
+        let e = a.export();
+        assert_eq!(e.capacity(), e.len(), "{}", handle(a));
+    }
+}
