@@ -636,3 +636,61 @@ fn export_is_one_allocation_of_its_exact_size() {
         assert_eq!(e.capacity(), e.len(), "{}", handle(a));
     }
 }
+
+/// `Account::import` checks the handshake records (SPEC.md sections 15.3
+/// and 16): at most 2 x 4,096 of them, each on a signed prekey the store
+/// holds, none twice, at most 4,096 on one prekey. The records are the
+/// export's tail: `u32(n) || n x (u32(spk_id) || EK)`.
+#[test]
+fn import_checks_handshake_records() {
+    let w = world();
+    let good = w.bob.export();
+    let n = w.bob.handshake_records();
+    assert_eq!(n, 2);
+    let at = good.len() - 36 * n - 4;
+    assert_eq!(good[at..at + 4], (n as u32).to_be_bytes());
+    let with_count = |count: u32| {
+        let mut bad = good.to_vec();
+        bad[at..at + 4].copy_from_slice(&count.to_be_bytes());
+        Account::import(&bad).unwrap_err()
+    };
+    let too_many = ImportError::TooMany {
+        what: "handshake records",
+        max: 8192,
+    };
+    assert_eq!(with_count(8193), too_many);
+    assert_eq!(with_count(u32::MAX), too_many);
+    // 8,192 is allowed; the third record is missing.
+    assert_eq!(with_count(8192), ImportError::Length { offset: good.len() });
+    let record = |i: usize| at + 4 + 36 * i;
+    let invalid = |i: usize| ImportError::Invalid {
+        field: "handshake record",
+        offset: record(i),
+    };
+    // A signed prekey the store does not hold.
+    let mut bad = good.to_vec();
+    bad[record(1)..record(1) + 4].copy_from_slice(&77u32.to_be_bytes());
+    assert_eq!(Account::import(&bad).unwrap_err(), invalid(1));
+    // The same record twice.
+    let mut bad = good.to_vec();
+    bad.copy_within(record(0)..record(1), record(1));
+    assert_eq!(Account::import(&bad).unwrap_err(), invalid(1));
+    // 4,097 distinct records on Bob's signed prekey: the last is refused.
+    let spk = &good[record(0)..record(0) + 4];
+    let mut many = good[..at].to_vec();
+    many.extend_from_slice(&4097u32.to_be_bytes());
+    for i in 0..4097u32 {
+        many.extend_from_slice(spk);
+        let mut ek = [0u8; 32];
+        ek[..4].copy_from_slice(&i.to_be_bytes());
+        many.extend_from_slice(&ek);
+    }
+    assert_eq!(Account::import(&many).unwrap_err(), invalid(4096));
+    // 4,096 are accepted, and export to the same bytes.
+    let mut full = good[..at].to_vec();
+    full.extend_from_slice(&4096u32.to_be_bytes());
+    full.extend_from_slice(&many[record(0)..record(4096)]);
+    let imported = Account::import(&full).unwrap();
+    assert_eq!(imported.handshake_records(), 4096);
+    assert_eq!(*imported.export(), full);
+}
