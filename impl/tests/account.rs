@@ -694,3 +694,108 @@ fn import_checks_handshake_records() {
     assert_eq!(imported.handshake_records(), 4096);
     assert_eq!(*imported.export(), full);
 }
+
+/// Where the first contact's serial starts in an export (then its mailbox
+/// count, mailboxes, session count).
+fn first_contact_serial_at(export: &[u8]) -> usize {
+    let store_len = u32::from_be_bytes(export[81..85].try_into().unwrap()) as usize;
+    85 + store_len + 16 + 4 + 147
+}
+
+/// `Account::import` checks each contact (SPEC.md sections 12.1, 15.1 and
+/// 16): at most 3 pairwise mailboxes and 5 sessions, a non-zero serial once
+/// a mailbox was offered, and no mailbox id held twice (the published one,
+/// another of the same contact's, or another contact's). The largest
+/// allowed counts import and export to the same bytes.
+#[test]
+fn import_checks_each_contact() {
+    let mut w = world();
+    let bob = handle(&w.bob);
+    // Alice: Bob is her first contact, with one mailbox and one session.
+    let good = w.alice.export().to_vec();
+    let serial_at = first_contact_serial_at(&good);
+    let count_at = serial_at + 4;
+    assert_eq!(good[count_at], 1);
+    let mailbox_at = count_at + 1;
+    let import = |bytes: &[u8]| Account::import(bytes);
+    let invalid = |field: &'static str, offset: usize| ImportError::Invalid { field, offset };
+    // Serial 0 with a mailbox offered.
+    let mut bad = good.clone();
+    bad[serial_at..serial_at + 4].copy_from_slice(&[0; 4]);
+    assert_eq!(
+        import(&bad).unwrap_err(),
+        invalid("mailbox serial", count_at)
+    );
+    // Four mailboxes.
+    let mut bad = good.clone();
+    bad[count_at] = 4;
+    assert_eq!(
+        import(&bad).unwrap_err(),
+        ImportError::TooMany {
+            what: "pairwise mailboxes per contact",
+            max: 3
+        }
+    );
+    // The mailbox is the published one.
+    let mut bad = good.clone();
+    let published = *w.alice.mailbox();
+    bad[mailbox_at..mailbox_at + 16].copy_from_slice(&published);
+    assert_eq!(
+        import(&bad).unwrap_err(),
+        invalid("pairwise mailbox (held twice)", mailbox_at)
+    );
+    // Three offers later: three mailboxes (the bound), importable.
+    for _ in 0..3 {
+        let out = w
+            .alice
+            .offer_mailbox(&bob, w.bob.mailbox(), &mut w.r)
+            .unwrap();
+        message(w.bob.receive(&out.mailbox, &out.envelope, &mut w.r));
+    }
+    let three = w.alice.export().to_vec();
+    assert_eq!(three[count_at], 3);
+    assert_eq!(*import(&three).unwrap().export(), three);
+    // The same mailbox twice within the contact.
+    let mut bad = three.clone();
+    bad.copy_within(mailbox_at..mailbox_at + 16, mailbox_at + 16);
+    assert_eq!(
+        import(&bad).unwrap_err(),
+        invalid("pairwise mailbox (held twice)", mailbox_at + 16)
+    );
+    // Five sessions (the bound): importable.
+    for _ in 0..4 {
+        w.alice
+            .start(&bob, &verified_bundle(&w.bob, None), &mut w.r)
+            .unwrap();
+    }
+    let five = w.alice.export().to_vec();
+    assert_eq!(five[first_contact_session_count_at(&five)], 5);
+    assert_eq!(*import(&five).unwrap().export(), five);
+}
+
+/// A pairwise mailbox id held by two contacts is refused on import.
+#[test]
+fn import_refuses_a_mailbox_held_by_two_contacts() {
+    let mut w = world();
+    // Bob's contacts: Alice (one mailbox Bob offered her), then Carol.
+    let carol = handle(&w.carol);
+    let out = w
+        .bob
+        .offer_mailbox(&carol, w.carol.mailbox(), &mut w.r)
+        .unwrap();
+    message(w.carol.receive(&out.mailbox, &out.envelope, &mut w.r));
+    let good = w.bob.export().to_vec();
+    let alice_mailbox = w.bob.contact(&handle(&w.alice)).unwrap().mailboxes()[0];
+    let carol_mailbox = w.bob.contact(&carol).unwrap().mailboxes()[0];
+    let at = good.windows(16).position(|x| x == carol_mailbox).unwrap();
+    let mut bad = good.clone();
+    bad[at..at + 16].copy_from_slice(&alice_mailbox);
+    assert_eq!(
+        Account::import(&bad).unwrap_err(),
+        ImportError::Invalid {
+            field: "pairwise mailbox (held twice)",
+            offset: at
+        }
+    );
+    assert_eq!(*Account::import(&good).unwrap().export(), good);
+}
