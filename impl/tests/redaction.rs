@@ -1,0 +1,117 @@
+//! `Debug` never prints a secret (README.md, "How we write code"): every
+//! type that holds key material, plaintext or handshake intermediates shows
+//! its public fields and a `[redacted]` marker instead. Each case checks
+//! that the output names the type and what it shows, and that it contains
+//! none of the secret bytes it holds (as `Debug` would print them).
+
+use rand::rngs::StdRng;
+use rand::SeedableRng;
+use xchat::bundle::{self, PqKind, PrekeyStore};
+use xchat::content::Content;
+use xchat::handshake::{self, HandshakeKeys};
+use xchat::session::Session;
+use xchat::{envelope, identity, Handle};
+
+fn rng(seed: u64) -> StdRng {
+    StdRng::seed_from_u64(seed)
+}
+
+/// How `Debug` prints a byte array: the form a leak would take.
+fn shown(bytes: &[u8]) -> String {
+    format!("{bytes:?}")
+}
+
+fn assert_redacted(out: &str, name: &str, secrets: &[&[u8]]) {
+    assert!(out.starts_with(name), "{out}");
+    assert!(out.contains("[redacted]"), "{out}");
+    for s in secrets {
+        let leak = shown(s);
+        assert!(
+            !out.contains(&leak[1..leak.len() - 1]),
+            "{out} shows {leak}"
+        );
+    }
+}
+
+#[test]
+fn handshake_keys_show_only_the_associated_data() {
+    let keys = HandshakeKeys {
+        sk: [0x11; 32],
+        hka: [0x22; 32],
+        nhkb: [0x33; 32],
+        ad: [0x44; 32],
+    };
+    let out = format!("{keys:?}");
+    assert_redacted(&out, "HandshakeKeys", &[&keys.sk, &keys.hka, &keys.nhkb]);
+    assert!(out.contains(&shown(&keys.ad)), "{out}");
+}
+
+#[test]
+fn sessions_ratchets_and_handshakes_are_redacted() {
+    let r = &mut rng(1);
+    let alice_h: Handle = "alice".parse().unwrap();
+    let bob_h: Handle = "bob".parse().unwrap();
+    let alice = identity::generate(alice_h, r);
+    let bob = identity::generate(bob_h, r);
+    let mut store = PrekeyStore::generate(1, r);
+    store.add_pq_prekey(bundle::generate_pq_prekey(20, PqKind::LastResort, r));
+    let bob_bundle = bundle::make_bundle(&bob, &store, None, 20)
+        .unwrap()
+        .verify()
+        .unwrap();
+    let bob_mailbox = [7u8; 16];
+
+    // The initiator's session, before and after its first message.
+    let mut session = Session::initiate(&alice, &bob_h, &bob_bundle, r).unwrap();
+    let out = format!("{session:?}");
+    assert!(out.starts_with("Session"), "{out}");
+    assert!(
+        out.contains("bob") && out.contains("prekey_phase: true"),
+        "{out}"
+    );
+    assert!(
+        out.contains("RatchetState") && out.contains("[redacted]"),
+        "{out}"
+    );
+    let secret_text = "the secret plaintext";
+    let (_, envelope) = session
+        .send(&alice, &Content::Text(secret_text.into()), &bob_mailbox, r)
+        .unwrap();
+    let ad = *session.associated_data();
+    let out = format!("{session:?}");
+    assert!(out.contains("ns: 1"), "{out}");
+
+    // A pending send of the ratchet.
+    let mut state = {
+        let (state, _, _) =
+            handshake::initiate(&alice, &bob_h, &bob_bundle, &[1; 32], &[2; 32], &[3; 32]).unwrap();
+        state
+    };
+    let out = format!("{state:?}");
+    assert_redacted(&out, "RatchetState", &[]);
+    let pending = state.encrypt(&ad, &[], b"plain", &[4; 24]).unwrap();
+    assert_eq!(format!("{pending:?}"), "PendingSend([redacted])");
+    drop(pending);
+
+    // The responder's side: the accepted handshake and its trace.
+    let (_, prekey_message) = envelope::open(&bob, &bob_mailbox, &envelope).unwrap();
+    let (accepted, trace) =
+        handshake::respond_traced(&bob, &store, &prekey_message, &[5; 32]).unwrap();
+    let out = format!("{accepted:?}");
+    assert_redacted(
+        &out,
+        "Accepted",
+        &[&accepted.plaintext, secret_text.as_bytes()],
+    );
+    assert!(out.contains("RatchetState"), "{out}");
+    let out = format!("{trace:?}");
+    assert_redacted(
+        &out,
+        "HandshakeTrace",
+        &[&trace.keys.sk, &trace.keys.hka, &trace.keys.nhkb],
+    );
+    assert!(
+        out.contains(&format!("transcript: {}", trace.transcript.len())),
+        "{out}"
+    );
+}
