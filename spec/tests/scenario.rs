@@ -660,8 +660,8 @@ proptest! {
             events.push(Event::Deliver { index: 2 + k });
         }
         let t = run_ok(&setup, &events);
-        for k in 0..payloads.len() {
-            let from = if payloads[k].0 { Party::Carol } else { Alice };
+        for (k, (stranger, _)) in payloads.iter().enumerate() {
+            let from = if *stranger { Party::Carol } else { Alice };
             prop_assert_eq!(
                 &t.outcomes[opening.len() + 2 * k],
                 &Outcome::Sent { index: 2 + k, from, to: Bob }
