@@ -734,7 +734,8 @@ fn typed(g: &Gen, label: &str, kind: u8, len: usize) -> Vec<u8> {
 /// minimum length of random bytes (recognized by no session), her own first
 /// (prekey) message cut in half, light messages resent sealed with garbage
 /// (too short to decode, and of the minimum length), then once more
-/// duplicated and tampered. Carol, a stranger with no session, injects a
+/// duplicated and tampered, and at the end refused as gone (Alice cannot
+/// resend a sealed envelope: `Malformed`; it is dropped). Carol, a stranger with no session, injects a
 /// ratchet message of the minimum length; Mallory, whose identity claims
 /// the pinned handle `alice`, injects an empty one (the pin, R2, comes
 /// before the payload). Every rejection leaves Bob as he was: Alice's next
@@ -793,6 +794,8 @@ fn injection_script(g: &Gen) -> (String, Setup, Vec<Event>) {
         Deliver { index: 13 },
         send(Bob, Alice, "so am i"),
         Deliver { index: 14 },
+        Gone { index: first + 5 },
+        Deliver { index: first + 5 },
     ]);
     ("hostile-contact-injects".into(), setup, events)
 }
