@@ -714,6 +714,7 @@ pub fn scripts(g: &Gen) -> Vec<(String, Setup, Vec<Event>)> {
     ));
     out.extend(pairwise_scripts(g));
     out.push(injection_script(g));
+    out.push(resealing_script(g));
     out
 }
 
@@ -798,6 +799,82 @@ fn injection_script(g: &Gen) -> (String, Setup, Vec<Event>) {
         Deliver { index: first + 5 },
     ]);
     ("hostile-contact-injects".into(), setup, events)
+}
+
+/// Real messages re-sealed by `inject` (SPEC.md 15.2 R2-R5 on well-formed
+/// messages in envelopes of another sender or a second envelope): Alice's
+/// prekey message (0) and ratchet message (2), opened as Bob opens them.
+/// Before 2 is delivered Alice re-seals it (its first delivery, in a new
+/// envelope), then 2 itself arrives (a replay); Alice re-seals her prekey
+/// message after Bob accepted it (rejected, as a duplicate of its first
+/// envelope right after is), and once with its last byte flipped;
+/// Carol (a stranger) and Mallory (claiming `alice`) re-seal Alice's
+/// prekey message; Alice re-seals Bob's message to her (1), and Carol
+/// Alice's ratchet message. Alice's next message is delivered.
+fn resealing_script(g: &Gen) -> (String, Setup, Vec<Event>) {
+    use Event::*;
+    use Party::*;
+    let setup = script_setup(g, "resealing", true, PqKind::LastResort);
+    let opening = vec![
+        alice_starts(),
+        send(Alice, Bob, "hello"),
+        Deliver { index: 0 },
+        send(Bob, Alice, "hi"),
+        Deliver { index: 1 },
+        send(Alice, Bob, "ratchet"),
+    ];
+    let t = scenario::run(&setup, &opening).expect("opening runs");
+    let inner = |to: Party, index: usize| {
+        let a = &t.parties[scenario::index_of(to)].account;
+        envelope::open(&a.identity, &a.mailbox, &t.wire[index])
+            .expect("opens")
+            .1
+    };
+    let prekey_message = inner(Bob, 0);
+    let ratchet_message = inner(Bob, 2);
+    let bobs_message = inner(Alice, 1);
+    let mut flipped = prekey_message.clone();
+    if let Some(last) = flipped.last_mut() {
+        *last ^= 0x01;
+    }
+    let mut events = opening;
+    let payloads: Vec<(Party, Vec<u8>)> = vec![
+        (Alice, ratchet_message.clone()),
+        (Alice, prekey_message.clone()),
+        (Alice, flipped),
+        (Carol, prekey_message.clone()),
+        (Mallory, prekey_message),
+        (Alice, bobs_message),
+        (Carol, ratchet_message),
+    ];
+    let first = 3;
+    let count = payloads.len();
+    for (k, (from, payload)) in payloads.into_iter().enumerate() {
+        events.push(Inject {
+            from,
+            to: Bob,
+            payload,
+        });
+        events.push(Deliver { index: first + k });
+        match k {
+            0 => events.push(Deliver { index: 2 }),
+            // The same message in its first envelope: what Bob makes of
+            // it depends on the sender and the message, not the envelope.
+            1 => events.push(Duplicate { index: 0 }),
+            _ => {}
+        }
+    }
+    events.extend([
+        send(Alice, Bob, "still talking"),
+        Deliver {
+            index: first + count,
+        },
+    ]);
+    (
+        "hostile-contact-reseals-real-messages".into(),
+        setup,
+        events,
+    )
 }
 
 /// Alice starts with Bob and says hello (0); Bob offers a pairwise mailbox
