@@ -200,7 +200,9 @@ fn streaming_open_holds_one_batch_even_for_hostile_streams() {
     let pointer = seal_to_writer(MediaKind::Photo, &mut rng(9), pattern(len), &mut ct, len)
         .expect("seal_to_writer");
     let total = ct.len() as u64;
-    let cases: [(&str, u64, Option<u64>, Result<u64, &str>); 4] = [
+    // (name, bytes the reader serves, byte to flip, the result expected)
+    type StreamCase = (&'static str, u64, Option<u64>, Result<u64, &'static str>);
+    let cases: [StreamCase; 4] = [
         ("honest", total, None, Ok(len)),
         // A chunk in the third batch flipped: the first two batches have
         // been opened (and written) before the failure.

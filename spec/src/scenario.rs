@@ -7,7 +7,8 @@
 //! store and a published mailbox. A script of events then plays through
 //! the public functions of [`crate::account`]: a party fetches another's
 //! bundle from the directory and starts a session, sends a text, offers a
-//! pairwise mailbox; the relay delivers, drops, duplicates, reorders
+//! pairwise mailbox, or seals arbitrary message bytes (a hostile but
+//! authenticated peer); the relay delivers, drops, duplicates, reorders
 //! (delivers out of order), tampers with, misdelivers an envelope to
 //! another mailbox, or refuses it as *gone*, and then its sender resends it
 //! sealed; a party accepts a changed identity, rotates its signed prekey,
@@ -20,7 +21,7 @@
 //! label and counter (see [`draw`]), so a scenario is a pure function of its
 //! seed and script. Each party has one counter, `draws`, that every
 //! successful randomness-consuming operation (start, send, offer, resend,
-//! receive, rotate) uses as `n` and then increments; a failed operation changes
+//! inject, receive, rotate) uses as `n` and then increments; a failed operation changes
 //! nothing, the counter included. The labels start with
 //! `"xchat-spec scenario"`: they belong to this harness, not to the
 //! protocol.
@@ -32,7 +33,7 @@ use crate::encoding::u32_be;
 use crate::handle::Handle;
 use crate::identity::{self, IdentityPublic};
 use crate::suite::{kdf, key_at};
-use crate::{ml_kem, Error};
+use crate::{envelope, ml_kem, Error};
 
 /// The parties of a scenario.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -77,6 +78,17 @@ pub enum Event {
         from: Party,
         to: Party,
         published: bool,
+    },
+    /// `from`, a hostile but authenticated peer, seals `payload` verbatim
+    /// as the message of a sealed envelope (SPEC.md section 12) from its
+    /// own identity to `to`'s identity and published mailbox, with its
+    /// `send envelope` draw; the envelope gets the next wire index. No
+    /// session is involved: `to`'s receive steps after opening (SPEC.md
+    /// section 15.2 R2-R5) see whatever bytes `payload` holds.
+    Inject {
+        from: Party,
+        to: Party,
+        payload: Vec<u8>,
     },
     /// The relay refuses envelope `index` because its mailbox is gone; its
     /// sender resends it sealed (SPEC.md section 12.1, `resend_sealed`) to
@@ -463,6 +475,30 @@ fn resend(
     advanced(sent, n)
 }
 
+/// `from` (in state `s`) seals `payload` verbatim to `to` (in state `t`):
+/// SPEC.md section 12's sealing from `from`'s identity to `to`'s DH key and
+/// published mailbox, with `send envelope` as the envelope's randomness,
+/// as in [`resend`]. Returns the mailbox posted to and the envelope; the
+/// sender's account is unchanged, its counter counts one draw.
+fn inject(
+    setup: &Setup,
+    from: Party,
+    s: &PartyState,
+    t: &PartyState,
+    payload: &[u8],
+) -> Result<(PartyState, [u8; 16], Vec<u8>), Error> {
+    let n = s.draws;
+    let recipient = identity::public_of(&t.account.identity);
+    let sealed = envelope::seal(
+        &s.account.identity,
+        &recipient.dh_pub,
+        &t.account.mailbox,
+        payload,
+        &party_draw(&setup.seed, from, b"send envelope", n),
+    )?;
+    advanced(Ok((s.account.clone(), t.account.mailbox, sealed)), n)
+}
+
 /// `to` receives `sealed` with the `receive` draw; an `IdentityChanged`
 /// receipt changes nothing, the counter included.
 fn receive(
@@ -583,7 +619,8 @@ fn misdelivery_mailbox(state: &PartyState, of: Option<Party>) -> Option<[u8; 16]
 
 /// Runs `events` from `setup` through the account operations of SPEC.md
 /// sections 12.1 and 15 (start, send, offer a mailbox, resend sealed,
-/// receive, accept an identity) and the prekey rotation of section 16:
+/// receive, accept an identity), the envelope sealing of section 12 (an
+/// injected message) and the prekey rotation of section 16:
 /// every failed operation leaves its party's state as it was, which the
 /// transcript's final states let tests check.
 pub fn run(setup: &Setup, events: &[Event]) -> Result<Transcript, Error> {
@@ -666,6 +703,16 @@ pub fn run(setup: &Setup, events: &[Event]) -> Result<Transcript, Error> {
                     }
                     None => Outcome::Ignored,
                 }
+            }
+            Event::Inject { from, to, payload } => {
+                let (f, t) = (index_of(*from), index_of(*to));
+                let sent = inject(setup, *from, &parties[f], &parties[t], payload);
+                let (next, state, outcome) = posted_outcome(relay, *from, *to, sent);
+                relay = next;
+                if let Some(state) = state {
+                    parties[f] = state;
+                }
+                outcome
             }
             Event::Gone { index } => {
                 if live(&relay, *index) {

@@ -605,3 +605,75 @@ proptest! {
         prop_assert_eq!(final_state(&t), final_state(&clean));
     }
 }
+
+/// A hostile peer's payload: none, or the version byte and a message type
+/// (prekey, ratchet, light, an unknown one) or a wrong version, then random
+/// bytes, sometimes cut or padded to the minimum lengths of SPEC.md 15.2
+/// R4 (99 bytes for a ratchet message, one less, 115 for a light one).
+fn hostile_payload() -> impl Strategy<Value = Vec<u8>> {
+    let prefix = prop_oneof![
+        Just(Vec::new()),
+        Just(vec![0x01, 0x01]),
+        Just(vec![0x01, 0x02]),
+        Just(vec![0x01, 0x03]),
+        Just(vec![0x01, 0x07]),
+        Just(vec![0x02, 0x02]),
+    ];
+    let len = prop_oneof![Just(None), Just(Some(99)), Just(Some(98)), Just(Some(115))];
+    (prefix, prop::collection::vec(any::<u8>(), 0..200), len).prop_map(|(mut p, body, len)| {
+        p.extend(body);
+        if let Some(n) = len {
+            p.resize(n, 0);
+        }
+        p
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: cases(),
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    /// REQ-SESSION-002 against a hostile but authenticated peer: after a
+    /// conversation, arbitrary messages sealed in valid envelopes by Alice
+    /// (a pinned contact with a session) or Carol (a stranger) are each
+    /// sealed (`sent`, counting one of the injector's draws) and rejected by
+    /// Bob, and leave Bob exactly as the conversation left him.
+    #[test]
+    fn injected_messages_change_nothing(
+        setup in any_setup(),
+        payloads in prop::collection::vec((any::<bool>(), hostile_payload()), 1..8),
+    ) {
+        let opening = vec![
+            Event::Send { from: Alice, to: Bob, text: b"hello".to_vec() },
+            Event::Deliver { index: 0 },
+            Event::Send { from: Bob, to: Alice, text: b"hi".to_vec() },
+            Event::Deliver { index: 1 },
+        ];
+        let before = run_ok(&setup, &opening);
+        let mut events = opening.clone();
+        for (k, (stranger, payload)) in payloads.iter().enumerate() {
+            let from = if *stranger { Party::Carol } else { Alice };
+            events.push(Event::Inject { from, to: Bob, payload: payload.clone() });
+            events.push(Event::Deliver { index: 2 + k });
+        }
+        let t = run_ok(&setup, &events);
+        for (k, (stranger, _)) in payloads.iter().enumerate() {
+            let from = if *stranger { Party::Carol } else { Alice };
+            prop_assert_eq!(
+                &t.outcomes[opening.len() + 2 * k],
+                &Outcome::Sent { index: 2 + k, from, to: Bob }
+            );
+            let delivered = &t.outcomes[opening.len() + 2 * k + 1];
+            prop_assert!(
+                matches!(delivered, Outcome::Rejected { index, to: Bob, .. } if *index == 2 + k),
+                "{:?}",
+                delivered
+            );
+        }
+        let b = xchat_spec::scenario::index_of(Bob);
+        prop_assert_eq!(&t.parties[b], &before.parties[b]);
+    }
+}

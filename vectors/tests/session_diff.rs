@@ -5,8 +5,9 @@
 //! initiation included), sends, deliveries in any order, drops,
 //! duplicates, tampering, an impostor's handshakes, identity acceptance,
 //! signed-prekey rotation, snapshot and restore, pairwise-mailbox offers,
-//! misdelivery to other mailboxes, and refused (*gone*) light envelopes
-//! resent sealed. Every wire byte, every mailbox posted to and every
+//! misdelivery to other mailboxes, refused (*gone*) light envelopes
+//! resent sealed, and a hostile but authenticated peer sealing arbitrary
+//! message bytes (`Event::Inject`). Every wire byte, every mailbox posted to and every
 //! outcome (content, error kind, identity change) must be equal.
 //!
 //! A failed operation that changed the impl's state would show up as a
@@ -35,9 +36,35 @@ fn party() -> impl Strategy<Value = Party> {
     ]
 }
 
+/// A hostile peer's payload (`Event::Inject`): none, or the version byte
+/// and a message type (prekey, ratchet, light, an unknown one) or a wrong
+/// version, then random bytes, sometimes cut or padded to the minimum
+/// lengths of SPEC.md 15.2 R4 (99 bytes for a ratchet message, one less,
+/// 115 for a light one).
+fn hostile_payload() -> impl Strategy<Value = Vec<u8>> {
+    let prefix = prop_oneof![
+        1 => Just(Vec::new()),
+        2 => Just(vec![0x01, 0x01]),
+        3 => Just(vec![0x01, 0x02]),
+        2 => Just(vec![0x01, 0x03]),
+        1 => Just(vec![0x01, 0x07]),
+        1 => Just(vec![0x02, 0x02]),
+    ];
+    let len = prop_oneof![Just(None), Just(Some(99)), Just(Some(98)), Just(Some(115))];
+    (prefix, prop::collection::vec(any::<u8>(), 0..200), len).prop_map(|(mut p, body, len)| {
+        p.extend(body);
+        if let Some(n) = len {
+            p.resize(n, 0);
+        }
+        p
+    })
+}
+
 fn event(max_index: usize) -> impl Strategy<Value = Event> {
     let text = prop::collection::vec(b'a'..=b'z', 0..24);
     prop_oneof![
+        2 => (party(), party(), hostile_payload())
+            .prop_map(|(from, to, payload)| Event::Inject { from, to, payload }),
         3 => (party(), party()).prop_map(|(from, to)| Event::Start { from, to }),
         8 => (party(), party(), text).prop_map(|(from, to, text)| Event::Send { from, to, text }),
         10 => (0..max_index).prop_map(|index| Event::Deliver { index }),

@@ -9,7 +9,9 @@
 //! deliveries in any order, drops, duplicates, tampering of any byte,
 //! pairwise-mailbox offers (also of held ids), refused (*gone*) light
 //! envelopes resent sealed, misdelivery, an impostor (Mallory claims
-//! `alice`), identity acceptance, signed-prekey rotation, and snapshot /
+//! `alice`), a hostile but authenticated peer sealing arbitrary message
+//! bytes (`Inject`, which reaches SPEC.md 15.2 R2-R5 with malformed
+//! messages), identity acceptance, signed-prekey rotation, and snapshot /
 //! restore of a party (on the impl: `Account::export`, later
 //! `Account::import`). Both sides run it through the conformance interface
 //! (`session_run`: the spec's runner, and the impl's `Account`s behind the
@@ -20,9 +22,16 @@
 //! one-time prekeys; bit 1: last-resort PQ prekey), then events until the
 //! input ends, each a `u8` selector (modulo 15) and its fields: parties are
 //! one byte (modulo 4: Alice, Bob, Carol, Mallory), wire indices one byte,
-//! texts a `var` of at most 32 bytes. [`encode`] writes the same format.
+//! texts a `var` of at most 32 bytes. Selector 14 reads a mode byte: bit 1
+//! set is an `Inject` (`from`, `to`, a shape byte and a `var` payload, see
+//! [`injected`]), else bit 0 set a snapshot and clear a restore of one
+//! party (so inputs written before `Inject` existed read as before).
+//! [`encode`] writes the same format.
 
 use xchat_spec::bundle::PqKind;
+use xchat_spec::encoding::VERSION;
+use xchat_spec::mailbox::{MIN_LIGHT_LEN, MSG_LIGHT};
+use xchat_spec::ratchet::{ENC_HEADER_LEN, MSG_PREKEY, MSG_RATCHET, TAG_LEN};
 use xchat_spec::scenario::{Event, Party, Setup};
 use xchat_vectors::adapters::{imp::Impl, spec::Spec};
 use xchat_vectors::conformance::dispatch;
@@ -36,6 +45,37 @@ pub const MAX_EVENTS: usize = 48;
 
 /// Longest text of a `Send`.
 const MAX_TEXT: usize = 32;
+
+/// Longest payload of an `Inject`.
+pub const MAX_PAYLOAD: usize = 300;
+
+/// The shortest ratchet message a sealed envelope may carry (SPEC.md 15.2
+/// R4): version, type, encrypted header, tag.
+const MIN_RATCHET_LEN: usize = 2 + ENC_HEADER_LEN + TAG_LEN;
+
+/// The payload of an `Inject` from its shape byte and the input's bytes,
+/// biased toward messages that get past the version and type checks
+/// (SPEC.md 15.2 R3): bits 0-1 choose a prefix (none, or the version byte
+/// and the type of a prekey, ratchet or light message), bits 2-3 a length
+/// (as given, the minimum ratchet message, one byte less, the minimum
+/// light message; zero-padded or cut); at most [`MAX_PAYLOAD`] bytes.
+fn injected(shape: u8, body: &[u8]) -> Vec<u8> {
+    let mut payload = match shape & 3 {
+        0 => Vec::new(),
+        1 => vec![VERSION, MSG_PREKEY],
+        2 => vec![VERSION, MSG_RATCHET],
+        _ => vec![VERSION, MSG_LIGHT],
+    };
+    payload.extend_from_slice(body);
+    match (shape >> 2) & 3 {
+        0 => {}
+        1 => payload.resize(MIN_RATCHET_LEN, 0),
+        2 => payload.resize(MIN_RATCHET_LEN - 1, 0),
+        _ => payload.resize(MIN_LIGHT_LEN, 0),
+    }
+    payload.truncate(MAX_PAYLOAD);
+    payload
+}
 
 fn party(b: u8) -> Party {
     match b % 4 {
@@ -127,7 +167,16 @@ pub fn decode(data: &[u8]) -> (Setup, Vec<Event>) {
             },
             13 => Event::RotatePrekey { who: party(i.u8()) },
             _ => {
-                if i.flag() {
+                let mode = i.u8();
+                if mode & 2 != 0 {
+                    let (from, to) = (party(i.u8()), party(i.u8()));
+                    let shape = i.u8();
+                    Event::Inject {
+                        from,
+                        to,
+                        payload: injected(shape, i.var()),
+                    }
+                } else if mode & 1 != 0 {
                     Event::Snapshot { who: party(i.u8()) }
                 } else {
                     Event::Restore { who: party(i.u8()) }
@@ -140,7 +189,8 @@ pub fn decode(data: &[u8]) -> (Setup, Vec<Event>) {
 }
 
 /// Writes `setup` and `events` in [`decode`]'s format (seeds): indices
-/// above 255 and texts above 32 bytes are cut.
+/// above 255, texts above 32 bytes and payloads above [`MAX_PAYLOAD`] bytes
+/// are cut (a payload is written with shape 0: as it is).
 pub fn encode(setup: &Setup, events: &[Event]) -> Vec<u8> {
     let flags = u8::from(setup.with_opk) | (u8::from(setup.pq_kind == PqKind::LastResort) << 1);
     let mut w = Writer::new().bytes(&setup.seed).u8(flags);
@@ -181,6 +231,13 @@ pub fn encode(setup: &Setup, events: &[Event]) -> Vec<u8> {
             Event::RotatePrekey { who } => w.u8(13).u8(party_byte(*who)),
             Event::Snapshot { who } => w.u8(14).u8(1).u8(party_byte(*who)),
             Event::Restore { who } => w.u8(14).u8(0).u8(party_byte(*who)),
+            Event::Inject { from, to, payload } => w
+                .u8(14)
+                .u8(2)
+                .u8(party_byte(*from))
+                .u8(party_byte(*to))
+                .u8(0)
+                .var(payload.get(..MAX_PAYLOAD).unwrap_or(payload)),
         };
     }
     w.finish()

@@ -814,6 +814,8 @@ pub fn dictionary(target: &str) -> String {
                 entries.push((format!("event_{name}"), vec![k as u8]));
             }
             entries.push(("flags_opk_last_resort".into(), vec![0x03]));
+            // Selector 14 with mode bit 1: an injected payload.
+            entries.push(("event_inject".into(), vec![14, 0x02]));
         }
         "robust_session_import" => {
             entries.push((

@@ -960,6 +960,33 @@ fn session_run(i: &w::session::RunIn) -> Answer<w::session::RunOut> {
                     None => Outcome::Ignored,
                 }
             }
+            EventIn::Inject { from, to, payload } => {
+                // A hostile but authenticated peer: the payload sealed
+                // verbatim with the impl's envelope layer (SPEC.md section
+                // 12), from `from`'s identity to `to`'s published mailbox,
+                // with `from`'s `send envelope` draw.
+                let target = &parties[at(*to)];
+                let published = *target.account.mailbox();
+                let recipient_dh = target.account.identity().public().dh_pub;
+                let p = &mut parties[at(*from)];
+                let n = p.draws;
+                let mut rng = Replay::new(&[&party_draw(&seed, p.who, b"send envelope", n)]);
+                let sent = envelope::seal(
+                    p.account.identity(),
+                    &recipient_dh,
+                    &published,
+                    &payload.0,
+                    &mut rng,
+                )
+                .map(|envelope| Outgoing {
+                    mailbox: published,
+                    envelope,
+                });
+                if sent.is_ok() {
+                    p.draws = n.wrapping_add(1);
+                }
+                relay.post(*from, *to, sent)
+            }
             EventIn::Gone { index } => {
                 let ix = *index;
                 if relay.live(ix) {

@@ -70,6 +70,11 @@ pub enum EventIn {
         to: Who,
         published: bool,
     },
+    Inject {
+        from: Who,
+        to: Who,
+        payload: Hex,
+    },
     Gone {
         index: usize,
     },
@@ -162,6 +167,7 @@ mirror_events! {
     Send { from, to, text },
     OfferMailbox { from, to },
     OfferHeldMailbox { from, to, published },
+    Inject { from, to, payload },
     Gone { index },
     Deliver { index },
     Misdeliver { index, to, of },
@@ -222,7 +228,7 @@ wire! {
         seed: Hex = "hex, 32",
         with_opk: bool = "bool: each party's store holds one-time prekey 7",
         pq_kind: u64 = "int: kind of each party's PQ prekey 3",
-        events: Vec<EventIn> = "list of `{action: start, from, to}`, `{action: send, from, to, text}` (text: hex, UTF-8), `{action: offer_mailbox, from, to}`, `{action: offer_held_mailbox, from, to, published}`, `{action: gone, index}`, `{action: deliver, index}`, `{action: misdeliver, index, to, of}` (of: a party or null), `{action: drop, index}`, `{action: duplicate, index}`, `{action: tamper, index, byte, mask}`, `{action: accept_identity, who, of}`, `{action: rotate_prekey, who}`, `{action: snapshot, who}`, `{action: restore, who}`; parties are `alice`, `bob`, `carol`, `mallory`",
+        events: Vec<EventIn> = "list of `{action: start, from, to}`, `{action: send, from, to, text}` (text: hex, UTF-8), `{action: offer_mailbox, from, to}`, `{action: offer_held_mailbox, from, to, published}`, `{action: inject, from, to, payload}` (payload: hex, any bytes, sealed verbatim), `{action: gone, index}`, `{action: deliver, index}`, `{action: misdeliver, index, to, of}` (of: a party or null), `{action: drop, index}`, `{action: duplicate, index}`, `{action: tamper, index, byte, mask}`, `{action: accept_identity, who, of}`, `{action: rotate_prekey, who}`, `{action: snapshot, who}`, `{action: restore, who}`; parties are `alice`, `bob`, `carol`, `mallory`",
     }
 }
 
@@ -707,7 +713,168 @@ pub fn scripts(g: &Gen) -> Vec<(String, Setup, Vec<Event>)> {
         ],
     ));
     out.extend(pairwise_scripts(g));
+    out.push(injection_script(g));
+    out.push(resealing_script(g));
     out
+}
+
+/// An inner message of `kind` (after the version byte 0x01), `len` bytes
+/// in all, the rest from `g` under `label`.
+fn typed(g: &Gen, label: &str, kind: u8, len: usize) -> Vec<u8> {
+    let mut m = vec![0x01, kind];
+    m.extend(g.bytes(label, len.saturating_sub(2)));
+    m.truncate(len);
+    m
+}
+
+/// A hostile but authenticated peer (SPEC.md 15.2 R2-R5): after Alice and
+/// Bob talked, Alice, a pinned contact with a session, seals payloads no
+/// honest sender makes (`inject`), each delivered to Bob: an empty payload,
+/// an unknown type byte, a wrong version byte, ratchet messages one byte
+/// below the minimum `2 + 81 + 16` and well below it, one of exactly the
+/// minimum length of random bytes (recognized by no session), her own first
+/// (prekey) message cut in half, light messages resent sealed with garbage
+/// (too short to decode, and of the minimum length), then once more
+/// duplicated and tampered, and at the end refused as gone (Alice cannot
+/// resend a sealed envelope: `Malformed`; it is dropped). Carol, a stranger with no session, injects a
+/// ratchet message of the minimum length; Mallory, whose identity claims
+/// the pinned handle `alice`, injects an empty one (the pin, R2, comes
+/// before the payload). Every rejection leaves Bob as he was: Alice's next
+/// message and Bob's reply are delivered.
+fn injection_script(g: &Gen) -> (String, Setup, Vec<Event>) {
+    use Event::*;
+    use Party::*;
+    let setup = script_setup(g, "injection", true, PqKind::OneTime);
+    let opening = vec![
+        alice_starts(),
+        send(Alice, Bob, "hello"),
+        Deliver { index: 0 },
+        send(Bob, Alice, "hi"),
+        Deliver { index: 1 },
+    ];
+    // Alice's first message, opened as Bob opens it: a prekey message.
+    let t = scenario::run(&setup, &opening).expect("opening runs");
+    let bob = &t.parties[scenario::index_of(Bob)].account;
+    let (_, prekey_message) =
+        envelope::open(&bob.identity, &bob.mailbox, &t.wire[0]).expect("opens");
+    let min_ratchet = 2 + xchat_spec::ratchet::ENC_HEADER_LEN + xchat_spec::ratchet::TAG_LEN;
+    let min_light = xchat_spec::mailbox::MIN_LIGHT_LEN;
+    let mut wrong_version = typed(g, "injection wrong version", 0x02, min_ratchet);
+    wrong_version[0] = 0x02;
+    let payloads: Vec<(Party, Vec<u8>)> = vec![
+        (Alice, Vec::new()),
+        (Alice, typed(g, "injection unknown type", 0x07, min_ratchet)),
+        (Alice, wrong_version),
+        (Alice, typed(g, "injection short", 0x02, min_ratchet - 1)),
+        (Alice, typed(g, "injection shorter", 0x02, 40)),
+        (Alice, typed(g, "injection minimum", 0x02, min_ratchet)),
+        (Alice, prekey_message[..prekey_message.len() / 2].to_vec()),
+        (Alice, typed(g, "injection light short", 0x03, 24)),
+        (Alice, typed(g, "injection light", 0x03, min_light)),
+        (Carol, typed(g, "injection stranger", 0x02, min_ratchet)),
+        (Mallory, Vec::new()),
+    ];
+    let mut events = opening;
+    let first = 2;
+    for (k, (from, payload)) in payloads.into_iter().enumerate() {
+        events.push(Inject {
+            from,
+            to: Bob,
+            payload,
+        });
+        events.push(Deliver { index: first + k });
+    }
+    events.extend([
+        Duplicate { index: first + 5 },
+        Tamper {
+            index: first + 5,
+            byte: 40,
+            mask: 0x01,
+        },
+        send(Alice, Bob, "still talking"),
+        Deliver { index: 13 },
+        send(Bob, Alice, "so am i"),
+        Deliver { index: 14 },
+        Gone { index: first + 5 },
+        Deliver { index: first + 5 },
+    ]);
+    ("hostile-contact-injects".into(), setup, events)
+}
+
+/// Real messages re-sealed by `inject` (SPEC.md 15.2 R2-R5 on well-formed
+/// messages in envelopes of another sender or a second envelope): Alice's
+/// prekey message (0) and ratchet message (2), opened as Bob opens them.
+/// Before 2 is delivered Alice re-seals it (its first delivery, in a new
+/// envelope), then 2 itself arrives (a replay); Alice re-seals her prekey
+/// message after Bob accepted it (rejected, as a duplicate of its first
+/// envelope right after is), and once with its last byte flipped;
+/// Carol (a stranger) and Mallory (claiming `alice`) re-seal Alice's
+/// prekey message; Alice re-seals Bob's message to her (1), and Carol
+/// Alice's ratchet message. Alice's next message is delivered.
+fn resealing_script(g: &Gen) -> (String, Setup, Vec<Event>) {
+    use Event::*;
+    use Party::*;
+    let setup = script_setup(g, "resealing", true, PqKind::LastResort);
+    let opening = vec![
+        alice_starts(),
+        send(Alice, Bob, "hello"),
+        Deliver { index: 0 },
+        send(Bob, Alice, "hi"),
+        Deliver { index: 1 },
+        send(Alice, Bob, "ratchet"),
+    ];
+    let t = scenario::run(&setup, &opening).expect("opening runs");
+    let inner = |to: Party, index: usize| {
+        let a = &t.parties[scenario::index_of(to)].account;
+        envelope::open(&a.identity, &a.mailbox, &t.wire[index])
+            .expect("opens")
+            .1
+    };
+    let prekey_message = inner(Bob, 0);
+    let ratchet_message = inner(Bob, 2);
+    let bobs_message = inner(Alice, 1);
+    let mut flipped = prekey_message.clone();
+    if let Some(last) = flipped.last_mut() {
+        *last ^= 0x01;
+    }
+    let mut events = opening;
+    let payloads: Vec<(Party, Vec<u8>)> = vec![
+        (Alice, ratchet_message.clone()),
+        (Alice, prekey_message.clone()),
+        (Alice, flipped),
+        (Carol, prekey_message.clone()),
+        (Mallory, prekey_message),
+        (Alice, bobs_message),
+        (Carol, ratchet_message),
+    ];
+    let first = 3;
+    let count = payloads.len();
+    for (k, (from, payload)) in payloads.into_iter().enumerate() {
+        events.push(Inject {
+            from,
+            to: Bob,
+            payload,
+        });
+        events.push(Deliver { index: first + k });
+        match k {
+            0 => events.push(Deliver { index: 2 }),
+            // The same message in its first envelope: what Bob makes of
+            // it depends on the sender and the message, not the envelope.
+            1 => events.push(Duplicate { index: 0 }),
+            _ => {}
+        }
+    }
+    events.extend([
+        send(Alice, Bob, "still talking"),
+        Deliver {
+            index: first + count,
+        },
+    ]);
+    (
+        "hostile-contact-reseals-real-messages".into(),
+        setup,
+        events,
+    )
 }
 
 /// Alice starts with Bob and says hello (0); Bob offers a pairwise mailbox
