@@ -737,7 +737,8 @@ fn typed(g: &Gen, label: &str, kind: u8, len: usize) -> Vec<u8> {
 /// (too short to decode, and of the minimum length), then once more
 /// duplicated and tampered, and at the end refused as gone (Alice cannot
 /// resend a sealed envelope: `Malformed`; it is dropped). Carol, a stranger with no session, injects a
-/// ratchet message of the minimum length; Mallory, whose identity claims
+/// ratchet message of the minimum length (`UnknownSession`) and a shorter
+/// one (`Malformed`: lengths are checked before sessions); Mallory, whose identity claims
 /// the pinned handle `alice`, injects an empty one (the pin, R2, comes
 /// before the payload). Every rejection leaves Bob as he was: Alice's next
 /// message and Bob's reply are delivered.
@@ -772,6 +773,9 @@ fn injection_script(g: &Gen) -> (String, Setup, Vec<Event>) {
         (Alice, typed(g, "injection light short", 0x03, 24)),
         (Alice, typed(g, "injection light", 0x03, min_light)),
         (Carol, typed(g, "injection stranger", 0x02, min_ratchet)),
+        // Too short, from a stranger: the length check (R3) comes before
+        // the session lookup (R4), so `Malformed`, not `UnknownSession`.
+        (Carol, typed(g, "injection stranger short", 0x02, 40)),
         (Mallory, Vec::new()),
     ];
     let mut events = opening;
@@ -792,9 +796,9 @@ fn injection_script(g: &Gen) -> (String, Setup, Vec<Event>) {
             mask: 0x01,
         },
         send(Alice, Bob, "still talking"),
-        Deliver { index: 13 },
-        send(Bob, Alice, "so am i"),
         Deliver { index: 14 },
+        send(Bob, Alice, "so am i"),
+        Deliver { index: 15 },
         Gone { index: first + 5 },
         Deliver { index: first + 5 },
     ]);
