@@ -53,7 +53,7 @@ pub struct Light<'a> {
 /// than [`MIN_LIGHT_LEN`] `Malformed`.
 pub fn decode_light(envelope: &[u8]) -> Result<Light<'_>, Error> {
     match envelope {
-        [] => Err(Error::Malformed),
+        // An empty envelope is `Malformed` through the last arm.
         [v, ..] if *v != VERSION => Err(Error::UnsupportedVersion),
         [_, t, ..] if *t == MSG_LIGHT && envelope.len() >= MIN_LIGHT_LEN => {
             let (prefix, body) = envelope

@@ -799,3 +799,90 @@ fn import_refuses_a_mailbox_held_by_two_contacts() {
     );
     assert_eq!(*Account::import(&good).unwrap().export(), good);
 }
+
+/// What a session reports (SPEC.md sections 8, 9 and 12.1): both sides'
+/// sessions share `AD`; a session holds the pairwise mailbox its peer
+/// offered in it; a receiver counts the skipped keys of lost messages.
+#[test]
+fn sessions_report_ad_peer_mailbox_and_skipped_keys() {
+    let mut w = world();
+    let (alice, bob) = (handle(&w.alice), handle(&w.bob));
+    let at_alice = w.alice.contact(&bob).unwrap().current().unwrap();
+    let at_bob = w.bob.contact(&alice).unwrap().current().unwrap();
+    assert_eq!(at_alice.associated_data(), at_bob.associated_data());
+    assert_ne!(at_alice.associated_data(), &[0; 32]);
+    assert_ne!(at_alice.associated_data(), &[1; 32]);
+    // Each side holds the mailbox the other offered it.
+    assert_eq!(
+        at_alice.peer_mailbox(),
+        Some(&w.bob.contact(&alice).unwrap().mailboxes()[0])
+    );
+    assert_eq!(
+        at_bob.peer_mailbox(),
+        Some(&w.alice.contact(&bob).unwrap().mailboxes()[0])
+    );
+    assert_eq!(at_bob.skipped_keys(), 0);
+    for t in ["lost 1", "lost 2", "kept"] {
+        let out = w
+            .alice
+            .send(&bob, &text(t), w.bob.mailbox(), &mut w.r)
+            .unwrap();
+        if t == "kept" {
+            message(w.bob.receive(&out.mailbox, &out.envelope, &mut w.r));
+        }
+    }
+    let at_bob = w.bob.contact(&alice).unwrap().current().unwrap();
+    assert_eq!(at_bob.skipped_keys(), 2);
+}
+
+/// SPEC.md section 12.1, REQ-MAILBOX-001: only a mailbox update with a
+/// serial greater than the session's takes effect. A sender restored from
+/// an older export offers again under a serial its peer already took (in a
+/// message the peer has not seen: its ratchet moved on past the restored
+/// state); the peer ignores it and keeps the mailbox it had.
+#[test]
+fn a_mailbox_update_with_a_used_serial_is_ignored() {
+    let mut w = world();
+    let (alice, bob) = (handle(&w.alice), handle(&w.bob));
+    let snapshot = w.alice.export();
+    let out = w
+        .alice
+        .offer_mailbox(&bob, w.bob.mailbox(), &mut w.r)
+        .unwrap();
+    message(w.bob.receive(&out.mailbox, &out.envelope, &mut w.r));
+    let taken = w.alice.contact(&bob).unwrap().mailboxes()[0];
+    let reply = w
+        .bob
+        .send(&alice, &text("to the new one"), w.alice.mailbox(), &mut w.r)
+        .unwrap();
+    assert_eq!(reply.mailbox, taken);
+    // Alice restored: her first message reuses the offer's message key
+    // (`Replay` at Bob); her second offer carries the same serial.
+    let mut restored = Account::import(&snapshot).unwrap();
+    let again = restored
+        .send(&bob, &text("again"), w.bob.mailbox(), &mut w.r)
+        .unwrap();
+    assert_eq!(
+        w.bob
+            .receive(&again.mailbox, &again.envelope, &mut w.r)
+            .unwrap_err()
+            .kind(),
+        Error::Replay
+    );
+    let out = restored
+        .offer_mailbox(&bob, w.bob.mailbox(), &mut w.r)
+        .unwrap();
+    let ignored = restored.contact(&bob).unwrap().mailboxes()[0];
+    assert_ne!(ignored, taken);
+    message(w.bob.receive(&out.mailbox, &out.envelope, &mut w.r));
+    let reply = w
+        .bob
+        .send(
+            &alice,
+            &text("still the old one"),
+            w.alice.mailbox(),
+            &mut w.r,
+        )
+        .unwrap();
+    assert_eq!(reply.mailbox, taken);
+}
