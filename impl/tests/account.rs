@@ -634,6 +634,13 @@ fn export_is_one_allocation_of_its_exact_size() {
     for a in [&w.alice, &w.bob, &w.carol, &fresh] {
         let e = a.export();
         assert_eq!(e.capacity(), e.len(), "{}", handle(a));
+        // Each session's own export (the account's is built from them).
+        for c in a.contacts() {
+            for s in c.sessions() {
+                let e = s.export();
+                assert_eq!(e.capacity(), e.len(), "{}'s session", handle(a));
+            }
+        }
     }
 }
 
