@@ -10,7 +10,10 @@
 # llvm-tools of the pinned toolchain, installed below if absent (Debian's
 # LLVM is older than rustc's and cannot read its profiles).
 #
-# Knobs (environment): FUZZ_TARGETS (default: all), CARGO_TARGET_DIR.
+# Knobs (environment): FUZZ_TARGETS, the targets to build and replay now
+# (default: all); the report merges the latest profile of every target
+# (coverage/<target>/replay.profdata), so one target can be replayed again
+# after a change without replaying the others. CARGO_TARGET_DIR.
 # Output: coverage/report.txt (llvm-cov report, per file) and
 # coverage/summary.json (llvm-cov export -summary-only).
 set -euo pipefail
@@ -41,19 +44,27 @@ for t in $targets; do
     # cargo fuzz coverage builds the instrumented binary (its own replay is
     # only of the seeds); the replay below runs every input of every folder
     # once (-runs=0) into one profile.
-    cargo fuzz coverage -s none --target-dir "$target_dir" "$t" "seeds/$t" >"coverage-$t.log" 2>&1 ||
-        { tail -20 "coverage-$t.log"; exit 1; }
-    rm -f "coverage-$t.log"
+    mkdir -p "coverage/$t"
+    cargo fuzz coverage -s none --target-dir "$target_dir" "$t" "seeds/$t" >"coverage/$t/build.log" 2>&1 ||
+        { tail -20 "coverage/$t/build.log"; exit 1; }
     bin="$target_dir/$host/release/$t"
     rm -rf "coverage/$t/replay"
     mkdir -p "coverage/$t/replay"
-    LLVM_PROFILE_FILE="coverage/$t/replay/%p.profraw" "$bin" -runs=0 -timeout=60 "${inputs[@]}" \
+    LLVM_PROFILE_FILE="coverage/$t/replay/%p.profraw" "$bin" -runs=0 -timeout=60 \
+        -artifact_prefix="coverage/$t/" "${inputs[@]}" \
         2>"coverage/$t/replay.log" || { tail -20 "coverage/$t/replay.log"; exit 1; }
     grep -E '^#[0-9]+ +INITED' "coverage/$t/replay.log" || true
     "$tools/llvm-profdata" merge -sparse "coverage/$t/replay/"*.profraw -o "coverage/$t/replay.profdata"
-    objects+=("$bin")
-    profiles+=("coverage/$t/replay.profdata")
 done
+
+for t in $(cargo fuzz list); do
+    bin="$target_dir/$host/release/$t"
+    if [ -f "coverage/$t/replay.profdata" ] && [ -x "$bin" ]; then
+        objects+=("$bin")
+        profiles+=("coverage/$t/replay.profdata")
+    fi
+done
+echo "== report over: ${profiles[*]}"
 
 "$tools/llvm-profdata" merge -sparse "${profiles[@]}" -o coverage/all.profdata
 args=(-instr-profile=coverage/all.profdata "${objects[0]}")

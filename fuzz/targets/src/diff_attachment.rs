@@ -15,6 +15,7 @@
 use xchat::attachment::{self, testing, Tuning};
 use xchat::content::{self, AttachmentPointer};
 use xchat::padding::padme;
+use xchat::replay::Replay;
 use xchat_spec as spec;
 
 use crate::check::{imp, mutate, same, spec as sp};
@@ -127,6 +128,43 @@ pub fn run(data: &[u8]) {
         &streamed.map(|_| ()),
     );
     same("attachment streaming seal bytes", &s_ct, &sink.out);
+    // The public entry points an application calls (default tuning, the
+    // key drawn from the RNG): the same bytes and pointers.
+    let mut out = Vec::new();
+    let p = imp(attachment::seal_into(
+        m_kind,
+        &mut Replay::new(&[&key]),
+        &file,
+        &mut out,
+    ))
+    .unwrap_or_else(|e| panic!("divergence in attachment seal_into: {e}"));
+    same(
+        "attachment seal_into pointer",
+        &(s_ptr.key, s_ptr.length),
+        &(*p.key(), p.length()),
+    );
+    same("attachment seal_into", &s_ct, &out);
+    let (p, ct) = imp(attachment::seal(m_kind, &mut Replay::new(&[&key]), &file))
+        .unwrap_or_else(|e| panic!("divergence in attachment seal: {e}"));
+    same(
+        "attachment seal (public)",
+        &(&s_ct, s_ptr.length),
+        &(&ct, p.length()),
+    );
+    let mut sink = Sink::new();
+    let streamed = imp(attachment::seal_to_writer(
+        m_kind,
+        &mut Replay::new(&[&key]),
+        Chunked::new(&file, sizes.clone()),
+        &mut sink,
+        file.len() as u64,
+    ));
+    same(
+        "attachment seal_to_writer",
+        &Ok::<_, String>(s_ptr.length),
+        &streamed.map(|p| p.length()),
+    );
+    same("attachment seal_to_writer bytes", &s_ct, &sink.out);
 
     // Open a mutated ciphertext under a moved length.
     let mut ct = s_ct;
@@ -142,6 +180,46 @@ pub fn run(data: &[u8]) {
     };
     let s = sp(spec::attachment::open(&s_ptr, &ct));
     same("attachment open", &s, &imp(testing::open(&m_ptr, &ct, t)));
+    same(
+        "attachment open (public)",
+        &s,
+        &imp(attachment::open(&m_ptr, &ct)),
+    );
+    let mut out = vec![0x5a; 7];
+    let into = imp(attachment::open_into(&m_ptr, &ct, &mut out));
+    match &s {
+        Ok(plain) => same(
+            "attachment open_into",
+            &Ok(plain.clone()),
+            &into.map(|()| out),
+        ),
+        Err(_) => {
+            same("attachment open_into", &s.clone().map(|_| ()), &into);
+            // Nothing of a refused attachment is left in the buffer.
+            same("attachment open_into on error", &Vec::<u8>::new(), &out);
+        }
+    }
+    let mut sink = Sink::new();
+    let public = imp(attachment::open_from_reader(
+        &m_ptr,
+        Chunked::new(&ct, sizes.clone()),
+        &mut sink,
+    ));
+    match (&s, public) {
+        (Ok(plain), Ok(n)) => {
+            same(
+                "attachment open_from_reader length",
+                &(plain.len() as u64),
+                &n,
+            );
+            same("attachment open_from_reader", plain, &sink.out);
+        }
+        (s, m) => same(
+            "attachment open_from_reader",
+            &s.clone().map(|_| ()),
+            &m.map(|_| ()),
+        ),
+    }
     let mut sink = Sink::new();
     let streamed = imp(testing::open_from_reader(
         &m_ptr,

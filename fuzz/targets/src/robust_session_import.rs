@@ -5,7 +5,7 @@
 //!
 //! Invariants: no panic; a rejection is `InvalidState` and nothing else; an
 //! accepted import exports back to exactly the input (the format is
-//! canonical); the imported session can send (or refuses with an error),
+//! canonical); its `Debug` shows no key; the imported session can send (or refuses with an error),
 //! and what it is after sending exports and imports again to the same
 //! bytes.
 
@@ -29,6 +29,18 @@ pub fn run(data: &[u8]) {
         &exported[..],
         data,
         "Session::import accepted bytes that do not export back identically"
+    );
+    // `Debug` of any state it accepts: the public counters and a
+    // redaction, never a key (keys are at least 32 bytes; Debug would
+    // print them as a list of numbers).
+    let shown = format!("{session:?}");
+    assert!(
+        shown.starts_with("Session") && shown.contains("[redacted]"),
+        "{shown}"
+    );
+    assert!(
+        shown.matches(", ").count() < 31,
+        "Debug shows a byte array: {shown}"
     );
     let Ok(me) = handle::parse_handle(b"me") else {
         unreachable!("a valid handle")
