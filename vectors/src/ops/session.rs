@@ -775,7 +775,10 @@ fn injection_script(g: &Gen) -> (String, Setup, Vec<Event>) {
         (Carol, typed(g, "injection stranger", 0x02, min_ratchet)),
         // Too short, from a stranger: the length check (R3) comes before
         // the session lookup (R4), so `Malformed`, not `UnknownSession`.
-        (Carol, typed(g, "injection stranger short", 0x02, min_ratchet - 1)),
+        (
+            Carol,
+            typed(g, "injection stranger short", 0x02, min_ratchet - 1),
+        ),
         (Mallory, Vec::new()),
     ];
     let mut events = opening;
