@@ -26,6 +26,10 @@ use xchat_spec as spec;
 
 use crate::check::{imp, mutate, same, same_result, spec as sp};
 use crate::input::{Input, Writer};
+use serde_json::json;
+use xchat_vectors::adapters::{imp::Impl, spec::Spec};
+use xchat_vectors::conformance::dispatch;
+use xchat_vectors::wire::to_hex;
 
 /// The fields of one input, in input order.
 #[derive(Clone, Debug)]
@@ -247,6 +251,7 @@ pub fn run(data: &[u8]) {
     };
     let (mode, pos, mask) = f.message_mutation;
     mutate(&mut message, mode, pos, mask);
+    traced(&f, &s_bob_h, &s_alice_h, &s_peer, &bundle_bytes, &message);
     let accepted = same_result(
         "handshake respond",
         sp(spec::handshake::respond(
@@ -415,4 +420,58 @@ fn initiate(
         state,
         ad,
     })
+}
+
+/// The same handshake through the conformance ops `handshake_initiate` and
+/// `handshake_respond`, which publish every intermediate value (the DH
+/// outputs, `SS`, `CT`, the transcript, `SK`, `HKA`, `NHKB`, `AD`): the
+/// impl computes them in its normal path with an observer (its traced
+/// variants); both sides' answers must be equal, value for value or kind
+/// for kind.
+fn traced(
+    f: &Fields,
+    bob: &spec::handle::Handle,
+    alice: &spec::handle::Handle,
+    peer: &spec::handle::Handle,
+    bundle_bytes: &[u8],
+    message: &[u8],
+) {
+    let hex = to_hex;
+    let initiate = json!({
+        "handle": hex(&spec::handle::handle_bytes(alice)),
+        "identity_randomness": hex(&f.alice_randomness),
+        "peer": hex(&spec::handle::handle_bytes(peer)),
+        "bundle": hex(bundle_bytes),
+        "ek_secret": hex(&f.ek_secret),
+        "kem_m": hex(&f.kem_m),
+        "ratchet_secret": hex(&f.ratchet_secret),
+        "header_nonce": hex(&f.header_nonce),
+        "plaintext": hex(&f.plaintext),
+    });
+    let mut respond = json!({
+        "handle": hex(&spec::handle::handle_bytes(bob)),
+        "identity_randomness": hex(&f.bob_randomness),
+        "spk_id": f.spk_id,
+        "spk_secret": hex(&f.spk_secret),
+        "pqpk_id": f.pqpk_id,
+        "pqpk_kind": f.pqpk_kind,
+        "pqpk_randomness": hex(&f.pqpk_randomness),
+        "message": hex(message),
+        "ratchet_secret": hex(&f.bob_ratchet_secret),
+    });
+    if f.with_opk {
+        respond["opk_id"] = json!(f.opk_id);
+        respond["opk_secret"] = json!(hex(&f.opk_secret));
+    }
+    for (op, input) in [
+        ("handshake_initiate", initiate),
+        ("handshake_respond", respond),
+    ] {
+        let Some(input) = input.as_object() else {
+            unreachable!("an object")
+        };
+        let s = dispatch(&mut Spec, op, input);
+        let m = dispatch(&mut Impl, op, input);
+        same(op, &format!("{s:?}"), &format!("{m:?}"));
+    }
 }
