@@ -620,9 +620,10 @@ fn handshakes_per_signed_prekey_are_bounded() {
 fn export_is_one_allocation_of_its_exact_size() {
     let mut w = world();
     let fresh = user("dave", 9);
-    // Skipped keys too: Bob holds some once a message of Alice's is lost.
+    // Skipped keys too: Bob holds two once two messages of Alice's are
+    // lost.
     let bob = handle(&w.bob);
-    for t in ["lost", "kept"] {
+    for t in ["lost", "lost too", "kept"] {
         let out = w
             .alice
             .send(&bob, &text(t), w.bob.mailbox(), &mut w.r)
