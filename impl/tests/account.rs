@@ -569,24 +569,21 @@ fn handshakes_per_signed_prekey_are_bounded() {
     let bob = handle(&w.bob);
     let spk_before = w.bob.handshake_records();
     // The world's two handshakes (Alice's and Carol's) are on this prekey.
-    for i in spk_before..4096 {
+    // Alice starts a new session to Bob from his current bundle and writes.
+    let rekey = |w: &mut World, t: &str| {
         w.alice
             .start(&bob, &verified_bundle(&w.bob, None), &mut w.r)
             .unwrap();
-        let out = w
-            .alice
-            .send(&bob, &text("again"), w.bob.mailbox(), &mut w.r)
-            .unwrap();
+        w.alice
+            .send(&bob, &text(t), w.bob.mailbox(), &mut w.r)
+            .unwrap()
+    };
+    for i in spk_before..4096 {
+        let out = rekey(&mut w, "again");
         message(w.bob.receive(&out.mailbox, &out.envelope, &mut w.r));
         assert_eq!(w.bob.handshake_records(), i + 1);
     }
-    w.alice
-        .start(&bob, &verified_bundle(&w.bob, None), &mut w.r)
-        .unwrap();
-    let out = w
-        .alice
-        .send(&bob, &text("one too many"), w.bob.mailbox(), &mut w.r)
-        .unwrap();
+    let out = rekey(&mut w, "one too many");
     let before = w.bob.export();
     assert_eq!(
         w.bob
@@ -598,13 +595,7 @@ fn handshakes_per_signed_prekey_are_bounded() {
     assert_eq!(*w.bob.export(), *before);
     // A new signed prekey: its handshakes are accepted again.
     w.bob.rotate_signed_prekey(&mut w.r);
-    w.alice
-        .start(&bob, &verified_bundle(&w.bob, None), &mut w.r)
-        .unwrap();
-    let out = w
-        .alice
-        .send(&bob, &text("fresh prekey"), w.bob.mailbox(), &mut w.r)
-        .unwrap();
+    let out = rekey(&mut w, "fresh prekey");
     assert_eq!(
         message(w.bob.receive(&out.mailbox, &out.envelope, &mut w.r)),
         text("fresh prekey")

@@ -727,6 +727,19 @@ fn typed(g: &Gen, label: &str, kind: u8, len: usize) -> Vec<u8> {
     m
 }
 
+/// The opening of the `inject` scripts: Alice starts, both write once,
+/// both messages are delivered (wire indices 0 and 1).
+fn greeting() -> Vec<Event> {
+    use Party::*;
+    vec![
+        alice_starts(),
+        send(Alice, Bob, "hello"),
+        Event::Deliver { index: 0 },
+        send(Bob, Alice, "hi"),
+        Event::Deliver { index: 1 },
+    ]
+}
+
 /// A hostile but authenticated peer (SPEC.md 15.2 R2-R5): after Alice and
 /// Bob talked, Alice, a pinned contact with a session, seals payloads no
 /// honest sender makes (`inject`), each delivered to Bob: an empty payload,
@@ -746,13 +759,7 @@ fn injection_script(g: &Gen) -> (String, Setup, Vec<Event>) {
     use Event::*;
     use Party::*;
     let setup = script_setup(g, "injection", true, PqKind::OneTime);
-    let opening = vec![
-        alice_starts(),
-        send(Alice, Bob, "hello"),
-        Deliver { index: 0 },
-        send(Bob, Alice, "hi"),
-        Deliver { index: 1 },
-    ];
+    let opening = greeting();
     // Alice's first message, opened as Bob opens it: a prekey message.
     let t = scenario::run(&setup, &opening).expect("opening runs");
     let bob = &t.parties[scenario::index_of(Bob)].account;
@@ -822,14 +829,8 @@ fn resealing_script(g: &Gen) -> (String, Setup, Vec<Event>) {
     use Event::*;
     use Party::*;
     let setup = script_setup(g, "resealing", true, PqKind::LastResort);
-    let opening = vec![
-        alice_starts(),
-        send(Alice, Bob, "hello"),
-        Deliver { index: 0 },
-        send(Bob, Alice, "hi"),
-        Deliver { index: 1 },
-        send(Alice, Bob, "ratchet"),
-    ];
+    let mut opening = greeting();
+    opening.push(send(Party::Alice, Party::Bob, "ratchet"));
     let t = scenario::run(&setup, &opening).expect("opening runs");
     let inner = |to: Party, index: usize| {
         let a = &t.parties[scenario::index_of(to)].account;
