@@ -603,6 +603,21 @@ fn handshakes_per_signed_prekey_are_bounded() {
     assert_eq!(w.bob.handshake_records(), 4097);
 }
 
+/// Alice writes Bob three messages; the first two are lost, the third
+/// arrives: Bob's session then holds two skipped keys in one chain.
+fn lose_two_then_deliver(w: &mut World) {
+    let bob = handle(&w.bob);
+    for t in ["lost 1", "lost 2", "kept"] {
+        let out = w
+            .alice
+            .send(&bob, &text(t), w.bob.mailbox(), &mut w.r)
+            .unwrap();
+        if t == "kept" {
+            message(w.bob.receive(&out.mailbox, &out.envelope, &mut w.r));
+        }
+    }
+}
+
 /// `Account::export` writes into one allocation of exactly the export's
 /// size: a buffer that grew while being written would have been copied,
 /// and the old one freed without being wiped, leaving secrets on the heap
@@ -614,15 +629,7 @@ fn export_is_one_allocation_of_its_exact_size() {
     // Skipped keys too: Bob holds two once two messages of Alice's are
     // lost.
     let bob = handle(&w.bob);
-    for t in ["lost", "lost too", "kept"] {
-        let out = w
-            .alice
-            .send(&bob, &text(t), w.bob.mailbox(), &mut w.r)
-            .unwrap();
-        if t == "kept" {
-            message(w.bob.receive(&out.mailbox, &out.envelope, &mut w.r));
-        }
-    }
+    lose_two_then_deliver(&mut w);
     for a in [&w.alice, &w.bob, &w.carol, &fresh] {
         let e = a.export();
         assert_eq!(e.capacity(), e.len(), "{}", handle(a));
@@ -821,15 +828,7 @@ fn sessions_report_ad_peer_mailbox_and_skipped_keys() {
         Some(&w.alice.contact(&bob).unwrap().mailboxes()[0])
     );
     assert_eq!(at_bob.skipped_keys(), 0);
-    for t in ["lost 1", "lost 2", "kept"] {
-        let out = w
-            .alice
-            .send(&bob, &text(t), w.bob.mailbox(), &mut w.r)
-            .unwrap();
-        if t == "kept" {
-            message(w.bob.receive(&out.mailbox, &out.envelope, &mut w.r));
-        }
-    }
+    lose_two_then_deliver(&mut w);
     let at_bob = w.bob.contact(&alice).unwrap().current().unwrap();
     assert_eq!(at_bob.skipped_keys(), 2);
 }
