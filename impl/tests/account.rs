@@ -628,7 +628,6 @@ fn export_is_one_allocation_of_its_exact_size() {
     let fresh = user("dave", 9);
     // Skipped keys too: Bob holds two once two messages of Alice's are
     // lost.
-    let bob = handle(&w.bob);
     lose_two_then_deliver(&mut w);
     for a in [&w.alice, &w.bob, &w.carol, &fresh] {
         let e = a.export();
