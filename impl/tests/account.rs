@@ -883,3 +883,62 @@ fn a_mailbox_update_with_a_used_serial_is_ignored() {
         .unwrap();
     assert_eq!(reply.mailbox, taken);
 }
+
+/// `Session::import` checks the ratchet's skipped keys and key flags
+/// (SPEC.md section 16; the format of `Session::export`, whose last part
+/// is the ratchet state and whose tail is the skipped chains
+/// `u32(#chains) || (HK || u32(#keys) || #keys x (u32(n) || MK))*`): a
+/// chain of no key, more than `MAX_SKIPPED_TOTAL` = 2,000 keys in one
+/// chain or over all chains, and a sending chain key without its header
+/// key are `InvalidState`; 2,000 keys are accepted and export to the same
+/// bytes.
+#[cfg(feature = "hazmat")]
+#[test]
+fn session_import_checks_skipped_keys_and_flags() {
+    use xchat::session::Session;
+    let mut w = world();
+    lose_two_then_deliver(&mut w);
+    let e = w.bob.contact(&handle(&w.alice)).unwrap().sessions()[0]
+        .export()
+        .to_vec();
+    // Bob's session: one chain of two skipped keys at the end.
+    let chains_at = e.len() - (4 + 32 + 4 + 2 * 36);
+    assert_eq!(e[chains_at..chains_at + 4], 1u32.to_be_bytes());
+    assert_eq!(e[chains_at + 36..chains_at + 40], 2u32.to_be_bytes());
+    let hk = e[chains_at + 4..chains_at + 36].to_vec();
+    let with_chains = |chains: &[(u8, u32)]| {
+        let mut out = e[..chains_at].to_vec();
+        out.extend_from_slice(&(chains.len() as u32).to_be_bytes());
+        for (i, &(tag, count)) in chains.iter().enumerate() {
+            let mut key = hk.clone();
+            key[0] ^= tag;
+            out.extend_from_slice(&key);
+            out.extend_from_slice(&count.to_be_bytes());
+            for n in 0..count {
+                out.extend_from_slice(&(n + 10_000 * i as u32).to_be_bytes());
+                out.extend_from_slice(&[0x42; 32]);
+            }
+        }
+        out
+    };
+    let invalid = |bytes: &[u8]| matches!(Session::import(bytes), Err(Error::InvalidState));
+    assert_eq!(*Session::import(&e).unwrap().export(), e);
+    assert!(invalid(&with_chains(&[(0, 0)])));
+    assert!(invalid(&with_chains(&[(0, 2001)])));
+    assert!(invalid(&with_chains(&[(0, 1000), (1, 1001)])));
+    for limit in [
+        with_chains(&[(0, 2000)]),
+        with_chains(&[(0, 1000), (1, 1000)]),
+    ] {
+        assert_eq!(*Session::import(&limit).unwrap().export(), limit);
+    }
+    // The ratchet's flags: bit 1 CKs, 3 HKs (keys in the order DHr, CKs,
+    // CKr, HKs, HKr after DHs). CKs without HKs, the rest aligned.
+    let ratchet_at = chains_at - (1 + 32 + 5 * 32 + 3 * 32 + 3 * 4);
+    assert_eq!(e[ratchet_at], 0x1f);
+    let hks_at = ratchet_at + 1 + 32 + 3 * 32;
+    let mut no_hks = e[..hks_at].to_vec();
+    no_hks.extend_from_slice(&e[hks_at + 32..]);
+    no_hks[ratchet_at] = 0x17;
+    assert!(invalid(&no_hks));
+}
