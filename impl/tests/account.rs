@@ -942,3 +942,112 @@ fn session_import_checks_skipped_keys_and_flags() {
     no_hks[ratchet_at] = 0x17;
     assert!(invalid(&no_hks));
 }
+
+/// A skipped key used out of order leaves `MKSKIPPED` in the spec's runs
+/// (SPEC.md section 9.1: a run is a maximal sequence of equal header keys;
+/// REQ-RATCHET-008 removes the used key). Two cases: the oldest run
+/// emptied while a newer one remains (nothing to merge, and no run before
+/// it), and a run emptied between two runs of one header key, which then
+/// become one run. The second state is not reachable by messages alone
+/// (header keys do not recur), but a restored export can hold it, and the
+/// session export must stay what `Session::import` accepts.
+#[test]
+fn skipped_key_used_out_of_order_keeps_runs_canonical() {
+    use xchat::session::Session;
+    let mut w = world();
+    let (alice, bob) = (handle(&w.alice), handle(&w.bob));
+    let send = |w: &mut World, from_alice: bool, t: &str| {
+        let (from, to, to_handle) = if from_alice {
+            (&mut w.alice, &w.bob, &bob)
+        } else {
+            (&mut w.bob, &w.alice, &alice)
+        };
+        from.send(to_handle, &text(t), to.mailbox(), &mut w.r)
+            .unwrap()
+    };
+    // Bob skips one message of Alice's chain A, then one of chain B.
+    let x0 = send(&mut w, true, "x0");
+    let x1 = send(&mut w, true, "x1");
+    message(w.bob.receive(&x1.mailbox, &x1.envelope, &mut w.r));
+    let y = send(&mut w, false, "y");
+    message(w.alice.receive(&y.mailbox, &y.envelope, &mut w.r));
+    let x2 = send(&mut w, true, "x2");
+    let x3 = send(&mut w, true, "x3");
+    message(w.bob.receive(&x3.mailbox, &x3.envelope, &mut w.r));
+    let session = |a: &Account| a.contact(&alice).unwrap().sessions()[0].export().to_vec();
+    let e = session(&w.bob);
+    // Two runs of one key each: u32 count, then (hk, u32 1, u32 n, mk).
+    const RUN: usize = 32 + 4 + 4 + 32;
+    let chains_at = e.len() - (4 + 2 * RUN);
+    assert_eq!(e[chains_at..chains_at + 4], 2u32.to_be_bytes());
+    let (run_a, run_b) = (
+        &e[chains_at + 4..chains_at + 4 + RUN],
+        &e[chains_at + 4 + RUN..],
+    );
+    let before = w.bob.export();
+
+    // The oldest run emptied: run B alone remains.
+    assert_eq!(
+        message(w.bob.receive(&x0.mailbox, &x0.envelope, &mut w.r)),
+        text("x0")
+    );
+    let after = session(&w.bob);
+    assert_eq!(
+        after[after.len() - 4 - RUN..after.len() - RUN],
+        1u32.to_be_bytes()
+    );
+    assert_eq!(after[after.len() - RUN..], *run_b);
+    assert_eq!(*Session::import(&after).unwrap().export(), after);
+
+    // Runs X, A, X, B with X a header key of no message: using A's key
+    // merges the two X runs into one (keys 5 and 7).
+    let mut fake_hk = run_a[..32].to_vec();
+    fake_hk[0] ^= 0x55;
+    let fake_run = |ns: &[u32]| {
+        let mut r = fake_hk.clone();
+        r.extend_from_slice(&(ns.len() as u32).to_be_bytes());
+        for n in ns {
+            r.extend_from_slice(&n.to_be_bytes());
+            r.extend_from_slice(&[0x42; 32]);
+        }
+        r
+    };
+    let with_runs = |runs: &[&[u8]]| {
+        let mut out = e[..chains_at].to_vec();
+        out.extend_from_slice(&(runs.len() as u32).to_be_bytes());
+        for r in runs {
+            out.extend_from_slice(r);
+        }
+        out
+    };
+    let crafted = with_runs(&[&fake_run(&[5]), run_a, &fake_run(&[7]), run_b]);
+    let merged = with_runs(&[&fake_run(&[5, 7]), run_b]);
+    assert_eq!(*Session::import(&crafted).unwrap().export(), crafted);
+    // Bob's account export with the crafted session in place of his own.
+    let at = before
+        .windows(e.len())
+        .position(|s| s == e.as_slice())
+        .unwrap();
+    assert_eq!(before[at - 4..at], (e.len() as u32).to_be_bytes());
+    let mut restored = before[..at - 4].to_vec();
+    restored.extend_from_slice(&(crafted.len() as u32).to_be_bytes());
+    restored.extend_from_slice(&crafted);
+    restored.extend_from_slice(&before[at + e.len()..]);
+    let mut bob_restored = Account::import(&restored).unwrap();
+    assert_eq!(session(&bob_restored), crafted);
+    assert_eq!(
+        message(bob_restored.receive(&x0.mailbox, &x0.envelope, &mut w.r)),
+        text("x0")
+    );
+    let got = session(&bob_restored);
+    assert_eq!(
+        got[got.len() - merged.len() + chains_at..],
+        merged[chains_at..]
+    );
+    assert_eq!(*Session::import(&got).unwrap().export(), got);
+    // x2 still opens under the key left in run B.
+    assert_eq!(
+        message(bob_restored.receive(&x2.mailbox, &x2.envelope, &mut w.r)),
+        text("x2")
+    );
+}
