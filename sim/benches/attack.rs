@@ -20,24 +20,18 @@ use std::time::Duration;
 use criterion::{criterion_group, criterion_main, Criterion};
 use rand_chacha::ChaCha20Rng;
 use rand_core::{Rng, SeedableRng};
-use xchat::{bundle, identity};
-use xchat::{Account, Content, Handle, Outgoing, PqKind, PrekeyStore, Receipt};
+use xchat::bundle;
+use xchat::{Account, Content, Outgoing, Receipt};
+
+// The integration tests' set-up (a user, its handle), shared rather than
+// copied.
+#[path = "../tests/common/mod.rs"]
+#[allow(dead_code)]
+mod common;
+use common::{h, user};
 
 const MAX_SKIPPED_TOTAL: usize = 2000;
 const SESSIONS: usize = 5;
-
-fn user(name: &str, r: &mut ChaCha20Rng) -> Account {
-    let handle: Handle = name.parse().unwrap();
-    let mut store = PrekeyStore::generate(1, r);
-    store.add_pq_prekey(bundle::generate_pq_prekey(20, PqKind::LastResort, r));
-    let mut mailbox = [0u8; 16];
-    r.fill_bytes(&mut mailbox);
-    Account::new(identity::generate(handle, r), store, mailbox)
-}
-
-fn h(a: &Account) -> Handle {
-    *a.identity().handle()
-}
 
 fn say(from: &mut Account, to: &Account, r: &mut ChaCha20Rng) -> Outgoing {
     from.send(&h(to), &Content::Text("x".into()), to.mailbox(), r)
