@@ -47,6 +47,7 @@ fn ten_thousand_messages_every_invariant_holds_and_the_report_is_deterministic()
         "accepted_correct",
         "exactly_once",
         "in_bounds_accepted",
+        "loss_explained",
         "hostile_rejected",
         "unchanged_on_failure",
         "impostor_refused",
