@@ -1020,34 +1020,50 @@ fn skipped_key_used_out_of_order_keeps_runs_canonical() {
         }
         out
     };
-    let crafted = with_runs(&[&fake_run(&[5]), run_a, &fake_run(&[7]), run_b]);
-    let merged = with_runs(&[&fake_run(&[5, 7]), run_b]);
-    assert_eq!(*Session::import(&crafted).unwrap().export(), crafted);
-    // Bob's account export with the crafted session in place of his own.
-    let at = before
-        .windows(e.len())
-        .position(|s| s == e.as_slice())
-        .unwrap();
-    assert_eq!(before[at - 4..at], (e.len() as u32).to_be_bytes());
-    let mut restored = before[..at - 4].to_vec();
-    restored.extend_from_slice(&(crafted.len() as u32).to_be_bytes());
-    restored.extend_from_slice(&crafted);
-    restored.extend_from_slice(&before[at + e.len()..]);
-    let mut bob_restored = Account::import(&restored).unwrap();
-    assert_eq!(session(&bob_restored), crafted);
-    assert_eq!(
-        message(bob_restored.receive(&x0.mailbox, &x0.envelope, &mut w.r)),
-        text("x0")
+    // Bob's account with `runs` in place of his session's receives x0
+    // (its key is in run A) and x2 (run B): the session's runs after x0
+    // must be `after_x0`.
+    let restore_and_receive = |w: &mut World, runs: &[&[u8]], after_x0: &[&[u8]]| {
+        let crafted = with_runs(runs);
+        let expected = with_runs(after_x0);
+        assert_eq!(*Session::import(&crafted).unwrap().export(), crafted);
+        // Bob's account export with the crafted session in place of his own.
+        let at = before
+            .windows(e.len())
+            .position(|s| s == e.as_slice())
+            .unwrap();
+        assert_eq!(before[at - 4..at], (e.len() as u32).to_be_bytes());
+        let mut restored = before[..at - 4].to_vec();
+        restored.extend_from_slice(&(crafted.len() as u32).to_be_bytes());
+        restored.extend_from_slice(&crafted);
+        restored.extend_from_slice(&before[at + e.len()..]);
+        let mut bob_restored = Account::import(&restored).unwrap();
+        assert_eq!(session(&bob_restored), crafted);
+        assert_eq!(
+            message(bob_restored.receive(&x0.mailbox, &x0.envelope, &mut w.r)),
+            text("x0")
+        );
+        let got = session(&bob_restored);
+        assert_eq!(
+            got[got.len() - expected.len() + chains_at..],
+            expected[chains_at..]
+        );
+        assert_eq!(*Session::import(&got).unwrap().export(), got);
+        // x2 still opens under the key left in run B.
+        assert_eq!(
+            message(bob_restored.receive(&x2.mailbox, &x2.envelope, &mut w.r)),
+            text("x2")
+        );
+    };
+    restore_and_receive(
+        &mut w,
+        &[&fake_run(&[5]), run_a, &fake_run(&[7]), run_b],
+        &[&fake_run(&[5, 7]), run_b],
     );
-    let got = session(&bob_restored);
-    assert_eq!(
-        got[got.len() - merged.len() + chains_at..],
-        merged[chains_at..]
-    );
-    assert_eq!(*Session::import(&got).unwrap().export(), got);
-    // x2 still opens under the key left in run B.
-    assert_eq!(
-        message(bob_restored.receive(&x2.mailbox, &x2.envelope, &mut w.r)),
-        text("x2")
+    // Neighbours under different header keys stay apart.
+    restore_and_receive(
+        &mut w,
+        &[&fake_run(&[5]), run_a, run_b],
+        &[&fake_run(&[5]), run_b],
     );
 }

@@ -115,3 +115,20 @@ fn sessions_ratchets_and_handshakes_are_redacted() {
         "{out}"
     );
 }
+
+#[test]
+fn a_pending_receive_is_redacted() {
+    use xchat::ratchet::RatchetState;
+    let (sk, hka, nhkb, bob_secret) = ([1u8; 32], [2u8; 32], [3u8; 32], [4u8; 32]);
+    let bob_pub = xchat::crypto::x25519::public_key(&bob_secret);
+    let mut alice = RatchetState::init_alice(&sk, &bob_pub, &hka, &nhkb, &[5; 32]).unwrap();
+    let mut bob = RatchetState::init_bob(&sk, &bob_secret, &bob_pub, &hka, &nhkb);
+    let secret_text = b"the secret plaintext";
+    let body = alice
+        .encrypt(&[7; 32], &[1, 2], secret_text, &[6; 24])
+        .unwrap()
+        .commit();
+    let pending = bob.decrypt(&[7; 32], &[1, 2], &body, &[8; 32]).unwrap();
+    assert_eq!(pending.plaintext(), secret_text);
+    assert_eq!(format!("{pending:?}"), "PendingRecv([redacted])");
+}
