@@ -480,7 +480,8 @@ pub enum AttachmentError {
     /// Hostile or damaged: a chunk's tag does not verify
     /// (`AuthenticationFailed`, check 3).
     Chunk {
-        /// The first failing chunk found (in parallel: one of them).
+        /// The lowest failing chunk: the same on every path (sequential,
+        /// parallel, streaming) and every run.
         index: u64,
     },
     /// Hostile: the padding after the file is not all zero (`Malformed`,

@@ -1578,3 +1578,125 @@ fn attachment_streaming_io_errors_and_redaction() {
     t.check();
     t.finish(3);
 }
+
+/// Which chunk a failed open blames is the lowest failing one on every
+/// path: sequential, parallel (rayon), and streaming in batches, so the
+/// error is the same on every run and every machine. Every chunk but the
+/// first is tampered, so a parallel loop that reported whichever failure
+/// it met first would blame another chunk on most runs.
+#[test]
+fn attachment_open_blames_the_lowest_failing_chunk_on_every_path() {
+    use xchat::attachment::{CHUNK_LEN, COMMITMENT_LEN, SEALED_CHUNK_LEN};
+    let file: Vec<u8> = (0..12 * CHUNK_LEN + 100).map(|i| i as u8).collect();
+    let (pointer, mut sealed) =
+        att_testing::seal(MediaKind::File, &[9; 32], &file, Tuning::DEFAULT).unwrap();
+    let chunks = (sealed.len() - COMMITMENT_LEN).div_ceil(SEALED_CHUNK_LEN);
+    assert_eq!(chunks, 13);
+    for c in 1..chunks {
+        sealed[COMMITMENT_LEN + c * SEALED_CHUNK_LEN + 5] ^= 1;
+    }
+    let sequential = Tuning {
+        parallel_min_chunks: usize::MAX,
+        ..Tuning::DEFAULT
+    };
+    let parallel = Tuning {
+        parallel_min_chunks: 1,
+        ..Tuning::DEFAULT
+    };
+    for round in 0..100 {
+        for t in [sequential, parallel] {
+            let r = att_testing::open(&pointer, &sealed, t);
+            assert!(
+                matches!(r, Err(AttachmentError::Chunk { index: 1 })),
+                "round {round}, {t:?}: {r:?}"
+            );
+            for batch_chunks in [1, 4, 32] {
+                let t = Tuning { batch_chunks, ..t };
+                let mut out = Vec::new();
+                let r = att_testing::open_from_reader(&pointer, &sealed[..], &mut out, t);
+                assert!(
+                    matches!(r, Err(AttachmentError::Chunk { index: 1 })),
+                    "round {round}, {t:?}: {r:?}"
+                );
+            }
+        }
+    }
+}
+
+/// A reader that fails once with `kind`, then reads `data`.
+struct FailsOnce<'a> {
+    kind: Option<std::io::ErrorKind>,
+    data: &'a [u8],
+}
+
+impl std::io::Read for FailsOnce<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self.kind.take() {
+            Some(kind) => Err(kind.into()),
+            None => self.data.read(buf),
+        }
+    }
+}
+
+/// Streaming retries a read that was `Interrupted` (std's convention: the
+/// call may simply be repeated) and reports any other I/O error at once,
+/// when sealing and when opening. And the `TooLarge` bound of the tuned
+/// sealer is `MAX_ATTACHMENT_LEN` exactly.
+#[test]
+fn attachment_streams_retry_interrupted_reads_and_report_other_errors() {
+    use std::io::ErrorKind::{Interrupted, Other, UnexpectedEof};
+    let file: Vec<u8> = (0..3 * xchat::attachment::CHUNK_LEN + 7)
+        .map(|i| (i * 7) as u8)
+        .collect();
+    let len = file.len() as u64;
+    let key = [5; 32];
+    let (pointer, sealed) =
+        att_testing::seal(MediaKind::File, &key, &file, Tuning::DEFAULT).unwrap();
+    let seal = |kind| {
+        let mut out = Vec::new();
+        let reader = FailsOnce { kind, data: &file };
+        att_testing::seal_to_writer(
+            MediaKind::File,
+            &key,
+            reader,
+            &mut out,
+            len,
+            Tuning::DEFAULT,
+        )
+        .map(|p| (p, out))
+    };
+    let open = |kind| {
+        let mut out = Vec::new();
+        let reader = FailsOnce {
+            kind,
+            data: &sealed,
+        };
+        att_testing::open_from_reader(&pointer, reader, &mut out, Tuning::DEFAULT).map(|_| out)
+    };
+    assert_eq!(
+        seal(Some(Interrupted)).unwrap(),
+        (pointer.clone(), sealed.clone())
+    );
+    assert_eq!(open(Some(Interrupted)).unwrap(), file);
+    for r in [seal(Some(Other)).map(|_| ()), open(Some(Other)).map(|_| ())] {
+        assert_eq!(r.unwrap_err().kind(), xchat::Error::Io(Other));
+    }
+    // One byte over the bound is refused before reading; the bound itself
+    // is not (the empty reader then ends early).
+    let max = xchat::attachment::MAX_ATTACHMENT_LEN;
+    for (len, too_large) in [(max + 1, true), (max, false)] {
+        let r = att_testing::seal_to_writer(
+            MediaKind::File,
+            &key,
+            &[][..],
+            &mut Vec::new(),
+            len,
+            Tuning::DEFAULT,
+        );
+        let e = r.unwrap_err();
+        assert_eq!(matches!(e, AttachmentError::TooLarge), too_large, "{e:?}");
+        if !too_large {
+            assert_eq!(e.kind(), xchat::Error::Io(UnexpectedEof));
+        }
+    }
+}

@@ -243,10 +243,14 @@ pub(super) fn open_padded_into(
         let parallel = n >= u64::try_from(t.parallel_min_chunks).unwrap_or(u64::MAX);
         #[cfg(feature = "parallel")]
         if parallel {
+            // The lowest failing chunk, as on the sequential path (see
+            // `parallel::for_each_slot`).
             out.par_chunks_mut(CHUNK_LEN)
                 .zip(chunks.par_chunks(SEALED_CHUNK_LEN))
                 .enumerate()
-                .try_for_each(open_one)?;
+                .map(open_one)
+                .find_first(Result::is_err)
+                .unwrap_or(Ok(()))?;
         }
         #[cfg(not(feature = "parallel"))]
         let (parallel, _) = (false, t);

@@ -28,7 +28,10 @@ impl Tuning {
 
 /// Runs `f(j, slot)` on the consecutive `slot_len`-byte slots of `buf` (the
 /// last may be shorter), in parallel when there are at least
-/// `t.parallel_min_chunks` of them. Reports an error if any call fails.
+/// `t.parallel_min_chunks` of them. Reports the error of the lowest failing
+/// slot, on both paths: which chunk an open blames must not depend on
+/// thread timing (rayon's `try_for_each` returns whichever failure it met
+/// first).
 pub(super) fn for_each_slot<F, E>(buf: &mut [u8], slot_len: usize, t: Tuning, f: F) -> Result<(), E>
 where
     F: Fn(u64, &mut [u8]) -> Result<(), E> + Sync + Send,
@@ -40,7 +43,9 @@ where
         return buf
             .par_chunks_mut(slot_len)
             .enumerate()
-            .try_for_each(|(j, s)| f(j as u64, s));
+            .map(|(j, s)| f(j as u64, s))
+            .find_first(Result::is_err)
+            .unwrap_or(Ok(()));
     }
     #[cfg(not(feature = "parallel"))]
     let _ = t;
