@@ -1700,3 +1700,39 @@ fn attachment_streams_retry_interrupted_reads_and_report_other_errors() {
         }
     }
 }
+
+/// The streaming bounds at their edges: `seal_to_writer` takes a length of
+/// exactly `MAX_ATTACHMENT_LEN` (the reader then ends early), an open of a
+/// pointer of that length is checked for length like any other, and a
+/// stream shorter than the commitment is a `Length` error (REQ-ATT-002's
+/// check 1, `Malformed`), never a commitment failure.
+#[test]
+fn attachment_stream_edges() {
+    use std::io::ErrorKind::UnexpectedEof;
+    let max = xchat::attachment::MAX_ATTACHMENT_LEN;
+    let r = attachment::seal_to_writer(
+        MediaKind::File,
+        &mut Replay::new(&[&[1; 32]]),
+        &[][..],
+        &mut Vec::new(),
+        max,
+    );
+    assert_eq!(r.unwrap_err().kind(), xchat::Error::Io(UnexpectedEof));
+    let huge = AttachmentPointer::new(MediaKind::File, [2; 32], max).unwrap();
+    let r = attachment::open_from_reader(&huge, &[][..], &mut Vec::new());
+    assert!(
+        matches!(r, Err(AttachmentError::Length { actual: 0, .. })),
+        "{r:?}"
+    );
+    let (pointer, sealed) =
+        att_testing::seal(MediaKind::File, &[3; 32], b"short file", Tuning::DEFAULT).unwrap();
+    for cut in [0, 10, 31, 32, sealed.len() - 1] {
+        let r = attachment::open_from_reader(&pointer, &sealed[..cut], &mut Vec::new());
+        let expected = sealed.len() as u64;
+        assert!(
+            matches!(r, Err(AttachmentError::Length { expected: e, actual }) if e == expected && actual == cut as u64),
+            "cut {cut}: {r:?}"
+        );
+        assert_eq!(r.unwrap_err().kind(), xchat::Error::Malformed);
+    }
+}
