@@ -1736,3 +1736,72 @@ fn attachment_stream_edges() {
         assert_eq!(r.unwrap_err().kind(), xchat::Error::Malformed);
     }
 }
+
+/// `content::encoded_len` is the exact length `encode` writes, for every
+/// kind of content, and `encode` allocates once at that size (a buffer
+/// that grew would leave an unwiped copy of the content on the heap).
+#[test]
+fn content_encoded_len_is_exact() {
+    let key = CallKey::new(7, [8; 32]);
+    let pointer = AttachmentPointer::new(MediaKind::Gif, [9; 32], 12345).unwrap();
+    let contents = [
+        Content::Text(String::new()),
+        Content::Text("x".repeat(1000)),
+        Content::Attachment(pointer),
+        Content::MailboxUpdate {
+            serial: 3,
+            mailbox: [4; 16],
+        },
+        Content::Call(CallSignal::Offer {
+            call_id: [1; 16],
+            key: key.clone(),
+            params: vec![5; 40],
+        }),
+        Content::Call(CallSignal::Answer {
+            call_id: [1; 16],
+            key: key.clone(),
+            params: Vec::new(),
+        }),
+        Content::Call(CallSignal::Reject { call_id: [1; 16] }),
+        Content::Call(CallSignal::HangUp { call_id: [1; 16] }),
+        Content::Call(CallSignal::KeyUpdate {
+            call_id: [1; 16],
+            key,
+        }),
+    ];
+    for c in &contents {
+        let e = content::encode(c).unwrap();
+        assert_eq!(content::encoded_len(c), e.len(), "{c:?}");
+        assert_eq!(e.capacity(), e.len(), "{c:?}");
+    }
+    assert_eq!(content::MAILBOX_UPDATE_LEN, 1 + 4 + 16);
+}
+
+/// Two attachment pointers are equal exactly when kind, length and key
+/// all are.
+#[test]
+fn attachment_pointers_compare_every_field() {
+    let p = |kind, key, length| AttachmentPointer::new(kind, key, length).unwrap();
+    let a = p(MediaKind::Photo, [1; 32], 100);
+    assert_eq!(a, p(MediaKind::Photo, [1; 32], 100));
+    assert_ne!(a, p(MediaKind::File, [1; 32], 100));
+    assert_ne!(a, p(MediaKind::Photo, [2; 32], 100));
+    assert_ne!(a, p(MediaKind::Photo, [1; 32], 101));
+}
+
+/// The zero fill is checked byte by byte: two equal non-zero fill bytes
+/// (which cancel under XOR) are still `Malformed`.
+#[test]
+fn unpad_refuses_any_nonzero_fill() {
+    let padded = padding::pad(b"content").unwrap();
+    let fill_at = 4 + b"content".len();
+    assert_eq!(padding::unpad(&padded).unwrap(), b"content");
+    for bytes in [[1u8, 1], [0x80, 0x80], [0, 1]] {
+        let mut bad = padded.clone();
+        bad[fill_at..fill_at + 2].copy_from_slice(&bytes);
+        assert!(
+            matches!(padding::unpad(&bad), Err(xchat::Error::Malformed)),
+            "{bytes:?}"
+        );
+    }
+}
