@@ -132,3 +132,69 @@ fn a_pending_receive_is_redacted() {
     assert_eq!(pending.plaintext(), secret_text);
     assert_eq!(format!("{pending:?}"), "PendingRecv([redacted])");
 }
+
+/// Contents and call signals show their kind and public fields (lengths,
+/// serials, key ids, call ids), never the text, a key, a mailbox or
+/// transport parameters.
+#[test]
+fn contents_and_call_signals_are_redacted() {
+    use xchat::content::{AttachmentPointer, CallKey, CallSignal, MediaKind};
+    let out = format!("{:?}", Content::Text("the secret words".into()));
+    assert_eq!(out, "Text([redacted; 16 bytes])");
+    let out = format!(
+        "{:?}",
+        Content::MailboxUpdate {
+            serial: 7,
+            mailbox: [0xA5; 16]
+        }
+    );
+    assert!(
+        out.starts_with("MailboxUpdate") && out.contains("serial: 7"),
+        "{out}"
+    );
+    assert!(!out.contains("165"), "{out}");
+    let key = CallKey::new(42, [0xC3; 32]);
+    let out = format!("{key:?}");
+    assert!(
+        out.starts_with("CallKey") && out.contains("kid: 42"),
+        "{out}"
+    );
+    assert!(!out.contains("195"), "{out}");
+    let offer = CallSignal::Offer {
+        call_id: [9; 16],
+        key: key.clone(),
+        params: vec![0xEE; 12],
+    };
+    let out = format!("{:?}", Content::Call(offer));
+    assert!(out.starts_with("Call(Offer"), "{out}");
+    for shown in ["call_id: [9, 9", "kid: 42", "params_len: 12"] {
+        assert!(out.contains(shown), "{out}");
+    }
+    assert!(!out.contains("195") && !out.contains("238"), "{out}");
+    let out = format!(
+        "{:?}",
+        CallSignal::KeyUpdate {
+            call_id: [9; 16],
+            key: key.clone()
+        }
+    );
+    assert!(
+        out.starts_with("KeyUpdate") && out.contains("kid: 42"),
+        "{out}"
+    );
+    let out = format!("{:?}", CallSignal::HangUp { call_id: [9; 16] });
+    assert!(
+        out.starts_with("HangUp") && out.contains("call_id"),
+        "{out}"
+    );
+    let pointer = AttachmentPointer::new(MediaKind::File, [0xC3; 32], 5).unwrap();
+    let out = format!("{:?}", Content::Attachment(pointer));
+    assert!(
+        out.starts_with("Attachment(") && !out.contains("195"),
+        "{out}"
+    );
+    // Call keys are equal exactly when both the id and the key are.
+    assert_eq!(key, CallKey::new(42, [0xC3; 32]));
+    assert_ne!(key, CallKey::new(43, [0xC3; 32]));
+    assert_ne!(key, CallKey::new(42, [0xC4; 32]));
+}
