@@ -265,6 +265,41 @@ fn errors_carry_their_context() {
         )
         .unwrap_err();
     assert_eq!(e, SendError::InvalidContent);
+    // Content that cannot be encoded (call parameters one byte over
+    // REQ-CALL-001's bound) is refused before the session lookup: also
+    // for a handle without a session, and with nothing changed.
+    let oversized = Content::Call(xchat::content::CallSignal::Offer {
+        call_id: [1; 16],
+        key: xchat::content::CallKey::new(1, [2; 32]),
+        params: vec![0; xchat::content::MAX_CALL_PARAMS_LEN + 1],
+    });
+    let before = w.bob.export();
+    for to in [alice, "nobody".parse().unwrap()] {
+        let e = w.bob.send(&to, &oversized, &[0; 16], &mut w.r).unwrap_err();
+        assert_eq!(e, SendError::InvalidContent);
+    }
+    assert_eq!(*before, *w.bob.export());
+    // An attachment pointer (its length at most 2^63 by construction) is
+    // content like any other.
+    let pointer = xchat::content::AttachmentPointer::new(
+        xchat::content::MediaKind::Photo,
+        [3; 32],
+        xchat::content::MAX_ATTACHMENT_LEN,
+    )
+    .unwrap();
+    let out = w
+        .bob
+        .send(
+            &alice,
+            &Content::Attachment(pointer.clone()),
+            w.alice.mailbox(),
+            &mut w.r,
+        )
+        .unwrap();
+    assert_eq!(
+        message(w.alice.receive(&out.mailbox, &out.envelope, &mut w.r)),
+        Content::Attachment(pointer)
+    );
     // A bundle for a pinned handle with another identity.
     let eve = user("alice", 66);
     let before = w.bob.export();
