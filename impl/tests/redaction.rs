@@ -198,3 +198,26 @@ fn contents_and_call_signals_are_redacted() {
     assert_ne!(key, CallKey::new(43, [0xC3; 32]));
     assert_ne!(key, CallKey::new(42, [0xC4; 32]));
 }
+
+/// The prekey store and its prekeys show ids and kinds, never a secret.
+#[test]
+fn prekey_store_and_prekeys_are_redacted() {
+    let mut store = PrekeyStore::new(5, &[0x5A; 32]);
+    store.add_one_time_prekey(9, &[0x6B; 32]);
+    let pq = bundle::generate_pq_prekey(20, PqKind::LastResort, &mut rng(3));
+    let out = format!("{pq:?}");
+    assert!(out.starts_with("PqPrekeySecret"), "{out}");
+    for shown in ["id: 20", "LastResort", "[redacted]"] {
+        assert!(out.contains(shown), "{out}");
+    }
+    store.add_pq_prekey(pq);
+    let out = format!("{store:?}");
+    assert_redacted(&out, "PrekeyStore", &[&[0x5A; 32], &[0x6B; 32]]);
+    for shown in [
+        "spk_id: 5",
+        "OneTimePrekeySecret { id: 9",
+        "PqPrekeySecret { id: 20",
+    ] {
+        assert!(out.contains(shown), "{out}");
+    }
+}
