@@ -1102,3 +1102,18 @@ fn skipped_key_used_out_of_order_keeps_runs_canonical() {
         &[&fake_run(&[5]), run_b],
     );
 }
+
+/// The store's public accessors: the current signed prekey's id, and the
+/// retired ones held, newest first, at most `MAX_RETIRED_SIGNED_PREKEYS`
+/// (SPEC.md section 16, REQ-PREKEY-001).
+#[test]
+fn prekey_store_reports_its_signed_prekey_ids() {
+    let mut store = PrekeyStore::new(5, &[0x5A; 32]);
+    assert_eq!((store.spk_id(), store.retired_spk_ids()), (5, vec![]));
+    store.rotate_signed_prekey(&[0x5B; 32]);
+    assert_eq!((store.spk_id(), store.retired_spk_ids()), (6, vec![5]));
+    store.rotate_signed_prekey(&[0x5C; 32]);
+    assert_eq!(bundle::MAX_RETIRED_SIGNED_PREKEYS, 1);
+    assert_eq!((store.spk_id(), store.retired_spk_ids()), (7, vec![6]));
+    assert!(store.holds_spk(6) && !store.holds_spk(5));
+}
