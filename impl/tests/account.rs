@@ -1116,4 +1116,16 @@ fn prekey_store_reports_its_signed_prekey_ids() {
     assert_eq!(bundle::MAX_RETIRED_SIGNED_PREKEYS, 1);
     assert_eq!((store.spk_id(), store.retired_spk_ids()), (7, vec![6]));
     assert!(store.holds_spk(6) && !store.holds_spk(5));
+    // Its serialization is one allocation of its exact size (a buffer that
+    // grew would leave unwiped copies of the secrets), with every kind of
+    // prekey present, and reads back to the same bytes.
+    store.add_one_time_prekey(9, &[0x6B; 32]);
+    store.add_one_time_prekey(10, &[0x6C; 32]);
+    let mut r = rng(8);
+    for (id, kind) in [(20, PqKind::LastResort), (21, PqKind::OneTime)] {
+        store.add_pq_prekey(bundle::generate_pq_prekey(id, kind, &mut r));
+    }
+    let bytes = store.to_bytes();
+    assert_eq!(bytes.capacity(), bytes.len());
+    assert_eq!(*PrekeyStore::from_bytes(&bytes).unwrap().to_bytes(), *bytes);
 }
