@@ -986,6 +986,7 @@ fn session_import_checks_skipped_keys_and_flags() {
 /// become one run. The second state is not reachable by messages alone
 /// (header keys do not recur), but a restored export can hold it, and the
 /// session export must stay what `Session::import` accepts.
+#[cfg(feature = "hazmat")]
 #[test]
 fn skipped_key_used_out_of_order_keeps_runs_canonical() {
     use xchat::session::Session;
