@@ -1022,14 +1022,12 @@ impl Group {
             }
             let expected =
                 fl.expect_ok && matches!(fl.kind, Kind::Clean { msg } if self.msgs[msg].state != 1);
-            let what = format!("{:?} from {} to {}", fl.kind, fl.from, fl.to);
+            let (kind, from, to) = (fl.kind, fl.from, fl.to);
             let outcome = self.deliver(c, fl);
             gone |= outcome == Delivery::Gone;
-            self.check(
-                "loss_explained",
-                !(expected && outcome == Delivery::Refused),
-                || format!("{what} expected accepted, refused with no fault to blame"),
-            );
+            self.loss_explained(expected, outcome, || {
+                format!("{kind:?} from {from} to {to}")
+            });
         }
         self.sample_exports(c);
         if let Some(cause) = self.convs[c].suspect.take() {
@@ -1092,6 +1090,21 @@ impl Group {
             t.mailbox = *self.parties[other].account.mailbox();
         }
         t
+    }
+
+    /// The invariant `loss_explained`: a message expected to be accepted
+    /// is refused only with a fault to blame (`what` names it otherwise).
+    fn loss_explained(&mut self, expected: bool, outcome: Delivery, what: impl FnOnce() -> String) {
+        self.check(
+            "loss_explained",
+            !(expected && outcome == Delivery::Refused),
+            || {
+                format!(
+                    "{} expected accepted, refused with no fault to blame",
+                    what()
+                )
+            },
+        );
     }
 
     /// Delivers one envelope and checks the invariants.
@@ -1506,11 +1519,9 @@ impl Group {
             let expected = f.expect_ok;
             let outcome = self.deliver(c, f);
             self.sample_exports(c);
-            self.check(
-                "loss_explained",
-                !(expected && outcome == Delivery::Refused),
-                || format!("the last of a flood from {x} to {y} refused with no fault to blame"),
-            );
+            self.loss_explained(expected, outcome, || {
+                format!("the last of a flood from {x} to {y}")
+            });
             match outcome {
                 Delivery::Accepted => {}
                 Delivery::Gone => self.recover(c, "mailbox_rotation"),
